@@ -1,0 +1,45 @@
+//! `pledges`: the command-line face of the `ukraine_pledges` library. It
+//! parses arguments, calls the library and renders what comes back.
+
+mod args;
+mod render;
+mod schema_cmd;
+mod validate_cmd;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// Exit code: the data is valid, or the command succeeded.
+pub const SUCCESS: u8 = 0;
+/// Exit code: the data is invalid, or a check found a difference.
+pub const FAILURE: u8 = 1;
+/// Exit code: usage or input/output error.
+pub const ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate(args) => validate_cmd::run(&args),
+        Command::Schema(args) => schema_cmd::run(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// Writes `text` to standard output; a closed pipe is not an error.
+pub fn emit(text: &str) -> Result<(), std::io::Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes an error message to standard error and returns [`ERROR`].
+pub fn fail(message: impl std::fmt::Display) -> u8 {
+    let _ = writeln!(std::io::stderr(), "pledges: error: {message}");
+    ERROR
+}

@@ -1,0 +1,123 @@
+//! Rendering a validation report: human, JSON, GitHub annotations.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use ukraine_pledges::locate::LineIndex;
+use ukraine_pledges::{Diagnostic, Report, Severity};
+
+/// ANSI styles, or none.
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+    fn severity(self, severity: Severity) -> String {
+        match severity {
+            Severity::Error => self.paint("1;31", "error"),
+            Severity::Warning => self.paint("1;33", "warning"),
+        }
+    }
+    fn accent(self, text: &str) -> String {
+        self.paint("1;34", text)
+    }
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// Like a compiler: the message, the place, the line with a caret, the hint.
+pub fn human(report: &Report, dir: &Path, style: Style) -> String {
+    let mut texts: HashMap<&Path, Option<(String, LineIndex)>> = HashMap::new();
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let _ = writeln!(out, "{}{} {}", style.severity(d.severity), style.bold(&format!("[{}]:", d.code)), style.bold(&d.message));
+        let place = match (d.line, d.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file.display()),
+            _ => d.file.display().to_string(),
+        };
+        let pointer = if d.pointer.is_empty() { String::new() } else { format!(" at {}", d.pointer) };
+        let _ = writeln!(out, "  {} {place}{pointer}", style.accent("-->"));
+        if let (Some(line), Some(column)) = (d.line, d.column) {
+            let text = texts.entry(d.file.as_path()).or_insert_with(|| {
+                let text = std::fs::read(&d.file).ok()?;
+                let text = String::from_utf8_lossy(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text)).into_owned();
+                let index = LineIndex::new(&text);
+                Some((text, index))
+            });
+            if let Some((text, index)) = text {
+                let shown: String = index.line_text(text, line).chars().take(160).collect();
+                let width = line.to_string().len();
+                let gutter = style.accent(&format!("{:width$} |", ""));
+                let _ = writeln!(out, "{gutter}");
+                let _ = writeln!(out, "{} {shown}", style.accent(&format!("{line:width$} |")));
+                let caret_at = shown.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect::<String>();
+                let _ = writeln!(out, "{gutter} {caret_at}{}", style.paint(if d.severity == Severity::Error { "1;31" } else { "1;33" }, "^"));
+            }
+        }
+        if let Some(hint) = &d.hint {
+            let _ = writeln!(out, "  {} {hint}", style.accent("= hint:"));
+        }
+        out.push('\n');
+    }
+    let (errors, warnings) = (report.errors(), report.warnings());
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let _ = if errors == 0 && warnings == 0 {
+        writeln!(out, "{}: valid", dir.display())
+    } else {
+        writeln!(out, "{}: {}, {}", dir.display(), plural(errors, "error"), plural(warnings, "warning"))
+    };
+    out
+}
+
+/// One JSON object: `{"valid": bool, "diagnostics": [...]}`.
+pub fn json(report: &Report, valid: bool) -> String {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        valid: bool,
+        diagnostics: &'a [Diagnostic],
+    }
+    let mut text = serde_json::to_string_pretty(&Out { valid, diagnostics: &report.diagnostics }).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::…`).
+pub fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut properties = format!("file={}", escape_property(&d.file.display().to_string()));
+        if let Some(line) = d.line {
+            let _ = write!(properties, ",line={line}");
+        }
+        if let Some(column) = d.column {
+            let _ = write!(properties, ",col={column}");
+        }
+        let _ = write!(properties, ",title={}", escape_property(d.code.as_str()));
+        let mut message = d.message.clone();
+        if let Some(hint) = &d.hint {
+            message.push_str(" (hint: ");
+            message.push_str(hint);
+            message.push(')');
+        }
+        let _ = writeln!(out, "::{command} {properties}::{}", escape_data(&message));
+    }
+    out
+}

@@ -1,0 +1,299 @@
+//! Diagnostics: what the validator found, as data that callers render.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::locate::Position;
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails validation.
+    Error,
+    /// Reported, but fails validation only when warnings are denied.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident, $layer:ident; )*) => {
+        /// The stable code of a [`Diagnostic`]. `docs/diagnostics.md` has one
+        /// row per code, with an example of the fix.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as it is printed, e.g. `unknown-reference`.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The severity diagnostics with this code have.
+            #[must_use]
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// The validation layer that reports this code.
+            #[must_use]
+            pub fn layer(self) -> Layer {
+                match self { $(Code::$variant => Layer::$layer,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file the dataset needs does not exist.
+    MissingFile = "missing-file", Error, Read;
+    /// A path where a file should be is a directory or other non-file.
+    NotAFile = "not-a-file", Error, Read;
+    /// A file exists but cannot be read (permissions, a symlink loop).
+    UnreadableFile = "unreadable-file", Error, Read;
+    /// A file is empty.
+    EmptyFile = "empty-file", Error, Read;
+    /// A file starts with a UTF-8 byte-order mark (accepted).
+    Utf8Bom = "utf8-bom", Warning, Read;
+    /// A file is not valid UTF-8.
+    InvalidUtf8 = "invalid-utf8", Error, Read;
+    /// A file is not valid JSON.
+    JsonSyntax = "json-syntax", Error, Read;
+    /// Something follows the JSON document.
+    TrailingContent = "trailing-content", Error, Read;
+    /// A key appears twice in one object.
+    DuplicateKey = "duplicate-key", Error, Read;
+    /// Arrays and objects are nested too deep.
+    TooDeep = "too-deep", Error, Read;
+    /// A number too large to represent.
+    NumberOutOfRange = "number-out-of-range", Error, Read;
+    /// A required field is missing.
+    MissingField = "missing-field", Error, Schema;
+    /// A field the schema does not define.
+    UnknownField = "unknown-field", Error, Schema;
+    /// A value of the wrong JSON type.
+    WrongType = "wrong-type", Error, Schema;
+    /// A value outside the allowed set (e.g. an unknown category).
+    InvalidValue = "invalid-value", Error, Schema;
+    /// A string that does not match its format (an id, a code, a URL).
+    InvalidFormat = "invalid-format", Error, Schema;
+    /// A date that is malformed or does not exist (30 February).
+    InvalidDate = "invalid-date", Error, Schema;
+    /// An empty string or list where content is required.
+    EmptyValue = "empty-value", Error, Schema;
+    /// A string longer than allowed (a quote over 300 characters).
+    TooLong = "too-long", Error, Schema;
+    /// A number outside its range.
+    OutOfRange = "out-of-range", Error, Schema;
+    /// Any other schema violation.
+    SchemaViolation = "schema-violation", Error, Schema;
+    /// Two records of one kind share an id.
+    DuplicateId = "duplicate-id", Error, Integrity;
+    /// Records are not sorted by id.
+    UnsortedIds = "unsorted-ids", Warning, Integrity;
+    /// An id that refers to no record.
+    UnknownReference = "unknown-reference", Error, Integrity;
+    /// An actor or source that no record refers to.
+    UnusedRecord = "unused-record", Warning, Integrity;
+    /// The schema accepted a record the Rust types refused: a bug in this tool.
+    TypeMismatch = "internal-type-mismatch", Error, Integrity;
+    /// A country code that ISO 3166-1 does not assign.
+    UnknownCountry = "unknown-country", Error, Semantics;
+    /// A country code on an actor that is not a state.
+    CountryNotState = "country-not-state", Error, Semantics;
+    /// A state without a country code.
+    StateWithoutCountry = "state-without-country", Warning, Semantics;
+    /// Leading, trailing or doubled whitespace.
+    Whitespace = "whitespace", Error, Semantics;
+    /// A control character (tab, newline, …) in text.
+    ControlCharacter = "control-character", Error, Semantics;
+    /// Text a spreadsheet would run as a formula (starts with `=`, `+`, `-`, `@`).
+    FormulaPrefix = "formula-prefix", Error, Semantics;
+    /// A URL with a user name or password in it.
+    UrlCredentials = "url-credentials", Error, Semantics;
+    /// A pledge announced after the sources that report it were published.
+    AnnouncedAfterSource = "announced-after-source", Error, Semantics;
+    /// The manifest's version is not semantic versioning.
+    InvalidVersion = "invalid-version", Error, Semantics;
+    /// The data declares a schema version other than this tool's.
+    SchemaVersionMismatch = "schema-version-mismatch", Warning, Semantics;
+    /// A file's `$schema` does not point at its schema.
+    SchemaReference = "schema-reference", Warning, Semantics;
+    /// A source's archived file is not in the archive.
+    ArchiveMissing = "archive-missing", Error, Evidence;
+    /// A source's archived file does not have the recorded SHA-256.
+    ArchiveChecksum = "archive-checksum", Error, Evidence;
+    /// A quote does not appear in its source's archived text.
+    QuoteNotFound = "quote-not-found", Error, Evidence;
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The validation layers, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Layer {
+    /// Files, bytes, JSON syntax.
+    Read,
+    /// The JSON Schemas.
+    Schema,
+    /// Ids and references between records.
+    Integrity,
+    /// Meaning: dates, codes, text hygiene.
+    Semantics,
+    /// Quotes against archived sources.
+    Evidence,
+}
+
+/// One problem found in a dataset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, as the path the validator was given joined with its name.
+    #[serde(serialize_with = "path_as_text")]
+    pub file: PathBuf,
+    /// 1-based line of the offending value, when known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters) of the offending value, when known.
+    pub column: Option<usize>,
+    /// JSON Pointer of the offending value (`""` for the whole file).
+    pub pointer: String,
+    /// What is wrong, in words a newcomer understands.
+    pub message: String,
+    /// How to fix it, when there is something to say.
+    pub hint: Option<String>,
+}
+
+fn path_as_text<S: serde::Serializer>(path: &std::path::Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&path.display())
+}
+
+impl Diagnostic {
+    /// A diagnostic with `code`'s severity and no position yet.
+    #[must_use]
+    pub fn new(code: Code, file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            file: file.into(),
+            line: None,
+            column: None,
+            pointer: pointer.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the position.
+    #[must_use]
+    pub fn at(mut self, position: Position) -> Self {
+        self.line = Some(position.line);
+        self.column = Some(position.column);
+        self
+    }
+}
+
+/// The outcome of validating a dataset: every diagnostic, in a stable order
+/// (file, line, column, code).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// All problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// The number of errors.
+    #[must_use]
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// The number of warnings.
+    #[must_use]
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    /// Whether the dataset passes: no errors, and no warnings either when
+    /// `deny_warnings`.
+    #[must_use]
+    pub fn is_valid(&self, deny_warnings: bool) -> bool {
+        self.errors() == 0 && (!deny_warnings || self.warnings() == 0)
+    }
+
+    /// The codes reported, in order (handy in tests).
+    #[must_use]
+    pub fn codes(&self) -> Vec<Code> {
+        self.diagnostics.iter().map(|d| d.code).collect()
+    }
+}
+
+/// The closest of `candidates` to `word`, if one is close enough to be a
+/// likely typo ("did you mean").
+#[must_use]
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|&(score, _)| score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{code}");
+        }
+    }
+
+    #[test]
+    fn did_you_mean_finds_near_misses_only() {
+        assert_eq!(did_you_mean("pledger", ["pledgers", "beneficiary"]), Some("pledgers"));
+        assert_eq!(did_you_mean("frnce", ["france", "germany"]), Some("france"));
+        assert_eq!(did_you_mean("zzz", ["france", "germany"]), None);
+    }
+}

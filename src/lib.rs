@@ -1,0 +1,14 @@
+//! ukraine-pledges
+#![deny(missing_docs)]
+pub mod dataset;
+pub mod diagnostic;
+pub mod error;
+pub mod locate;
+pub mod model;
+pub mod schema;
+pub mod validate;
+pub mod write;
+
+pub use dataset::Dataset;
+pub use diagnostic::{Code, Diagnostic, Report, Severity};
+pub use error::{Error, ErrorKind};

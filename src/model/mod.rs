@@ -1,0 +1,405 @@
+//! The data model: the Rust types that *are* the dataset's schema.
+//!
+//! Every record type derives [`serde`] and [`schemars::JsonSchema`]; the
+//! JSON Schemas under `schema/` are generated from these definitions (see
+//! [`crate::schema`]) and their doc comments become the schemas'
+//! `description`s, so the schemas double as the codebook.
+//!
+//! Conventions that hold for every record:
+//! - unknown is `null`, never guessed: an `Option` field that the sources do
+//!   not settle is `None`;
+//! - ids are stable slugs (see [`ActorId`]) and collections are sorted by id;
+//! - unknown fields are refused (`deny_unknown_fields`), so a misspelt field
+//!   is an error rather than silently dropped data.
+
+mod date;
+mod text;
+
+pub use date::{InvalidDate, PARTIAL_DATE_PATTERN, PartialDate, days_in_month, is_leap_year};
+pub use text::{
+    ActorId, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN, InvalidText, LanguageTag, PledgeId,
+    QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url, WikidataId,
+};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Deserialises a list that must hold at least one item (the schema says
+/// `minItems: 1`).
+fn non_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items = Vec::<T>::deserialize(deserializer)?;
+    if items.is_empty() {
+        return Err(serde::de::Error::invalid_length(0, &"at least one item"));
+    }
+    Ok(items)
+}
+
+// ---------------------------------------------------------------- actors --
+
+/// A state, organisation, coalition, body or person that makes, receives or
+/// conditions a pledge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Stable id, e.g. `united-kingdom`.
+    pub id: ActorId,
+    /// The name in English as commonly written, e.g. `United Kingdom`.
+    pub name: Text,
+    /// What sort of actor this is.
+    pub kind: ActorKind,
+    /// ISO 3166-1 alpha-2 code; for states only, otherwise null.
+    pub iso_3166: Option<CountryCode>,
+    /// Wikidata item id where known, otherwise null.
+    pub wikidata: Option<WikidataId>,
+    /// Other names and spellings the sources use (e.g. `Zelensky` for
+    /// `Zelenskyy`, `Kyiv` for Ukraine). Lookups match these too.
+    pub aliases: Vec<Text>,
+    /// For a person or a body: the actor they act for (a person's state or
+    /// organisation, a parliament's state), otherwise null.
+    pub affiliation: Option<ActorId>,
+    /// For a person: their role as the sources give it (e.g. `NATO chief`),
+    /// otherwise null.
+    pub role: Option<Text>,
+    /// Editorial notes: how the record was drawn from the sources, what is
+    /// uncertain.
+    pub notes: Option<Text>,
+}
+
+/// What sort of actor an [`Actor`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ActorKind {
+    /// A sovereign state.
+    State,
+    /// An intergovernmental organisation such as NATO.
+    InternationalOrganisation,
+    /// A supranational union such as the European Union.
+    SupranationalUnion,
+    /// A named group of states acting together, such as the Coalition of the Willing.
+    Coalition,
+    /// A loose or unnamed group the sources speak of collectively (e.g. the participants in a meeting).
+    Group,
+    /// A body of a state: a parliament, a ministry, an armed force.
+    GovernmentBody,
+    /// A person, acting for the actor in `affiliation`.
+    Person,
+}
+
+// --------------------------------------------------------------- sources --
+
+/// A document that attests pledges: a news article, a post, an official text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Stable id, e.g. `macron-hosts-ukraine-and-allies`.
+    pub id: SourceId,
+    /// The document's headline; for an untitled text, its opening words (say so in `notes`).
+    pub title: Text,
+    /// Who published it, when the archived text names them; otherwise null.
+    pub publisher: Option<Text>,
+    /// Where it was published, when known; otherwise null.
+    pub url: Option<Url>,
+    /// When it was published, to the precision the text gives; otherwise null.
+    pub published: Option<PartialDate>,
+    /// What sort of document it is.
+    pub kind: SourceKind,
+    /// The language of the text, as a BCP 47 tag (e.g. `en`).
+    pub language: LanguageTag,
+    /// The archived copy of the text that every quote is checked against.
+    pub archive: Archive,
+    /// Editorial notes: what the document is, how reliable, what it omits.
+    pub notes: Option<Text>,
+}
+
+/// The archived copy of a source's text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Archive {
+    /// File name in the archive directory (see `pledges validate --archive`).
+    pub file: FileName,
+    /// SHA-256 of the file's exact bytes, so anyone can prove a quote came from it.
+    pub sha256: Sha256,
+}
+
+/// What sort of document a [`Source`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// A news report written as journalism.
+    NewsArticle,
+    /// A personal or commentary blog post.
+    BlogPost,
+    /// A summary of other outlets' reporting, written by an aggregator.
+    AggregatorSummary,
+    /// A text issued by a government or organisation: a declaration, a communiqué.
+    OfficialText,
+    /// A press release.
+    PressRelease,
+}
+
+// --------------------------------------------------------------- pledges --
+
+/// A pledge, offer, proposal or stated condition concerning Ukraine's security,
+/// with the evidence that attests it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pledge {
+    /// Stable id, e.g. `germany-infantry-vehicles`.
+    pub id: PledgeId,
+    /// A short title, e.g. `Germany: 480 infantry vehicles a year`.
+    pub title: Text,
+    /// What was pledged, in our words, faithful to the sources. Where sources
+    /// differ, say how.
+    pub description: Text,
+    /// The actors making or offering the pledge (at least one).
+    #[serde(deserialize_with = "non_empty")]
+    #[schemars(length(min = 1))]
+    pub pledgers: Vec<ActorId>,
+    /// Who the pledge is for, when the sources say; otherwise null.
+    pub beneficiary: Option<ActorId>,
+    /// Other actors the evidence names in connection with this pledge, who
+    /// are not pledgers: the leader who announced it, an envoy present, a
+    /// body that must approve it, a state that opposes it.
+    pub involved: Vec<ActorId>,
+    /// What the pledge is about.
+    pub category: Category,
+    /// How far the pledge has got, as the sources report it.
+    pub status: Status,
+    /// How binding the pledge is, as the sources describe it; null when they do not say.
+    pub commitment: Option<CommitmentLevel>,
+    /// What must happen before the pledge takes effect. Empty when the sources
+    /// report none.
+    pub conditions: Vec<Condition>,
+    /// The amount pledged, when the sources give a number; otherwise null.
+    pub quantity: Option<Quantity>,
+    /// When the pledge was announced, to the precision the sources give;
+    /// otherwise null.
+    pub announced: Option<PartialDate>,
+    /// Verbatim quotes that attest the pledge (at least one).
+    #[serde(deserialize_with = "non_empty")]
+    #[schemars(length(min = 1))]
+    pub evidence: Vec<Evidence>,
+}
+
+/// What a [`Pledge`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Category {
+    /// Forces deployed to or for Ukraine.
+    TroopDeployment,
+    /// Monitoring or verifying a ceasefire or truce.
+    CeasefireMonitoring,
+    /// A commitment to respond if Ukraine is attacked again: assurances, guarantees, agreed responses.
+    SecurityGuarantee,
+    /// Air defence systems, munitions or capability.
+    AirDefence,
+    /// Weapons, equipment and other military support.
+    MilitaryAid,
+    /// Training of Ukrainian forces.
+    Training,
+    /// Sharing of intelligence.
+    IntelligenceSharing,
+    /// Joint production and industrial cooperation.
+    DefenceIndustry,
+    /// Money for Ukraine's defence or economy.
+    Financing,
+    /// Sanctions against an aggressor.
+    Sanctions,
+    /// A treaty or other legally binding text.
+    LegalGuarantee,
+    /// A statement of position or intent that commits to no specific act.
+    PoliticalDeclaration,
+    /// Rebuilding Ukraine.
+    Reconstruction,
+    /// Humanitarian and economic relief.
+    HumanitarianAid,
+    /// Cyber defence, border management and other security cooperation.
+    SecurityCooperation,
+}
+
+/// How far a [`Pledge`] has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// Put forward by someone, not yet agreed.
+    Proposed,
+    /// Being discussed or negotiated; no one has yet committed.
+    UnderDiscussion,
+    /// Announced or planned by the pledger, not yet formally committed.
+    Announced,
+    /// Formally committed by the pledger.
+    Committed,
+    /// Carried out, in whole or in part.
+    Delivered,
+    /// Withdrawn by the pledger.
+    Withdrawn,
+}
+
+/// How binding a [`Pledge`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CommitmentLevel {
+    /// Support expressed, with no commitment to act.
+    StatementOfSupport,
+    /// A political commitment, not legally enforceable.
+    Political,
+    /// Described as legally binding.
+    LegallyBinding,
+}
+
+/// Something that must happen before a [`Pledge`] takes effect.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// What sort of condition.
+    pub kind: ConditionKind,
+    /// The actor the condition depends on, when it is one: the parliament
+    /// that must approve, the state whose support is required. Otherwise null.
+    pub actor: Option<ActorId>,
+    /// The condition in words, faithful to the sources.
+    pub text: Text,
+}
+
+/// What sort of [`Condition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConditionKind {
+    /// Takes effect only after a ceasefire or a pause in hostilities.
+    Ceasefire,
+    /// Takes effect only after a peace agreement is signed.
+    PeaceAgreement,
+    /// Needs a parliament's vote or say.
+    ParliamentaryApproval,
+    /// Needs political approval by governments or leaders.
+    PoliticalApproval,
+    /// Depends on the United States supporting or backing the arrangement.
+    UsBackstop,
+    /// Triggered by renewed aggression or a violation of a ceasefire.
+    RenewedAggression,
+}
+
+/// An amount pledged: "480 infantry vehicles per year".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quantity {
+    /// The number, as the source gives it (not negative).
+    #[serde(deserialize_with = "non_negative")]
+    #[schemars(range(min = 0))]
+    pub amount: f64,
+    /// What is counted, e.g. `infantry vehicles`, `percent`, `EUR`.
+    pub unit: Text,
+    /// The period the amount recurs over, if it does; otherwise null.
+    pub per: Option<Period>,
+}
+
+fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let amount = f64::deserialize(deserializer)?;
+    if amount.is_finite() && amount >= 0.0 {
+        Ok(amount)
+    } else {
+        Err(serde::de::Error::custom(format!("expected an amount of 0 or more, found {amount}")))
+    }
+}
+
+/// The period a [`Quantity`] recurs over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Period {
+    /// Each month.
+    Month,
+    /// Each year.
+    Year,
+}
+
+/// A verbatim quote from a source that attests a pledge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// The source quoted.
+    pub source: SourceId,
+    /// The words, verbatim.
+    pub quote: Quote,
+}
+
+// -------------------------------------------------------------- manifest --
+
+/// The dataset's manifest, `data/dataset.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Where the manifest's JSON Schema is, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// Machine name of the dataset.
+    pub name: DatasetName,
+    /// Human title.
+    pub title: Text,
+    /// What the dataset holds.
+    pub description: Text,
+    /// The dataset's semantic version (see `CHANGELOG.md`).
+    pub version: String,
+    /// The version of the schemas the data follows (the crate's schema version).
+    pub schema_version: String,
+    /// SPDX licence id of the data.
+    pub license: Text,
+    /// The files that make the dataset, relative to the manifest.
+    pub resources: Resources,
+}
+
+/// The files that make a dataset, relative to its manifest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// The actors file, normally `actors.json`.
+    pub actors: FileName,
+    /// The sources file, normally `sources.json`.
+    pub sources: FileName,
+    /// The pledges file, normally `pledges.json`.
+    pub pledges: FileName,
+}
+
+// ---------------------------------------------------------- file wrappers --
+
+/// The contents of `actors.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActorsFile {
+    /// Where this file's JSON Schema is, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The actors, sorted by id.
+    pub actors: Vec<Actor>,
+}
+
+/// The contents of `sources.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    /// Where this file's JSON Schema is, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The sources, sorted by id.
+    pub sources: Vec<Source>,
+}
+
+/// The contents of `pledges.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PledgesFile {
+    /// Where this file's JSON Schema is, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The pledges, sorted by id.
+    pub pledges: Vec<Pledge>,
+}

@@ -1,0 +1,338 @@
+//! Checked string types: ids, non-empty text, quotes, codes.
+//!
+//! Each type checks its rule when it is built (and so when it is
+//! deserialised), and describes the same rule to JSON Schema, so a value the
+//! committed schema accepts is exactly a value these types accept. The tests
+//! in `tests/integration/equivalence.rs` hold the two sides to that.
+
+use std::borrow::Borrow;
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+/// Why a string was refused by one of the checked string types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidText {
+    /// What kind of value was expected, e.g. `"an id"`.
+    pub expected: &'static str,
+    /// The rule it had to follow, e.g. `"lowercase letters and digits in words joined by single hyphens"`.
+    pub rule: &'static str,
+}
+
+impl fmt::Display for InvalidText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}: {}", self.expected, self.rule)
+    }
+}
+
+impl std::error::Error for InvalidText {}
+
+/// Defines a string newtype whose rule is checked in Rust and mirrored in
+/// its JSON Schema.
+macro_rules! checked_string {
+    (
+        $(#[$meta:meta])*
+        $name:ident,
+        expected = $expected:literal,
+        rule = $rule:literal,
+        check = $check:expr,
+        schema = { $($schema:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Checks `value` and wraps it.
+            ///
+            /// # Errors
+            /// Returns [`InvalidText`] naming the rule when `value` breaks it.
+            pub fn new(value: impl Into<String>) -> Result<Self, InvalidText> {
+                let value = value.into();
+                let check: fn(&str) -> bool = $check;
+                if check(&value) {
+                    Ok(Self(value))
+                } else {
+                    Err(InvalidText { expected: $expected, rule: $rule })
+                }
+            }
+
+            /// The value as a string slice.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidText;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = InvalidText;
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ $($schema)* })
+            }
+        }
+    };
+}
+
+/// The pattern every record id follows: lowercase ASCII words joined by
+/// single hyphens.
+pub const ID_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+/// The longest an id may be, in characters.
+pub const ID_MAX_LEN: usize = 80;
+/// The longest a piece of evidence may be, in characters.
+pub const QUOTE_MAX_LEN: usize = 300;
+
+fn is_slug(s: &str) -> bool {
+    s.len() <= ID_MAX_LEN
+        && !s.is_empty()
+        && s.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        checked_string! {
+            $(#[$meta])*
+            $name,
+            expected = $what,
+            rule = "lowercase ASCII letters and digits in words joined by single hyphens, at most 80 characters (e.g. `france`, `uk-parliament`)",
+            check = is_slug,
+            schema = {
+                "description": concat!("Stable id of ", $what, ": lowercase ASCII letters and digits in words joined by single hyphens. Never reused or renamed once published."),
+                "type": "string",
+                "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                "maxLength": 80
+            }
+        }
+    };
+}
+
+id_type!(
+    /// The id of an [`Actor`](crate::model::Actor), e.g. `united-kingdom`.
+    ActorId,
+    "an actor"
+);
+id_type!(
+    /// The id of a [`Source`](crate::model::Source), e.g. `paris-summit-seeks-to-lock-in-ukraines-future`.
+    SourceId,
+    "a source"
+);
+id_type!(
+    /// The machine name of a dataset, e.g. `ukraine-pledges`.
+    DatasetName,
+    "a dataset"
+);
+id_type!(
+    /// The id of a [`Pledge`](crate::model::Pledge), e.g. `germany-infantry-vehicles`.
+    PledgeId,
+    "a pledge"
+);
+
+checked_string! {
+    /// Free text that is not empty: a name, title, description or note.
+    Text,
+    expected = "text",
+    rule = "at least one character",
+    check = |s| !s.is_empty(),
+    schema = { "type": "string", "minLength": 1 }
+}
+
+checked_string! {
+    /// A verbatim excerpt of a source, 1 to 300 characters.
+    Quote,
+    expected = "a quote",
+    rule = "1 to 300 characters copied verbatim from the source",
+    check = |s| !s.is_empty() && s.chars().count() <= QUOTE_MAX_LEN,
+    schema = {
+        "description": "Verbatim excerpt of the source, 1 to 300 characters. Only whitespace and straight-versus-curly quote marks may differ from the archived text.",
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 300
+    }
+}
+
+checked_string! {
+    /// An ISO 3166-1 alpha-2 country code, e.g. `UA`.
+    CountryCode,
+    expected = "an ISO 3166-1 alpha-2 code",
+    rule = "two uppercase ASCII letters (e.g. `UA`)",
+    check = |s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()),
+    schema = {
+        "description": "ISO 3166-1 alpha-2 code, two uppercase letters (e.g. `UA`).",
+        "type": "string",
+        "pattern": "^[A-Z]{2}$"
+    }
+}
+
+checked_string! {
+    /// A Wikidata item id, e.g. `Q212`.
+    WikidataId,
+    expected = "a Wikidata item id",
+    rule = "`Q` followed by a number without leading zeros (e.g. `Q212`)",
+    check = |s| {
+        let digits = s.strip_prefix('Q').unwrap_or("");
+        !digits.is_empty() && !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
+    },
+    schema = {
+        "description": "Wikidata item id: `Q` and a number without leading zeros (e.g. `Q212`).",
+        "type": "string",
+        "pattern": "^Q[1-9][0-9]*$"
+    }
+}
+
+checked_string! {
+    /// An `http` or `https` URL in printable ASCII.
+    Url,
+    expected = "a URL",
+    rule = "`http://` or `https://` followed by printable ASCII without spaces (percent-encode anything else)",
+    check = |s| {
+        let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or("");
+        !rest.is_empty() && rest.bytes().all(|b| (b'!'..=b'~').contains(&b))
+    },
+    schema = {
+        "description": "Web address: `http://` or `https://` and printable ASCII without spaces.",
+        "type": "string",
+        "pattern": "^https?://[!-~]+$"
+    }
+}
+
+checked_string! {
+    /// A BCP 47 language tag of the simple form `en` or `en-GB`.
+    LanguageTag,
+    expected = "a language tag",
+    rule = "a two- or three-letter lowercase ISO 639 code, optionally `-` and a two-letter uppercase region (e.g. `en`, `uk`, `en-GB`)",
+    check = |s| {
+        let (lang, region) = match s.split_once('-') {
+            Some((l, r)) => (l, Some(r)),
+            None => (s, None),
+        };
+        (2..=3).contains(&lang.len())
+            && lang.bytes().all(|b| b.is_ascii_lowercase())
+            && region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+    },
+    schema = {
+        "description": "BCP 47 language tag: ISO 639 code, optionally a region (e.g. `en`, `en-GB`).",
+        "type": "string",
+        "pattern": "^[a-z]{2,3}(-[A-Z]{2})?$"
+    }
+}
+
+checked_string! {
+    /// A SHA-256 digest as 64 lowercase hexadecimal digits.
+    Sha256,
+    expected = "a SHA-256 digest",
+    rule = "64 lowercase hexadecimal digits",
+    check = |s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+    schema = {
+        "description": "SHA-256 of the archived file's exact bytes, 64 lowercase hexadecimal digits.",
+        "type": "string",
+        "pattern": "^[0-9a-f]{64}$"
+    }
+}
+
+checked_string! {
+    /// The bare name of a file in the archive, with no directory part.
+    FileName,
+    expected = "a file name",
+    rule = "ASCII letters, digits, `.`, `_` and `-`, not starting with `.` and with no directory part",
+    check = |s| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    },
+    schema = {
+        "description": "Bare file name in the archive directory: ASCII letters, digits, `.`, `_`, `-`; not starting with `.`.",
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]*$"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_rule_rejects_double_and_edge_hyphens_and_uppercase() {
+        for bad in ["", "-a", "a-", "a--b", "A", "a_b", "é"] {
+            assert!(ActorId::new(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["a", "uk-parliament", "g7", "2026-summit"] {
+            assert!(ActorId::new(good).is_ok(), "{good:?} refused");
+        }
+        assert!(ActorId::new("a".repeat(81)).is_err());
+    }
+
+    #[test]
+    fn quote_length_counts_characters_not_bytes() {
+        assert!(Quote::new("é".repeat(300)).is_ok());
+        assert!(Quote::new("é".repeat(301)).is_err());
+        assert!(Quote::new("").is_err());
+    }
+
+    #[test]
+    fn url_requires_http_scheme_and_printable_ascii() {
+        assert!(Url::new("https://example.org/a?b=c").is_ok());
+        assert!(Url::new("ftp://example.org").is_err());
+        assert!(Url::new("https://").is_err());
+        assert!(Url::new("https://exa mple.org").is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! JSON Schemas generated from the [`model`](crate::model) types.
+
+use schemars::{JsonSchema, Schema, generate::SchemaSettings};
+
+use crate::model::{ActorsFile, Manifest, PledgesFile, SourcesFile};
+
+/// One of the dataset's files, each with its own schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// `dataset.json`, the manifest.
+    Manifest,
+    /// `actors.json`.
+    Actors,
+    /// `sources.json`.
+    Sources,
+    /// `pledges.json`.
+    Pledges,
+}
+
+impl FileKind {
+    /// All file kinds, in the order they are loaded and reported.
+    pub const ALL: [FileKind; 4] = [Self::Manifest, Self::Actors, Self::Sources, Self::Pledges];
+
+    /// The file's default name in a dataset directory, e.g. `pledges.json`.
+    #[must_use]
+    pub fn default_file_name(self) -> &'static str {
+        match self {
+            Self::Manifest => "dataset.json",
+            Self::Actors => "actors.json",
+            Self::Sources => "sources.json",
+            Self::Pledges => "pledges.json",
+        }
+    }
+
+    /// The schema's file name under `schema/`, e.g. `pledges.schema.json`.
+    #[must_use]
+    pub fn schema_file_name(self) -> &'static str {
+        match self {
+            Self::Manifest => "dataset.schema.json",
+            Self::Actors => "actors.schema.json",
+            Self::Sources => "sources.schema.json",
+            Self::Pledges => "pledges.schema.json",
+        }
+    }
+
+    /// The generated JSON Schema (draft 2020-12) for this file.
+    #[must_use]
+    pub fn schema(self) -> Schema {
+        match self {
+            Self::Manifest => generate::<Manifest>(),
+            Self::Actors => generate::<ActorsFile>(),
+            Self::Sources => generate::<SourcesFile>(),
+            Self::Pledges => generate::<PledgesFile>(),
+        }
+    }
+}
+
+fn generate<T: JsonSchema>() -> Schema {
+    SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+}
+
+/// The schema as the committed file holds it: pretty JSON, two-space
+/// indent, one trailing newline.
+#[must_use]
+pub fn to_file_text(schema: &Schema) -> String {
+    let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

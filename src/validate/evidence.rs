@@ -1,0 +1,134 @@
+//! Layer 5: quotes against the archived sources.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::validate::schema::preview;
+use crate::validate::{Files, Records};
+
+/// Folds the differences a quote may have from its source: every run of
+/// whitespace becomes one space (and none at the ends), and curly quote
+/// marks become straight ones.
+#[must_use]
+pub fn fold_quote_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+            c => c,
+        });
+    }
+    out
+}
+
+/// Checks each source's archived file and each quote against it.
+pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut Vec<Diagnostic>) {
+    let mut texts: HashMap<&str, String> = HashMap::new();
+    for (index, source) in &records.sources {
+        let file = archive.join(source.archive.file.as_str());
+        let bytes = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                out.push(
+                    Diagnostic::new(
+                        Code::ArchiveMissing,
+                        &files.sources,
+                        format!("/sources/{index}/archive/file"),
+                        format!("cannot read the archived text {}: {e}", file.display()),
+                    )
+                    .with_hint("add the file to the archive directory, named exactly as `archive.file` says"),
+                );
+                continue;
+            }
+        };
+        let digest = hex(&Sha256::digest(&bytes));
+        if digest != source.archive.sha256.as_str() {
+            out.push(
+                Diagnostic::new(
+                    Code::ArchiveChecksum,
+                    &files.sources,
+                    format!("/sources/{index}/archive/sha256"),
+                    format!("{} has SHA-256 {digest}, not the one recorded", file.display()),
+                )
+                .with_hint("archive the exact bytes you quoted from; if the file is right, record its hash (`sha256sum FILE`)"),
+            );
+        }
+        texts.insert(source.id.as_str(), fold_quote_text(&String::from_utf8_lossy(&bytes)));
+    }
+    for (index, pledge) in &records.pledges {
+        for (j, evidence) in pledge.evidence.iter().enumerate() {
+            let Some(text) = texts.get(evidence.source.as_str()) else { continue };
+            let quote = fold_quote_text(evidence.quote.as_str());
+            if text.contains(&quote) {
+                continue;
+            }
+            let matched = longest_found_prefix(text, &quote);
+            let rest: String = quote.chars().skip(matched).collect();
+            let d = Diagnostic::new(
+                Code::QuoteNotFound,
+                &files.pledges,
+                format!("/pledges/{index}/evidence/{j}/quote"),
+                format!("the quote is not in the archived text of `{}`", evidence.source),
+            );
+            out.push(if matched < 12 {
+                d.with_hint("copy the words exactly as the source has them")
+            } else {
+                d.with_hint(format!(
+                    "the first {matched} characters match; the source differs from here: `{}`",
+                    preview(&rest)
+                ))
+            });
+        }
+    }
+}
+
+/// How many leading characters of `quote` occur somewhere in `text`.
+fn longest_found_prefix(text: &str, quote: &str) -> usize {
+    let ends: Vec<usize> = quote.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+    // Occurrence of a prefix is monotone in its length: binary search.
+    let (mut lo, mut hi) = (0, ends.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if text.contains(&quote[..ends[mid - 1]]) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_forgives_whitespace_and_curly_quotes_only() {
+        assert_eq!(fold_quote_text("  Ukraine’s\n  “future”  "), "Ukraine's \"future\"");
+        assert_ne!(fold_quote_text("defense"), fold_quote_text("defence"));
+    }
+
+    #[test]
+    fn longest_prefix_counts_characters() {
+        assert_eq!(longest_found_prefix("abcdé x", "abcdéf"), 5);
+        assert_eq!(longest_found_prefix("abc", "xyz"), 0);
+        assert_eq!(longest_found_prefix("abc", "abc"), 3);
+    }
+}

@@ -1,0 +1,292 @@
+//! The validator: every rule a reviewer would check, as a [`Report`].
+//!
+//! Validation runs in layers, each on what the previous one could read, and
+//! collects every problem in one pass:
+//!
+//! 1. **read**: files exist and are UTF-8 JSON, with no duplicate keys;
+//! 2. **schema**: each file against its JSON Schema (see [`crate::schema`]);
+//! 3. **integrity**: unique ids, references that resolve, nothing orphaned;
+//! 4. **semantics**: real country codes, clean text, consistent dates;
+//! 5. **evidence** (with an archive directory): checksums and verbatim quotes.
+//!
+//! Every diagnostic carries the JSON Pointer of the offending value and, from
+//! it, the line and column in the file.
+
+mod evidence;
+mod integrity;
+mod read;
+pub(crate) mod schema;
+mod semantics;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use evidence::fold_quote_text;
+pub use semantics::SCHEMA_VERSION;
+
+use crate::dataset::Dataset;
+use crate::diagnostic::{Code, Diagnostic, Report};
+use crate::error::Error;
+use crate::locate::{self, LineIndex};
+use crate::model::{Actor, Manifest, Pledge, Resources, Source};
+use crate::schema::FileKind;
+
+/// What to check beyond the dataset itself.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// A directory holding each source's archived text, to check checksums
+    /// and quotes against (`pledges validate --archive DIR`).
+    pub archive: Option<PathBuf>,
+}
+
+impl Options {
+    /// Checks quotes against the archived texts in `dir`.
+    #[must_use]
+    pub fn with_archive(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.archive = Some(dir.into());
+        self
+    }
+}
+
+/// The paths of a dataset's four files.
+#[derive(Clone, Debug)]
+pub(crate) struct Files {
+    pub manifest: PathBuf,
+    pub actors: PathBuf,
+    pub sources: PathBuf,
+    pub pledges: PathBuf,
+}
+
+impl Files {
+    fn path(&self, kind: FileKind) -> &Path {
+        match kind {
+            FileKind::Manifest => &self.manifest,
+            FileKind::Actors => &self.actors,
+            FileKind::Sources => &self.sources,
+            FileKind::Pledges => &self.pledges,
+        }
+    }
+}
+
+/// The records that could be read, each with its index in its file.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    pub manifest: Option<Manifest>,
+    pub actors: Vec<(usize, Actor)>,
+    pub sources: Vec<(usize, Source)>,
+    pub pledges: Vec<(usize, Pledge)>,
+    /// The `id` of every record that has a string id, read or not, so that a
+    /// broken record does not make every reference to it dangle too.
+    pub actor_ids: Vec<(usize, String)>,
+    pub source_ids: Vec<(usize, String)>,
+    pub pledge_ids: Vec<(usize, String)>,
+    /// Whether every file and record was read.
+    pub complete: bool,
+}
+
+/// Validates the dataset in `dir` (the directory holding `dataset.json`).
+///
+/// # Errors
+/// [`Error`] when `dir` itself cannot be read as a directory. Problems in the
+/// dataset are not errors: they are the [`Report`]'s diagnostics.
+pub fn validate_dir(dir: &Path, options: &Options) -> Result<Report, Error> {
+    check_dir(dir, options).map(|(report, _)| report)
+}
+
+/// Validates `dir` and, when it has no errors, returns the dataset too.
+pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option<Dataset>), Error> {
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    if !meta.is_dir() {
+        return Err(Error::not_a_directory(dir));
+    }
+    let mut pending: Vec<(Diagnostic, Option<usize>)> = Vec::new();
+    let manifest_path = dir.join(FileKind::Manifest.default_file_name());
+    let manifest_file = read::read_json(&manifest_path, &mut pending);
+    let resources = manifest_file
+        .value
+        .as_ref()
+        .and_then(|v| v.get("resources"))
+        .and_then(|r| Resources::deserialize(r).ok());
+    let name = |kind: FileKind| -> PathBuf {
+        let file = match (&resources, kind) {
+            (Some(r), FileKind::Actors) => r.actors.as_str(),
+            (Some(r), FileKind::Sources) => r.sources.as_str(),
+            (Some(r), FileKind::Pledges) => r.pledges.as_str(),
+            _ => kind.default_file_name(),
+        };
+        dir.join(file)
+    };
+    let files = Files {
+        manifest: manifest_path,
+        actors: name(FileKind::Actors),
+        sources: name(FileKind::Sources),
+        pledges: name(FileKind::Pledges),
+    };
+    let mut read_files = HashMap::new();
+    read_files.insert(FileKind::Manifest, manifest_file);
+    for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+        read_files.insert(kind, read::read_json(files.path(kind), &mut pending));
+    }
+
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let mut records = Records { complete: true, ..Records::default() };
+    for kind in FileKind::ALL {
+        let path = files.path(kind);
+        let Some(value) = &read_files[&kind].value else {
+            records.complete = false;
+            continue;
+        };
+        let schema_problems = schema::check(kind, path, value);
+        records.complete &= schema_problems.is_empty();
+        found.extend(schema_problems);
+        collect_records(kind, path, value, &mut records, &mut found);
+        semantics::check_text(path, value, &mut found);
+        semantics::check_schema_reference(kind, path, value, &mut found);
+    }
+    integrity::check(&records, &files, &mut found);
+    semantics::check_records(&records, &files, &mut found);
+    if let Some(archive) = &options.archive {
+        evidence::check(&records, &files, archive, &mut found);
+    }
+    pending.extend(found.into_iter().map(|d| (d, None)));
+
+    let texts: HashMap<&Path, &str> = FileKind::ALL
+        .iter()
+        .filter_map(|&kind| Some((files.path(kind), read_files[&kind].text.as_deref()?)))
+        .collect();
+    let order: HashMap<&Path, usize> = FileKind::ALL.iter().enumerate().map(|(i, &k)| (files.path(k), i)).collect();
+    let mut diagnostics = position(pending, &texts);
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (order.get(d.file.as_path()).copied().unwrap_or(usize::MAX), d.line, d.column);
+        key(a).cmp(&key(b)).then_with(|| a.code.cmp(&b.code)).then_with(|| a.pointer.cmp(&b.pointer))
+    });
+    diagnostics.dedup();
+    let report = Report { diagnostics };
+
+    let dataset = match (report.errors(), records.manifest) {
+        (0, Some(manifest)) => Some(Dataset::from_parts(
+            manifest,
+            records.actors.into_iter().map(|(_, r)| r).collect(),
+            records.sources.into_iter().map(|(_, r)| r).collect(),
+            records.pledges.into_iter().map(|(_, r)| r).collect(),
+        )),
+        _ => None,
+    };
+    Ok((report, dataset))
+}
+
+/// Deserialises each record of a file on its own, so that one broken record
+/// does not hide the others.
+fn collect_records(kind: FileKind, path: &Path, value: &Value, records: &mut Records, out: &mut Vec<Diagnostic>) {
+    fn each<T: for<'de> Deserialize<'de>>(
+        collection: &str,
+        path: &Path,
+        value: &Value,
+        ids: &mut Vec<(usize, String)>,
+        records: &mut Vec<(usize, T)>,
+        complete: &mut bool,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(items) = value.get(collection).and_then(Value::as_array) else {
+            *complete = false;
+            return;
+        };
+        for (index, item) in items.iter().enumerate() {
+            if let Some(id) = item.get("id").and_then(Value::as_str) {
+                ids.push((index, id.to_owned()));
+            }
+            match T::deserialize(item) {
+                Ok(record) => records.push((index, record)),
+                Err(e) => {
+                    if *complete {
+                        // The schema accepted the file, yet the types refused
+                        // this record: the two disagree, which is a bug here.
+                        out.push(Diagnostic::new(
+                            Code::TypeMismatch,
+                            path,
+                            format!("/{collection}/{index}"),
+                            format!("the schema accepts this record but the data model refuses it: {e}"),
+                        ));
+                    }
+                    *complete = false;
+                }
+            }
+        }
+    }
+    let complete = &mut records.complete;
+    match kind {
+        FileKind::Manifest => match Manifest::deserialize(value) {
+            Ok(manifest) => records.manifest = Some(manifest),
+            Err(e) => {
+                if *complete && schema::is_valid(kind, value) {
+                    out.push(Diagnostic::new(
+                        Code::TypeMismatch,
+                        path,
+                        "",
+                        format!("the schema accepts the manifest but the data model refuses it: {e}"),
+                    ));
+                }
+                *complete = false;
+            }
+        },
+        FileKind::Actors => each("actors", path, value, &mut records.actor_ids, &mut records.actors, complete, out),
+        FileKind::Sources => each("sources", path, value, &mut records.source_ids, &mut records.sources, complete, out),
+        FileKind::Pledges => each("pledges", path, value, &mut records.pledge_ids, &mut records.pledges, complete, out),
+    }
+}
+
+/// Turns byte offsets and JSON Pointers into lines and columns.
+fn position(pending: Vec<(Diagnostic, Option<usize>)>, texts: &HashMap<&Path, &str>) -> Vec<Diagnostic> {
+    let mut wanted: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    for (d, offset) in &pending {
+        if offset.is_none() && texts.contains_key(d.file.as_path()) {
+            let list = wanted.entry(d.file.clone()).or_default();
+            // The pointer and each of its parents, nearest first, to fall back on.
+            let mut p = d.pointer.as_str();
+            loop {
+                list.push(p.to_owned());
+                match p.rfind('/') {
+                    Some(i) => p = &p[..i],
+                    None => break,
+                }
+            }
+        }
+    }
+    let offsets: HashMap<PathBuf, HashMap<String, usize>> = wanted
+        .into_iter()
+        .map(|(path, pointers)| {
+            let refs: Vec<&str> = pointers.iter().map(String::as_str).collect();
+            let found = locate::scan(texts[path.as_path()], &refs).offsets;
+            (path, found)
+        })
+        .collect();
+    let mut indexes: HashMap<PathBuf, LineIndex> = HashMap::new();
+    pending
+        .into_iter()
+        .map(|(d, offset)| {
+            let Some(text) = texts.get(d.file.as_path()).copied() else { return d };
+            let offset = offset.or_else(|| {
+                let found = offsets.get(&d.file)?;
+                let mut p = d.pointer.as_str();
+                loop {
+                    if let Some(&o) = found.get(p) {
+                        return Some(o);
+                    }
+                    p = &p[..p.rfind('/')?];
+                }
+            });
+            match offset {
+                Some(offset) => {
+                    let index = indexes.entry(d.file.clone()).or_insert_with(|| LineIndex::new(text));
+                    let at = index.position(text, offset);
+                    d.at(at)
+                }
+                None => d,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,219 @@
+//! Layer 4: what the schema cannot say: real countries, clean text, dates
+//! that agree, versions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::locate::escape_token;
+use crate::model::ActorKind;
+use crate::schema::FileKind;
+use crate::validate::schema::preview;
+use crate::validate::{Files, Records};
+
+/// The schema version this tool reads and writes.
+pub const SCHEMA_VERSION: &str = "0.1.0";
+
+/// Checks every string in `value` for whitespace, control characters and
+/// spreadsheet formula prefixes.
+pub(crate) fn check_text(path: &Path, value: &Value, out: &mut Vec<Diagnostic>) {
+    let mut stack: Vec<(String, &Value)> = vec![(String::new(), value)];
+    while let Some((pointer, value)) = stack.pop() {
+        match value {
+            Value::String(s) => check_string(path, &pointer, s, out),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    stack.push((format!("{pointer}/{i}"), item));
+                }
+            }
+            Value::Object(members) => {
+                for (key, item) in members.iter().rev() {
+                    if pointer.is_empty() && key == "$schema" {
+                        continue;
+                    }
+                    stack.push((format!("{pointer}/{}", escape_token(key)), item));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_string(path: &Path, pointer: &str, s: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        out.push(
+            Diagnostic::new(
+                Code::ControlCharacter,
+                path,
+                pointer,
+                format!("the text contains the control character U+{:04X}", u32::from(c)),
+            )
+            .with_hint("write text on one line, with single spaces; tabs and line breaks are not kept in CSV"),
+        );
+    } else if s.trim() != s {
+        out.push(
+            Diagnostic::new(Code::Whitespace, path, pointer, format!("`{}` has leading or trailing whitespace", preview(s)))
+                .with_hint("remove the spaces at the start or end"),
+        );
+    } else if let Some(at) = s
+        .char_indices()
+        .zip(s.chars().skip(1))
+        .find(|((_, a), b)| a.is_whitespace() && b.is_whitespace())
+        .map(|((i, _), _)| i)
+    {
+        out.push(
+            Diagnostic::new(
+                Code::Whitespace,
+                path,
+                pointer,
+                format!("doubled whitespace after `{}`", preview(&s[..at])),
+            )
+            .with_hint("use single spaces between words"),
+        );
+    }
+    if s.starts_with(['=', '+', '-', '@']) {
+        out.push(
+            Diagnostic::new(
+                Code::FormulaPrefix,
+                path,
+                pointer,
+                format!("`{}` starts with `{}`, which a spreadsheet would run as a formula", preview(s), &s[..1]),
+            )
+            .with_hint("start the text with a word; for a quote, start after the leading symbol or bullet"),
+        );
+    }
+}
+
+/// Checks countries, URLs, dates and the manifest.
+pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
+    for (index, actor) in &records.actors {
+        let base = format!("/actors/{index}");
+        match (&actor.iso_3166, actor.kind) {
+            (Some(code), kind) => {
+                if rust_iso3166::from_alpha2(code.as_str()).is_none() {
+                    out.push(
+                        Diagnostic::new(
+                            Code::UnknownCountry,
+                            &files.actors,
+                            format!("{base}/iso_3166"),
+                            format!("`{code}` is not an assigned ISO 3166-1 alpha-2 code"),
+                        )
+                        .with_hint("the United Kingdom is `GB`, not `UK`"),
+                    );
+                }
+                if kind != ActorKind::State {
+                    out.push(
+                        Diagnostic::new(
+                            Code::CountryNotState,
+                            &files.actors,
+                            format!("{base}/iso_3166"),
+                            "only states have a country code",
+                        )
+                        .with_hint("set `iso_3166` to null, or `kind` to `state` if this actor is one"),
+                    );
+                }
+            }
+            (None, ActorKind::State) => out.push(
+                Diagnostic::new(
+                    Code::StateWithoutCountry,
+                    &files.actors,
+                    format!("{base}/iso_3166"),
+                    format!("the state `{}` has no ISO 3166-1 code", actor.id),
+                )
+                .with_hint("add its two-letter code, e.g. `\"iso_3166\": \"UA\"`"),
+            ),
+            (None, _) => {}
+        }
+    }
+
+    let mut published = HashMap::new();
+    for (index, source) in &records.sources {
+        if let Some(url) = &source.url {
+            let rest = url.as_str().split_once("://").map_or("", |(_, rest)| rest);
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            if authority.contains('@') {
+                out.push(
+                    Diagnostic::new(
+                        Code::UrlCredentials,
+                        &files.sources,
+                        format!("/sources/{index}/url"),
+                        "the URL contains a user name or password",
+                    )
+                    .with_hint("remove the `user:password@` part"),
+                );
+            }
+        }
+        if let Some(date) = source.published {
+            published.insert(source.id.as_str(), date);
+        }
+    }
+
+    for (index, pledge) in &records.pledges {
+        let Some(announced) = pledge.announced else { continue };
+        for evidence in &pledge.evidence {
+            let Some(source_date) = published.get(evidence.source.as_str()) else { continue };
+            if announced.certainly_after(source_date) {
+                out.push(
+                    Diagnostic::new(
+                        Code::AnnouncedAfterSource,
+                        &files.pledges,
+                        format!("/pledges/{index}/announced"),
+                        format!(
+                            "announced {announced}, after `{}` reported it on {source_date}",
+                            evidence.source
+                        ),
+                    )
+                    .with_hint("a source cannot report a pledge before it was made: check both dates"),
+                );
+                break;
+            }
+        }
+    }
+
+    if let Some(manifest) = &records.manifest {
+        if semver::Version::parse(&manifest.version).is_err() {
+            out.push(
+                Diagnostic::new(
+                    Code::InvalidVersion,
+                    &files.manifest,
+                    "/version",
+                    format!("`{}` is not a semantic version", preview(&manifest.version)),
+                )
+                .with_hint("write MAJOR.MINOR.PATCH, e.g. `0.1.0`"),
+            );
+        }
+        if manifest.schema_version != SCHEMA_VERSION {
+            out.push(
+                Diagnostic::new(
+                    Code::SchemaVersionMismatch,
+                    &files.manifest,
+                    "/schema_version",
+                    format!(
+                        "the data follows schema version {}, this tool reads {SCHEMA_VERSION}",
+                        preview(&manifest.schema_version)
+                    ),
+                )
+                .with_hint("use the matching version of the `pledges` tool"),
+            );
+        }
+    }
+}
+
+/// Warns when a file's `$schema` does not name its schema file.
+pub(crate) fn check_schema_reference(kind: FileKind, path: &Path, value: &Value, out: &mut Vec<Diagnostic>) {
+    let Some(reference) = value.get("$schema").and_then(Value::as_str) else { return };
+    let expected = kind.schema_file_name();
+    if !reference.ends_with(expected) {
+        out.push(
+            Diagnostic::new(
+                Code::SchemaReference,
+                path,
+                "/$schema",
+                format!("`$schema` is `{}`, which is not {expected}", preview(reference)),
+            )
+            .with_hint(format!("point it at the schema, e.g. `../schema/{expected}`, so editors check the file")),
+        );
+    }
+}
