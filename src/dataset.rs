@@ -17,11 +17,21 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    pub(crate) fn from_parts(manifest: Manifest, mut actors: Vec<Actor>, mut sources: Vec<Source>, mut pledges: Vec<Pledge>) -> Self {
+    pub(crate) fn from_parts(
+        manifest: Manifest,
+        mut actors: Vec<Actor>,
+        mut sources: Vec<Source>,
+        mut pledges: Vec<Pledge>,
+    ) -> Self {
         actors.sort_by(|a, b| a.id.cmp(&b.id));
         sources.sort_by(|a, b| a.id.cmp(&b.id));
         pledges.sort_by(|a, b| a.id.cmp(&b.id));
-        Self { manifest, actors, sources, pledges }
+        Self {
+            manifest,
+            actors,
+            sources,
+            pledges,
+        }
     }
 
     /// Loads and validates the dataset in `dir`.

@@ -102,8 +102,6 @@ codes! {
     TooLong = "too-long", Error, Schema;
     /// A number outside its range.
     OutOfRange = "out-of-range", Error, Schema;
-    /// Any other schema violation.
-    SchemaViolation = "schema-violation", Error, Schema;
     /// Two records of one kind share an id.
     DuplicateId = "duplicate-id", Error, Integrity;
     /// Records are not sorted by id.
@@ -194,14 +192,22 @@ pub struct Diagnostic {
     pub hint: Option<String>,
 }
 
-fn path_as_text<S: serde::Serializer>(path: &std::path::Path, serializer: S) -> Result<S::Ok, S::Error> {
+fn path_as_text<S: serde::Serializer>(
+    path: &std::path::Path,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&path.display())
 }
 
 impl Diagnostic {
     /// A diagnostic with `code`'s severity and no position yet.
     #[must_use]
-    pub fn new(code: Code, file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        file: impl Into<PathBuf>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             code,
             severity: code.severity(),
@@ -242,13 +248,19 @@ impl Report {
     /// The number of errors.
     #[must_use]
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// The number of warnings.
     #[must_use]
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     /// Whether the dataset passes: no errors, and no warnings either when
@@ -268,7 +280,10 @@ impl Report {
 /// The closest of `candidates` to `word`, if one is close enough to be a
 /// likely typo ("did you mean").
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -286,13 +301,21 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for code in Code::ALL {
             assert!(seen.insert(code.as_str()), "{code} twice");
-            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{code}");
+            assert!(
+                code.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{code}"
+            );
         }
     }
 
     #[test]
     fn did_you_mean_finds_near_misses_only() {
-        assert_eq!(did_you_mean("pledger", ["pledgers", "beneficiary"]), Some("pledgers"));
+        assert_eq!(
+            did_you_mean("pledger", ["pledgers", "beneficiary"]),
+            Some("pledgers")
+        );
         assert_eq!(did_you_mean("frnce", ["france", "germany"]), Some("france"));
         assert_eq!(did_you_mean("zzz", ["france", "germany"]), None);
     }

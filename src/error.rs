@@ -33,15 +33,26 @@ pub enum ErrorKind {
 
 impl Error {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self { kind: ErrorKind::Io { path: path.to_owned(), source } }
+        Self {
+            kind: ErrorKind::Io {
+                path: path.to_owned(),
+                source,
+            },
+        }
     }
 
     pub(crate) fn not_a_directory(path: &Path) -> Self {
-        Self { kind: ErrorKind::NotADirectory { path: path.to_owned() } }
+        Self {
+            kind: ErrorKind::NotADirectory {
+                path: path.to_owned(),
+            },
+        }
     }
 
     pub(crate) fn invalid(report: Report) -> Self {
-        Self { kind: ErrorKind::Invalid(report) }
+        Self {
+            kind: ErrorKind::Invalid(report),
+        }
     }
 
     /// What went wrong.
@@ -53,7 +64,10 @@ impl Error {
     /// Whether this is an input/output failure rather than invalid data.
     #[must_use]
     pub fn is_io(&self) -> bool {
-        matches!(self.kind, ErrorKind::Io { .. } | ErrorKind::NotADirectory { .. })
+        matches!(
+            self.kind,
+            ErrorKind::Io { .. } | ErrorKind::NotADirectory { .. }
+        )
     }
 }
 

@@ -1,8 +1,11 @@
-//! ukraine-pledges
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+
 pub mod dataset;
 pub mod diagnostic;
 pub mod error;
+pub mod format;
+pub mod generate;
 pub mod locate;
 pub mod model;
 pub mod schema;

@@ -91,8 +91,14 @@ pub struct Scan {
 }
 
 enum Frame {
-    Object { keys: HashSet<String>, base_len: usize },
-    Array { index: usize, base_len: usize },
+    Object {
+        keys: HashSet<String>,
+        base_len: usize,
+    },
+    Array {
+        index: usize,
+        base_len: usize,
+    },
 }
 
 /// Scans `text`, reporting problems and the offsets of the `wanted`
@@ -100,7 +106,13 @@ enum Frame {
 #[must_use]
 pub fn scan(text: &str, wanted: &[&str]) -> Scan {
     let wanted: HashSet<&str> = wanted.iter().copied().collect();
-    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, out: Scan::default(), wanted, pointer: String::new() };
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+        out: Scan::default(),
+        wanted,
+        pointer: String::new(),
+    };
     scanner.document();
     scanner.out
 }
@@ -133,7 +145,10 @@ impl Scanner<'_> {
     }
 
     fn fail(&mut self, message: String) -> Option<()> {
-        self.out.problems.push(ScanProblem::Syntax { offset: self.pos, message });
+        self.out.problems.push(ScanProblem::Syntax {
+            offset: self.pos,
+            message,
+        });
         None
     }
 
@@ -150,7 +165,9 @@ impl Scanner<'_> {
         }
         self.skip_ws();
         if self.pos < self.bytes.len() {
-            self.out.problems.push(ScanProblem::TrailingContent { offset: self.pos });
+            self.out
+                .problems
+                .push(ScanProblem::TrailingContent { offset: self.pos });
         }
     }
 
@@ -164,7 +181,9 @@ impl Scanner<'_> {
             match self.peek() {
                 Some(b'{') | Some(b'[') => {
                     if stack.len() >= MAX_DEPTH {
-                        self.out.problems.push(ScanProblem::TooDeep { offset: self.pos });
+                        self.out
+                            .problems
+                            .push(ScanProblem::TooDeep { offset: self.pos });
                         return None;
                     }
                     let is_object = self.peek() == Some(b'{');
@@ -172,7 +191,10 @@ impl Scanner<'_> {
                     self.skip_ws();
                     let base_len = self.pointer.len();
                     if is_object {
-                        stack.push(Frame::Object { keys: HashSet::new(), base_len });
+                        stack.push(Frame::Object {
+                            keys: HashSet::new(),
+                            base_len,
+                        });
                         if self.peek() == Some(b'}') {
                             self.pos += 1;
                             stack.pop();
@@ -203,7 +225,9 @@ impl Scanner<'_> {
             }
             // After a complete value: close containers or go to the next item.
             loop {
-                let Some(frame) = stack.last_mut() else { return Some(()) };
+                let Some(frame) = stack.last_mut() else {
+                    return Some(());
+                };
                 self.skip_ws();
                 match (frame, self.peek()) {
                     (Frame::Object { base_len, .. }, Some(b',')) => {
@@ -236,10 +260,16 @@ impl Scanner<'_> {
                         stack.pop();
                     }
                     (Frame::Object { .. }, other) => {
-                        return self.fail(format!("expected `,` or `}}` after an object member, found {}", describe(other)));
+                        return self.fail(format!(
+                            "expected `,` or `}}` after an object member, found {}",
+                            describe(other)
+                        ));
                     }
                     (Frame::Array { .. }, other) => {
-                        return self.fail(format!("expected `,` or `]` after an array item, found {}", describe(other)));
+                        return self.fail(format!(
+                            "expected `,` or `]` after an array item, found {}",
+                            describe(other)
+                        ));
                     }
                 }
             }
@@ -266,7 +296,10 @@ impl Scanner<'_> {
         }
         if let Some(Frame::Object { keys, .. }) = stack.last_mut() {
             if keys.contains(&key) {
-                self.out.problems.push(ScanProblem::DuplicateKey { offset: key_offset, pointer: self.pointer.clone() });
+                self.out.problems.push(ScanProblem::DuplicateKey {
+                    offset: key_offset,
+                    pointer: self.pointer.clone(),
+                });
             } else {
                 keys.insert(key);
             }
@@ -303,7 +336,10 @@ impl Scanner<'_> {
         if self.peek() == Some(b'.') {
             self.pos += 1;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return self.fail(format!("expected a digit after `.`, found {}", describe(self.peek())));
+                return self.fail(format!(
+                    "expected a digit after `.`, found {}",
+                    describe(self.peek())
+                ));
             }
             self.digits();
         }
@@ -313,14 +349,19 @@ impl Scanner<'_> {
                 self.pos += 1;
             }
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return self.fail(format!("expected a digit in the exponent, found {}", describe(self.peek())));
+                return self.fail(format!(
+                    "expected a digit in the exponent, found {}",
+                    describe(self.peek())
+                ));
             }
             self.digits();
         }
         // The slice is ASCII digits and signs, so this is valid UTF-8.
         let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("0");
         if text.parse::<f64>().is_ok_and(f64::is_infinite) {
-            self.out.problems.push(ScanProblem::NumberOutOfRange { offset: start });
+            self.out
+                .problems
+                .push(ScanProblem::NumberOutOfRange { offset: start });
             return None;
         }
         Some(())
@@ -382,15 +423,29 @@ impl Scanner<'_> {
                             }
                             continue;
                         }
-                        other => return self.fail(format!("invalid escape `\\{}` in a string", describe(other).trim_matches('`'))),
+                        other => {
+                            return self.fail(format!(
+                                "invalid escape `\\{}` in a string",
+                                describe(other).trim_matches('`')
+                            ));
+                        }
                     };
                     self.pos += 1;
                     if let Some(out) = into.as_deref_mut() {
                         out.push(escaped);
                     }
                 }
-                None => return self.fail("the file ends inside a string (a closing `\"` is missing)".to_owned()),
-                Some(_) => return self.fail("control character in a string: write it as an escape such as `\\n`".to_owned()),
+                None => {
+                    return self.fail(
+                        "the file ends inside a string (a closing `\"` is missing)".to_owned(),
+                    );
+                }
+                Some(_) => {
+                    return self.fail(
+                        "control character in a string: write it as an escape such as `\\n`"
+                            .to_owned(),
+                    );
+                }
             }
         }
     }
@@ -407,9 +462,13 @@ impl Scanner<'_> {
             }
             self.pos += 2;
             match self.hex4() {
-                Some(second) if (0xDC00..0xE000).contains(&second) => 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00),
+                Some(second) if (0xDC00..0xE000).contains(&second) => {
+                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                }
                 _ => {
-                    self.fail("a `\\u` high surrogate must be followed by a low surrogate".to_owned())?;
+                    self.fail(
+                        "a `\\u` high surrogate must be followed by a low surrogate".to_owned(),
+                    )?;
                     return None;
                 }
             }
@@ -435,7 +494,12 @@ impl LineIndex {
     #[must_use]
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         Self { starts }
     }
 
@@ -446,14 +510,23 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = text.as_bytes()[start..offset].iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1;
-        Position { line: line + 1, column }
+        let column = text.as_bytes()[start..offset]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count()
+            + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
     }
 
     /// The text of 1-based `line`, without its line ending.
     #[must_use]
     pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
-        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else { return "" };
+        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
         let end = self.starts.get(line).map_or(text.len(), |&next| next - 1);
         text.get(start..end).unwrap_or("").trim_end_matches('\r')
     }
@@ -475,7 +548,15 @@ mod tests {
 
     #[test]
     fn accepts_valid_json_of_every_kind() {
-        for text in ["{}", "[]", "0", "-0.5e+3", r#""a\u00e9\ud83d\ude00""#, r#"{"a":[1,{"b":null}],"c":true}"#, " [ 1 , 2 ] "] {
+        for text in [
+            "{}",
+            "[]",
+            "0",
+            "-0.5e+3",
+            r#""a\u00e9\ud83d\ude00""#,
+            r#"{"a":[1,{"b":null}],"c":true}"#,
+            " [ 1 , 2 ] ",
+        ] {
             assert_eq!(problems(text), vec![], "{text}");
         }
     }
@@ -483,7 +564,13 @@ mod tests {
     #[test]
     fn reports_duplicate_keys_with_pointer_of_second() {
         let text = "{\"a\": {\"x\": 1, \"x\": 2}}";
-        assert_eq!(problems(text), vec![ScanProblem::DuplicateKey { offset: 15, pointer: "/a/x".into() }]);
+        assert_eq!(
+            problems(text),
+            vec![ScanProblem::DuplicateKey {
+                offset: 15,
+                pointer: "/a/x".into()
+            }]
+        );
     }
 
     #[test]
@@ -493,18 +580,42 @@ mod tests {
 
     #[test]
     fn reports_syntax_error_offsets() {
-        assert_eq!(problems("{\"a\" 1}"), vec![ScanProblem::Syntax { offset: 5, message: "expected `:` after the key, found `1`".into() }]);
-        assert!(matches!(problems("[1,]")[0], ScanProblem::Syntax { offset: 3, .. }));
-        assert!(matches!(problems("")[0], ScanProblem::Syntax { offset: 0, .. }));
-        assert!(matches!(problems("\"abc")[0], ScanProblem::Syntax { offset: 4, .. }));
-        assert_eq!(problems("{} x"), vec![ScanProblem::TrailingContent { offset: 3 }]);
-        assert_eq!(problems(&format!("1{}", "0".repeat(400))), vec![ScanProblem::NumberOutOfRange { offset: 0 }]);
+        assert_eq!(
+            problems("{\"a\" 1}"),
+            vec![ScanProblem::Syntax {
+                offset: 5,
+                message: "expected `:` after the key, found `1`".into()
+            }]
+        );
+        assert!(matches!(
+            problems("[1,]")[0],
+            ScanProblem::Syntax { offset: 3, .. }
+        ));
+        assert!(matches!(
+            problems("")[0],
+            ScanProblem::Syntax { offset: 0, .. }
+        ));
+        assert!(matches!(
+            problems("\"abc")[0],
+            ScanProblem::Syntax { offset: 4, .. }
+        ));
+        assert_eq!(
+            problems("{} x"),
+            vec![ScanProblem::TrailingContent { offset: 3 }]
+        );
+        assert_eq!(
+            problems(&format!("1{}", "0".repeat(400))),
+            vec![ScanProblem::NumberOutOfRange { offset: 0 }]
+        );
     }
 
     #[test]
     fn deep_nesting_is_refused_without_recursion() {
         let text = "[".repeat(100_000);
-        assert_eq!(problems(&text), vec![ScanProblem::TooDeep { offset: MAX_DEPTH }]);
+        assert_eq!(
+            problems(&text),
+            vec![ScanProblem::TooDeep { offset: MAX_DEPTH }]
+        );
     }
 
     #[test]
@@ -524,6 +635,9 @@ mod tests {
     #[test]
     fn columns_count_characters() {
         let text = "\"é\", x";
-        assert_eq!(LineIndex::new(text).position(text, 4), Position { line: 1, column: 4 });
+        assert_eq!(
+            LineIndex::new(text).position(text, 4),
+            Position { line: 1, column: 4 }
+        );
     }
 }

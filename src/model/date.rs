@@ -79,7 +79,7 @@ impl std::error::Error for InvalidDate {}
 /// Whether `year` is a leap year in the proleptic Gregorian calendar.
 #[must_use]
 pub fn is_leap_year(year: u16) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 /// The number of days in `month` (1 to 12) of `year`.
@@ -97,7 +97,11 @@ impl PartialDate {
     /// A date known to the year.
     #[must_use]
     pub fn year_only(year: u16) -> Self {
-        Self { year: year.min(9999), month: None, day: None }
+        Self {
+            year: year.min(9999),
+            month: None,
+            day: None,
+        }
     }
 
     /// A date known to the month.
@@ -111,7 +115,11 @@ impl PartialDate {
         if !(1..=12).contains(&month) {
             return Err(InvalidDate::Month(month));
         }
-        Ok(Self { year, month: Some(month), day: None })
+        Ok(Self {
+            year,
+            month: Some(month),
+            day: None,
+        })
     }
 
     /// A date known to the day.
@@ -123,7 +131,10 @@ impl PartialDate {
         if day == 0 || day > days_in_month(year, month) {
             return Err(InvalidDate::Day { year, month, day });
         }
-        Ok(Self { day: Some(day), ..ym })
+        Ok(Self {
+            day: Some(day),
+            ..ym
+        })
     }
 
     /// The year.
@@ -154,7 +165,11 @@ impl PartialDate {
     #[must_use]
     pub fn latest(&self) -> (u16, u8, u8) {
         let month = self.month.unwrap_or(12);
-        (self.year, month, self.day.unwrap_or_else(|| days_in_month(self.year, month)))
+        (
+            self.year,
+            month,
+            self.day.unwrap_or_else(|| days_in_month(self.year, month)),
+        )
     }
 
     /// Whether this date is certainly after `other`: every day it may mean
@@ -167,7 +182,8 @@ impl PartialDate {
 
 fn digits<const N: usize>(s: &str) -> Option<u16> {
     (s.len() == N && s.bytes().all(|b| b.is_ascii_digit())).then(|| {
-        s.bytes().fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'))
+        s.bytes()
+            .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'))
     })
 }
 
@@ -176,9 +192,18 @@ impl FromStr for PartialDate {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut parts = s.split('-');
-        let year = parts.next().and_then(digits::<4>).ok_or(InvalidDate::Format)?;
-        let month = parts.next().map(|m| digits::<2>(m).ok_or(InvalidDate::Format)).transpose()?;
-        let day = parts.next().map(|d| digits::<2>(d).ok_or(InvalidDate::Format)).transpose()?;
+        let year = parts
+            .next()
+            .and_then(digits::<4>)
+            .ok_or(InvalidDate::Format)?;
+        let month = parts
+            .next()
+            .map(|m| digits::<2>(m).ok_or(InvalidDate::Format))
+            .transpose()?;
+        let day = parts
+            .next()
+            .map(|d| digits::<2>(d).ok_or(InvalidDate::Format))
+            .transpose()?;
         if parts.next().is_some() {
             return Err(InvalidDate::Format);
         }
@@ -238,7 +263,15 @@ mod tests {
 
     #[test]
     fn rejects_days_that_do_not_exist() {
-        for bad in ["2026-02-29", "2026-02-30", "2026-04-31", "1900-02-29", "2026-13", "2026-00", "2026-01-00"] {
+        for bad in [
+            "2026-02-29",
+            "2026-02-30",
+            "2026-04-31",
+            "1900-02-29",
+            "2026-13",
+            "2026-00",
+            "2026-01-00",
+        ] {
             assert!(bad.parse::<PartialDate>().is_err(), "{bad} accepted");
         }
         for good in ["2024-02-29", "2000-02-29", "2026", "2026-12", "2026-12-31"] {
@@ -248,7 +281,16 @@ mod tests {
 
     #[test]
     fn rejects_other_shapes() {
-        for bad in ["", "26", "2026-1", "2026-01-1", "2026/01", "2026-01-06T00:00", "+2026", "2026-01-06-"] {
+        for bad in [
+            "",
+            "26",
+            "2026-1",
+            "2026-01-1",
+            "2026/01",
+            "2026-01-06T00:00",
+            "+2026",
+            "2026-01-06-",
+        ] {
             assert!(bad.parse::<PartialDate>().is_err(), "{bad} accepted");
         }
     }

@@ -17,8 +17,8 @@ mod text;
 
 pub use date::{InvalidDate, PARTIAL_DATE_PATTERN, PartialDate, days_in_month, is_leap_year};
 pub use text::{
-    ActorId, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN, InvalidText, LanguageTag, PledgeId,
-    QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url, WikidataId,
+    ActorId, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN, InvalidText, LanguageTag,
+    PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url, WikidataId,
 };
 
 use schemars::JsonSchema;
@@ -70,7 +70,9 @@ pub struct Actor {
 }
 
 /// What sort of actor an [`Actor`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ActorKind {
@@ -127,7 +129,9 @@ pub struct Archive {
 }
 
 /// What sort of document a [`Source`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SourceKind {
@@ -188,7 +192,9 @@ pub struct Pledge {
 }
 
 /// What a [`Pledge`] is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Category {
@@ -225,7 +231,9 @@ pub enum Category {
 }
 
 /// How far a [`Pledge`] has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {
@@ -244,7 +252,9 @@ pub enum Status {
 }
 
 /// How binding a [`Pledge`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommitmentLevel {
@@ -270,7 +280,9 @@ pub struct Condition {
 }
 
 /// What sort of [`Condition`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ConditionKind {
@@ -307,12 +319,16 @@ fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Er
     if amount.is_finite() && amount >= 0.0 {
         Ok(amount)
     } else {
-        Err(serde::de::Error::custom(format!("expected an amount of 0 or more, found {amount}")))
+        Err(serde::de::Error::custom(format!(
+            "expected an amount of 0 or more, found {amount}"
+        )))
     }
 }
 
 /// The period a [`Quantity`] recurs over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Period {

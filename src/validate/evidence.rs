@@ -66,11 +66,16 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
                 .with_hint("archive the exact bytes you quoted from; if the file is right, record its hash (`sha256sum FILE`)"),
             );
         }
-        texts.insert(source.id.as_str(), fold_quote_text(&String::from_utf8_lossy(&bytes)));
+        texts.insert(
+            source.id.as_str(),
+            fold_quote_text(&String::from_utf8_lossy(&bytes)),
+        );
     }
     for (index, pledge) in &records.pledges {
         for (j, evidence) in pledge.evidence.iter().enumerate() {
-            let Some(text) = texts.get(evidence.source.as_str()) else { continue };
+            let Some(text) = texts.get(evidence.source.as_str()) else {
+                continue;
+            };
             let quote = fold_quote_text(evidence.quote.as_str());
             if text.contains(&quote) {
                 continue;
@@ -81,7 +86,10 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
                 Code::QuoteNotFound,
                 &files.pledges,
                 format!("/pledges/{index}/evidence/{j}/quote"),
-                format!("the quote is not in the archived text of `{}`", evidence.source),
+                format!(
+                    "the quote is not in the archived text of `{}`",
+                    evidence.source
+                ),
             );
             out.push(if matched < 12 {
                 d.with_hint("copy the words exactly as the source has them")
@@ -97,7 +105,10 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
 
 /// How many leading characters of `quote` occur somewhere in `text`.
 fn longest_found_prefix(text: &str, quote: &str) -> usize {
-    let ends: Vec<usize> = quote.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+    let ends: Vec<usize> = quote
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .collect();
     // Occurrence of a prefix is monotone in its length: binary search.
     let (mut lo, mut hi) = (0, ends.len());
     while lo < hi {
@@ -121,7 +132,10 @@ mod tests {
 
     #[test]
     fn folding_forgives_whitespace_and_curly_quotes_only() {
-        assert_eq!(fold_quote_text("  Ukraine’s\n  “future”  "), "Ukraine's \"future\"");
+        assert_eq!(
+            fold_quote_text("  Ukraine’s\n  “future”  "),
+            "Ukraine's \"future\""
+        );
         assert_ne!(fold_quote_text("defense"), fold_quote_text("defence"));
     }
 

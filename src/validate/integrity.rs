@@ -2,8 +2,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::Value;
+
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::validate::{Records, Files};
+use crate::schema::FileKind;
+use crate::validate::{Files, Records};
 
 /// Reports duplicate ids, unsorted collections, dangling references and
 /// records nothing refers to.
@@ -30,83 +33,159 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
             } else {
                 first.insert(id, *index);
             }
-            if let Some(prev) = previous {
-                if id.as_str() < prev && !reported_order {
-                    reported_order = true;
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnsortedIds,
-                            path,
-                            format!("/{collection}/{index}/id"),
-                            format!("`{id}` comes after `{prev}`, but {collection} are kept sorted by id"),
-                        )
-                        .with_hint("run `pledges fmt` to sort the records"),
-                    );
-                }
+            if let Some(prev) = previous.filter(|prev| id.as_str() < *prev && !reported_order) {
+                reported_order = true;
+                out.push(
+                    Diagnostic::new(
+                        Code::UnsortedIds,
+                        path,
+                        format!("/{collection}/{index}/id"),
+                        format!(
+                            "`{id}` comes after `{prev}`, but {collection} are kept sorted by id"
+                        ),
+                    )
+                    .with_hint("run `pledges fmt` to sort the records"),
+                );
             }
             previous = Some(id);
         }
     }
 
-    let actor_ids: HashSet<&str> = records.actor_ids.iter().map(|(_, id)| id.as_str()).collect();
-    let source_ids: HashSet<&str> = records.source_ids.iter().map(|(_, id)| id.as_str()).collect();
-    let mut used_actors: HashSet<&str> = HashSet::new();
-    let mut used_sources: HashSet<&str> = HashSet::new();
+    let actor_ids: HashSet<&str> = records
+        .actor_ids
+        .iter()
+        .map(|(_, id)| id.as_str())
+        .collect();
+    let source_ids: HashSet<&str> = records
+        .source_ids
+        .iter()
+        .map(|(_, id)| id.as_str())
+        .collect();
+    let mut used_actors: HashSet<String> = HashSet::new();
+    let mut used_sources: HashSet<String> = HashSet::new();
 
-    let reference = |known: &HashSet<&str>, what: &str, id: &str, path, pointer: String, out: &mut Vec<Diagnostic>| {
+    let reference = |known: &HashSet<&str>,
+                     what: &str,
+                     id: &str,
+                     path,
+                     pointer: String,
+                     out: &mut Vec<Diagnostic>| {
         if !known.contains(id) {
-            let d = Diagnostic::new(Code::UnknownReference, path, pointer, format!("no {what} has the id `{id}`"));
+            let d = Diagnostic::new(
+                Code::UnknownReference,
+                path,
+                pointer,
+                format!("no {what} has the id `{id}`"),
+            );
             out.push(match did_you_mean(id, known.iter().copied()) {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
-                None => d.with_hint(format!("add the {what} to its file first, or correct the id")),
+                None => d.with_hint(format!(
+                    "add the {what} to its file first, or correct the id"
+                )),
             });
         }
     };
 
-    for (index, actor) in &records.actors {
-        if let Some(affiliation) = &actor.affiliation {
-            used_actors.insert(affiliation.as_str());
-            reference(&actor_ids, "actor", affiliation.as_str(), &files.actors, format!("/actors/{index}/affiliation"), out);
+    // References are read from the raw records, so that a record with an
+    // error elsewhere still has its references checked.
+    let strings = |value: Option<&Value>| -> Vec<(String, String)> {
+        match value {
+            Some(Value::String(s)) => vec![(String::new(), s.clone())],
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(j, v)| Some((format!("/{j}"), v.as_str()?.to_owned())))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    for (index, actor) in records.raw_items(FileKind::Actors) {
+        for (_, id) in strings(actor.get("affiliation")) {
+            used_actors.insert(id.clone());
+            reference(
+                &actor_ids,
+                "actor",
+                &id,
+                &files.actors,
+                format!("/actors/{index}/affiliation"),
+                out,
+            );
         }
     }
-    for (index, pledge) in &records.pledges {
+    for (index, pledge) in records.raw_items(FileKind::Pledges) {
         let base = format!("/pledges/{index}");
-        let mut actor_refs: Vec<(String, &str)> = Vec::new();
-        for (j, id) in pledge.pledgers.iter().enumerate() {
-            actor_refs.push((format!("{base}/pledgers/{j}"), id.as_str()));
+        let mut actor_refs: Vec<(String, String)> = Vec::new();
+        for field in ["pledgers", "beneficiary", "involved"] {
+            for (suffix, id) in strings(pledge.get(field)) {
+                actor_refs.push((format!("{base}/{field}{suffix}"), id));
+            }
         }
-        if let Some(id) = &pledge.beneficiary {
-            actor_refs.push((format!("{base}/beneficiary"), id.as_str()));
-        }
-        for (j, id) in pledge.involved.iter().enumerate() {
-            actor_refs.push((format!("{base}/involved/{j}"), id.as_str()));
-        }
-        for (j, condition) in pledge.conditions.iter().enumerate() {
-            if let Some(id) = &condition.actor {
-                actor_refs.push((format!("{base}/conditions/{j}/actor"), id.as_str()));
+        for (j, condition) in pledge
+            .get("conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for (_, id) in strings(condition.get("actor")) {
+                actor_refs.push((format!("{base}/conditions/{j}/actor"), id));
             }
         }
         for (pointer, id) in actor_refs {
+            reference(&actor_ids, "actor", &id, &files.pledges, pointer, out);
             used_actors.insert(id);
-            reference(&actor_ids, "actor", id, &files.pledges, pointer, out);
         }
-        for (j, evidence) in pledge.evidence.iter().enumerate() {
-            used_sources.insert(evidence.source.as_str());
-            reference(&source_ids, "source", evidence.source.as_str(), &files.pledges, format!("{base}/evidence/{j}/source"), out);
+        for (j, evidence) in pledge
+            .get("evidence")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for (_, id) in strings(evidence.get("source")) {
+                reference(
+                    &source_ids,
+                    "source",
+                    &id,
+                    &files.pledges,
+                    format!("{base}/evidence/{j}/source"),
+                    out,
+                );
+                used_sources.insert(id);
+            }
         }
     }
 
-    // Only when every record was read can we tell that nothing refers to one.
-    if records.complete {
+    // Only when both files were read can we tell that nothing refers to one.
+    if records.has_collection(FileKind::Actors) && records.has_collection(FileKind::Pledges) {
         for (collection, ids, used, path, what) in [
-            ("actors", &records.actor_ids, &used_actors, &files.actors, "no pledge or actor refers to this actor"),
-            ("sources", &records.source_ids, &used_sources, &files.sources, "no pledge cites this source"),
+            (
+                "actors",
+                &records.actor_ids,
+                &used_actors,
+                &files.actors,
+                "no pledge or actor refers to this actor",
+            ),
+            (
+                "sources",
+                &records.source_ids,
+                &used_sources,
+                &files.sources,
+                "no pledge cites this source",
+            ),
         ] {
             for (index, id) in ids {
-                if !used.contains(id.as_str()) {
+                if !used.contains(id) {
                     out.push(
-                        Diagnostic::new(Code::UnusedRecord, path, format!("/{collection}/{index}/id"), format!("`{id}`: {what}"))
-                            .with_hint("cite it from a pledge, or remove it if it has never been published"),
+                        Diagnostic::new(
+                            Code::UnusedRecord,
+                            path,
+                            format!("/{collection}/{index}/id"),
+                            format!("`{id}`: {what}"),
+                        )
+                        .with_hint(
+                            "cite it from a pledge, or remove it if it has never been published",
+                        ),
                     );
                 }
             }

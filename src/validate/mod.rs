@@ -86,6 +86,35 @@ pub(crate) struct Records {
     pub pledge_ids: Vec<(usize, String)>,
     /// Whether every file and record was read.
     pub complete: bool,
+    /// The parsed files, as far as they were read.
+    pub values: HashMap<FileKind, Value>,
+}
+
+impl Records {
+    /// A file's parsed document, if it was read.
+    pub fn raw(&self, kind: FileKind) -> Option<&Value> {
+        self.values.get(&kind)
+    }
+
+    fn collection(&self, kind: FileKind) -> Option<&Vec<Value>> {
+        let key = match kind {
+            FileKind::Actors => "actors",
+            FileKind::Sources => "sources",
+            FileKind::Pledges => "pledges",
+            _ => return None,
+        };
+        self.raw(kind)?.get(key)?.as_array()
+    }
+
+    /// Whether a collection file was read and holds its array of records.
+    pub fn has_collection(&self, kind: FileKind) -> bool {
+        self.collection(kind).is_some()
+    }
+
+    /// The records of a collection file as raw values, with their indexes.
+    pub fn raw_items(&self, kind: FileKind) -> impl Iterator<Item = (usize, &Value)> {
+        self.collection(kind).into_iter().flatten().enumerate()
+    }
 }
 
 /// Validates the dataset in `dir` (the directory holding `dataset.json`).
@@ -126,14 +155,17 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         sources: name(FileKind::Sources),
         pledges: name(FileKind::Pledges),
     };
-    let mut read_files = HashMap::new();
+    let mut read_files: HashMap<FileKind, read::ReadFile> = HashMap::new();
     read_files.insert(FileKind::Manifest, manifest_file);
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
         read_files.insert(kind, read::read_json(files.path(kind), &mut pending));
     }
 
     let mut found: Vec<Diagnostic> = Vec::new();
-    let mut records = Records { complete: true, ..Records::default() };
+    let mut records = Records {
+        complete: true,
+        ..Records::default()
+    };
     for kind in FileKind::ALL {
         let path = files.path(kind);
         let Some(value) = &read_files[&kind].value else {
@@ -147,6 +179,11 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         semantics::check_text(path, value, &mut found);
         semantics::check_schema_reference(kind, path, value, &mut found);
     }
+    for kind in FileKind::ALL {
+        if let Some(value) = read_files.get_mut(&kind).and_then(|f| f.value.take()) {
+            records.values.insert(kind, value);
+        }
+    }
     integrity::check(&records, &files, &mut found);
     semantics::check_records(&records, &files, &mut found);
     if let Some(archive) = &options.archive {
@@ -158,11 +195,24 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         .iter()
         .filter_map(|&kind| Some((files.path(kind), read_files[&kind].text.as_deref()?)))
         .collect();
-    let order: HashMap<&Path, usize> = FileKind::ALL.iter().enumerate().map(|(i, &k)| (files.path(k), i)).collect();
+    let order: HashMap<&Path, usize> = FileKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (files.path(k), i))
+        .collect();
     let mut diagnostics = position(pending, &texts);
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (order.get(d.file.as_path()).copied().unwrap_or(usize::MAX), d.line, d.column);
-        key(a).cmp(&key(b)).then_with(|| a.code.cmp(&b.code)).then_with(|| a.pointer.cmp(&b.pointer))
+        let key = |d: &Diagnostic| {
+            (
+                order.get(d.file.as_path()).copied().unwrap_or(usize::MAX),
+                d.line,
+                d.column,
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.pointer.cmp(&b.pointer))
     });
     diagnostics.dedup();
     let report = Report { diagnostics };
@@ -181,7 +231,13 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
 
 /// Deserialises each record of a file on its own, so that one broken record
 /// does not hide the others.
-fn collect_records(kind: FileKind, path: &Path, value: &Value, records: &mut Records, out: &mut Vec<Diagnostic>) {
+fn collect_records(
+    kind: FileKind,
+    path: &Path,
+    value: &Value,
+    records: &mut Records,
+    out: &mut Vec<Diagnostic>,
+) {
     fn each<T: for<'de> Deserialize<'de>>(
         collection: &str,
         path: &Path,
@@ -209,7 +265,9 @@ fn collect_records(kind: FileKind, path: &Path, value: &Value, records: &mut Rec
                             Code::TypeMismatch,
                             path,
                             format!("/{collection}/{index}"),
-                            format!("the schema accepts this record but the data model refuses it: {e}"),
+                            format!(
+                                "the schema accepts this record but the data model refuses it: {e}"
+                            ),
                         ));
                     }
                     *complete = false;
@@ -227,20 +285,49 @@ fn collect_records(kind: FileKind, path: &Path, value: &Value, records: &mut Rec
                         Code::TypeMismatch,
                         path,
                         "",
-                        format!("the schema accepts the manifest but the data model refuses it: {e}"),
+                        format!(
+                            "the schema accepts the manifest but the data model refuses it: {e}"
+                        ),
                     ));
                 }
                 *complete = false;
             }
         },
-        FileKind::Actors => each("actors", path, value, &mut records.actor_ids, &mut records.actors, complete, out),
-        FileKind::Sources => each("sources", path, value, &mut records.source_ids, &mut records.sources, complete, out),
-        FileKind::Pledges => each("pledges", path, value, &mut records.pledge_ids, &mut records.pledges, complete, out),
+        FileKind::Actors => each(
+            "actors",
+            path,
+            value,
+            &mut records.actor_ids,
+            &mut records.actors,
+            complete,
+            out,
+        ),
+        FileKind::Sources => each(
+            "sources",
+            path,
+            value,
+            &mut records.source_ids,
+            &mut records.sources,
+            complete,
+            out,
+        ),
+        FileKind::Pledges => each(
+            "pledges",
+            path,
+            value,
+            &mut records.pledge_ids,
+            &mut records.pledges,
+            complete,
+            out,
+        ),
     }
 }
 
 /// Turns byte offsets and JSON Pointers into lines and columns.
-fn position(pending: Vec<(Diagnostic, Option<usize>)>, texts: &HashMap<&Path, &str>) -> Vec<Diagnostic> {
+fn position(
+    pending: Vec<(Diagnostic, Option<usize>)>,
+    texts: &HashMap<&Path, &str>,
+) -> Vec<Diagnostic> {
     let mut wanted: HashMap<PathBuf, Vec<String>> = HashMap::new();
     for (d, offset) in &pending {
         if offset.is_none() && texts.contains_key(d.file.as_path()) {
@@ -268,7 +355,9 @@ fn position(pending: Vec<(Diagnostic, Option<usize>)>, texts: &HashMap<&Path, &s
     pending
         .into_iter()
         .map(|(d, offset)| {
-            let Some(text) = texts.get(d.file.as_path()).copied() else { return d };
+            let Some(text) = texts.get(d.file.as_path()).copied() else {
+                return d;
+            };
             let offset = offset.or_else(|| {
                 let found = offsets.get(&d.file)?;
                 let mut p = d.pointer.as_str();
@@ -281,7 +370,9 @@ fn position(pending: Vec<(Diagnostic, Option<usize>)>, texts: &HashMap<&Path, &s
             });
             match offset {
                 Some(offset) => {
-                    let index = indexes.entry(d.file.clone()).or_insert_with(|| LineIndex::new(text));
+                    let index = indexes
+                        .entry(d.file.clone())
+                        .or_insert_with(|| LineIndex::new(text));
                     let at = index.position(text, offset);
                     d.at(at)
                 }

@@ -20,15 +20,25 @@ pub(crate) struct ReadFile {
 /// Reads and parses `path`, pushing what is wrong onto `out`. Byte offsets
 /// in the diagnostics are turned into positions later, from `text`.
 pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>) -> ReadFile {
-    let mut file = ReadFile { text: None, value: None };
+    let mut file = ReadFile {
+        text: None,
+        value: None,
+    };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             let (code, message) = match e.kind() {
                 ErrorKind::NotFound => (Code::MissingFile, "the file does not exist".to_owned()),
-                ErrorKind::IsADirectory => (Code::NotAFile, "this is a directory, not a file".to_owned()),
-                _ if path.is_dir() => (Code::NotAFile, "this is a directory, not a file".to_owned()),
-                _ => (Code::UnreadableFile, format!("the file cannot be read: {e}")),
+                ErrorKind::IsADirectory => {
+                    (Code::NotAFile, "this is a directory, not a file".to_owned())
+                }
+                _ if path.is_dir() => {
+                    (Code::NotAFile, "this is a directory, not a file".to_owned())
+                }
+                _ => (
+                    Code::UnreadableFile,
+                    format!("the file cannot be read: {e}"),
+                ),
             };
             out.push((Diagnostic::new(code, path, "", message), None));
             return file;
@@ -37,8 +47,13 @@ pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>)
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => {
             out.push((
-                Diagnostic::new(Code::Utf8Bom, path, "", "the file starts with a UTF-8 byte-order mark")
-                    .with_hint("save the file as UTF-8 without BOM; `pledges fmt` removes it"),
+                Diagnostic::new(
+                    Code::Utf8Bom,
+                    path,
+                    "",
+                    "the file starts with a UTF-8 byte-order mark",
+                )
+                .with_hint("save the file as UTF-8 without BOM; `pledges fmt` removes it"),
                 Some(0),
             ));
             rest.to_vec()
@@ -47,8 +62,9 @@ pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>)
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         out.push((
-            Diagnostic::new(Code::EmptyFile, path, "", "the file is empty")
-                .with_hint("a dataset file holds one JSON object, e.g. `{\"$schema\": …, \"pledges\": []}`"),
+            Diagnostic::new(Code::EmptyFile, path, "", "the file is empty").with_hint(
+                "a dataset file holds one JSON object, e.g. `{\"$schema\": …, \"pledges\": []}`",
+            ),
             None,
         ));
         return file;
@@ -61,8 +77,13 @@ pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>)
             // Report against the valid prefix, which is where the bad byte sits.
             let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             out.push((
-                Diagnostic::new(Code::InvalidUtf8, path, "", format!("invalid UTF-8 at byte {valid}"))
-                    .with_hint("save the file as UTF-8"),
+                Diagnostic::new(
+                    Code::InvalidUtf8,
+                    path,
+                    "",
+                    format!("invalid UTF-8 at byte {valid}"),
+                )
+                .with_hint("save the file as UTF-8"),
                 Some(valid),
             ));
             file.text = Some(prefix);
@@ -75,28 +96,48 @@ pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>)
         fatal |= problem.is_fatal();
         let offset = problem.offset();
         let diagnostic = match problem {
-            ScanProblem::Syntax { message, .. } => Diagnostic::new(Code::JsonSyntax, path, "", message),
+            ScanProblem::Syntax { message, .. } => {
+                Diagnostic::new(Code::JsonSyntax, path, "", message)
+            }
             ScanProblem::TrailingContent { .. } => Diagnostic::new(
                 Code::TrailingContent,
                 path,
                 "",
                 "unexpected content after the end of the JSON document",
             )
-            .with_hint("a dataset file holds exactly one JSON object; remove what follows its closing `}`"),
+            .with_hint(
+                "a dataset file holds exactly one JSON object; remove what follows its closing `}`",
+            ),
             ScanProblem::DuplicateKey { pointer, .. } => {
-                let key = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
-                Diagnostic::new(Code::DuplicateKey, path, pointer.clone(), format!("the key `{key}` appears twice in one object"))
-                    .with_hint("keep one of the two; JSON readers disagree on which one wins")
+                let key = pointer
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .replace("~1", "/")
+                    .replace("~0", "~");
+                Diagnostic::new(
+                    Code::DuplicateKey,
+                    path,
+                    pointer.clone(),
+                    format!("the key `{key}` appears twice in one object"),
+                )
+                .with_hint("keep one of the two; JSON readers disagree on which one wins")
             }
             ScanProblem::TooDeep { .. } => Diagnostic::new(
                 Code::TooDeep,
                 path,
                 "",
-                format!("arrays and objects are nested more than {} deep", locate::MAX_DEPTH),
+                format!(
+                    "arrays and objects are nested more than {} deep",
+                    locate::MAX_DEPTH
+                ),
             ),
-            ScanProblem::NumberOutOfRange { .. } => {
-                Diagnostic::new(Code::NumberOutOfRange, path, "", "this number is too large to represent")
-            }
+            ScanProblem::NumberOutOfRange { .. } => Diagnostic::new(
+                Code::NumberOutOfRange,
+                path,
+                "",
+                "this number is too large to represent",
+            ),
         };
         out.push((diagnostic, Some(offset)));
     }

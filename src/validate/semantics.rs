@@ -54,8 +54,13 @@ fn check_string(path: &Path, pointer: &str, s: &str, out: &mut Vec<Diagnostic>) 
         );
     } else if s.trim() != s {
         out.push(
-            Diagnostic::new(Code::Whitespace, path, pointer, format!("`{}` has leading or trailing whitespace", preview(s)))
-                .with_hint("remove the spaces at the start or end"),
+            Diagnostic::new(
+                Code::Whitespace,
+                path,
+                pointer,
+                format!("`{}` has leading or trailing whitespace", preview(s)),
+            )
+            .with_hint("remove the spaces at the start or end"),
         );
     } else if let Some(at) = s
         .char_indices()
@@ -79,9 +84,15 @@ fn check_string(path: &Path, pointer: &str, s: &str, out: &mut Vec<Diagnostic>) 
                 Code::FormulaPrefix,
                 path,
                 pointer,
-                format!("`{}` starts with `{}`, which a spreadsheet would run as a formula", preview(s), &s[..1]),
+                format!(
+                    "`{}` starts with `{}`, which a spreadsheet would run as a formula",
+                    preview(s),
+                    &s[..1]
+                ),
             )
-            .with_hint("start the text with a word; for a quote, start after the leading symbol or bullet"),
+            .with_hint(
+                "start the text with a word; for a quote, start after the leading symbol or bullet",
+            ),
         );
     }
 }
@@ -111,7 +122,9 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
                             format!("{base}/iso_3166"),
                             "only states have a country code",
                         )
-                        .with_hint("set `iso_3166` to null, or `kind` to `state` if this actor is one"),
+                        .with_hint(
+                            "set `iso_3166` to null, or `kind` to `state` if this actor is one",
+                        ),
                     );
                 }
             }
@@ -151,9 +164,13 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
     }
 
     for (index, pledge) in &records.pledges {
-        let Some(announced) = pledge.announced else { continue };
+        let Some(announced) = pledge.announced else {
+            continue;
+        };
         for evidence in &pledge.evidence {
-            let Some(source_date) = published.get(evidence.source.as_str()) else { continue };
+            let Some(source_date) = published.get(evidence.source.as_str()) else {
+                continue;
+            };
             if announced.certainly_after(source_date) {
                 out.push(
                     Diagnostic::new(
@@ -165,7 +182,9 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
                             evidence.source
                         ),
                     )
-                    .with_hint("a source cannot report a pledge before it was made: check both dates"),
+                    .with_hint(
+                        "a source cannot report a pledge before it was made: check both dates",
+                    ),
                 );
                 break;
             }
@@ -202,8 +221,15 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
 }
 
 /// Warns when a file's `$schema` does not name its schema file.
-pub(crate) fn check_schema_reference(kind: FileKind, path: &Path, value: &Value, out: &mut Vec<Diagnostic>) {
-    let Some(reference) = value.get("$schema").and_then(Value::as_str) else { return };
+pub(crate) fn check_schema_reference(
+    kind: FileKind,
+    path: &Path,
+    value: &Value,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(reference) = value.get("$schema").and_then(Value::as_str) else {
+        return;
+    };
     let expected = kind.schema_file_name();
     if !reference.ends_with(expected) {
         out.push(
@@ -211,9 +237,14 @@ pub(crate) fn check_schema_reference(kind: FileKind, path: &Path, value: &Value,
                 Code::SchemaReference,
                 path,
                 "/$schema",
-                format!("`$schema` is `{}`, which is not {expected}", preview(reference)),
+                format!(
+                    "`$schema` is `{}`, which is not {expected}",
+                    preview(reference)
+                ),
             )
-            .with_hint(format!("point it at the schema, e.g. `../schema/{expected}`, so editors check the file")),
+            .with_hint(format!(
+                "point it at the schema, e.g. `../schema/{expected}`, so editors check the file"
+            )),
         );
     }
 }

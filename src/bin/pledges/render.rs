@@ -15,7 +15,11 @@ pub struct Style {
 
 impl Style {
     fn paint(self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
     fn severity(self, severity: Severity) -> String {
         match severity {
@@ -36,41 +40,77 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
     let mut texts: HashMap<&Path, Option<(String, LineIndex)>> = HashMap::new();
     let mut out = String::new();
     for d in &report.diagnostics {
-        let _ = writeln!(out, "{}{} {}", style.severity(d.severity), style.bold(&format!("[{}]:", d.code)), style.bold(&d.message));
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            style.severity(d.severity),
+            style.bold(&format!("[{}]:", d.code)),
+            style.bold(&d.message)
+        );
         let place = match (d.line, d.column) {
             (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file.display()),
             _ => d.file.display().to_string(),
         };
-        let pointer = if d.pointer.is_empty() { String::new() } else { format!(" at {}", d.pointer) };
-        let _ = writeln!(out, "  {} {place}{pointer}", style.accent("-->"));
+        let pointer = if d.pointer.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", d.pointer)
+        };
+        let width = d.line.map_or(1, |line| line.to_string().len());
+        let _ = writeln!(out, "{:width$}{} {place}{pointer}", "", style.accent("-->"));
         if let (Some(line), Some(column)) = (d.line, d.column) {
             let text = texts.entry(d.file.as_path()).or_insert_with(|| {
                 let text = std::fs::read(&d.file).ok()?;
-                let text = String::from_utf8_lossy(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text)).into_owned();
+                let text =
+                    String::from_utf8_lossy(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text))
+                        .into_owned();
                 let index = LineIndex::new(&text);
                 Some((text, index))
             });
             if let Some((text, index)) = text {
                 let shown: String = index.line_text(text, line).chars().take(160).collect();
-                let width = line.to_string().len();
                 let gutter = style.accent(&format!("{:width$} |", ""));
                 let _ = writeln!(out, "{gutter}");
-                let _ = writeln!(out, "{} {shown}", style.accent(&format!("{line:width$} |")));
-                let caret_at = shown.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect::<String>();
-                let _ = writeln!(out, "{gutter} {caret_at}{}", style.paint(if d.severity == Severity::Error { "1;31" } else { "1;33" }, "^"));
+                let _ = writeln!(out, "{} {shown}", style.accent(&format!("{line} |")));
+                let caret_at: String = shown
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let caret = style.paint(
+                    if d.severity == Severity::Error {
+                        "1;31"
+                    } else {
+                        "1;33"
+                    },
+                    "^",
+                );
+                let _ = writeln!(out, "{gutter} {caret_at}{caret}");
             }
         }
         if let Some(hint) = &d.hint {
-            let _ = writeln!(out, "  {} {hint}", style.accent("= hint:"));
+            let _ = writeln!(out, "{:width$} {} {hint}", "", style.accent("= hint:"));
         }
         out.push('\n');
     }
     let (errors, warnings) = (report.errors(), report.warnings());
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     let _ = if errors == 0 && warnings == 0 {
         writeln!(out, "{}: valid", dir.display())
     } else {
-        writeln!(out, "{}: {}, {}", dir.display(), plural(errors, "error"), plural(warnings, "warning"))
+        writeln!(
+            out,
+            "{}: {}, {}",
+            dir.display(),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     };
     out
 }
@@ -82,13 +122,19 @@ pub fn json(report: &Report, valid: bool) -> String {
         valid: bool,
         diagnostics: &'a [Diagnostic],
     }
-    let mut text = serde_json::to_string_pretty(&Out { valid, diagnostics: &report.diagnostics }).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&Out {
+        valid,
+        diagnostics: &report.diagnostics,
+    })
+    .unwrap_or_default();
     text.push('\n');
     text
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

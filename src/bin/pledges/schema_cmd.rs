@@ -12,7 +12,9 @@ pub fn run(args: &SchemaArgs) -> u8 {
         }
         for kind in FileKind::ALL {
             let path = dir.join(kind.schema_file_name());
-            if let Err(e) = ukraine_pledges::write::atomic_write(&path, to_file_text(&kind.schema()).as_bytes()) {
+            if let Err(e) =
+                ukraine_pledges::write::atomic_write(&path, to_file_text(&kind.schema()).as_bytes())
+            {
                 return fail(e);
             }
         }
@@ -30,7 +32,9 @@ pub fn run(args: &SchemaArgs) -> u8 {
         if stale.is_empty() {
             return SUCCESS;
         }
-        let mut text = String::from("these schemas differ from the data model; run `pledges schema --write schema`:\n");
+        let mut text = String::from(
+            "these schemas differ from the data model; run `pledges schema --write schema`:\n",
+        );
         for path in stale {
             text.push_str(&format!("  {path}\n"));
         }

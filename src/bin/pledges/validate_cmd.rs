@@ -12,7 +12,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let mut options = Options::default();
     if let Some(archive) = &args.archive {
         if !archive.is_dir() {
-            return fail(format_args!("{}: the archive is not a directory", archive.display()));
+            return fail(format_args!(
+                "{}: the archive is not a directory",
+                archive.display()
+            ));
         }
         options = options.with_archive(archive);
     }
@@ -26,7 +29,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
             };
             render::human(&report, &args.dir, Style { color })
         }

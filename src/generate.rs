@@ -1,0 +1,228 @@
+//! Synthetic datasets: deterministic, valid by every rule, realistic in
+//! shape. For tests, fuzzing seeds and benchmarks.
+
+use crate::dataset::Dataset;
+use crate::model::{
+    Actor, ActorId, ActorKind, Archive, Category, CommitmentLevel, Condition, ConditionKind,
+    DatasetName, Evidence, FileName, LanguageTag, Manifest, Period, Pledge, PledgeId, Quantity,
+    Quote, Resources, Sha256, Source, SourceId, SourceKind, Status, Text,
+};
+use crate::validate::SCHEMA_VERSION;
+
+/// A small, fast, deterministic random number generator (SplitMix64).
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    #[must_use]
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// One of `items`.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "ceasefire",
+    "guarantee",
+    "air",
+    "defence",
+    "brigade",
+    "monitoring",
+    "Kyiv",
+    "Київ",
+    "безпека",
+    "gwarancje",
+    "sécurité",
+    "Zusage",
+    "coalition",
+    "deployment",
+    "parliament",
+    "training",
+    "partners",
+    "mechanism",
+    "support",
+    "long-term",
+    "équipement",
+    "forces",
+    "deterrence",
+    "reconstruction",
+    "Україна",
+    "maritime",
+    "artillery",
+];
+
+fn sentence(rng: &mut Rng, words: usize) -> String {
+    let n = words.max(1);
+    let mut out = String::new();
+    for i in 0..n {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(rng.pick::<&str>(WORDS));
+    }
+    out
+}
+
+fn text(s: String) -> Text {
+    Text::new(s).unwrap_or_else(|_| Text::new("text").expect("non-empty"))
+}
+
+/// Builds a valid dataset of `pledges` pledges, about `pledges / 10` actors
+/// and `pledges / 5` sources, the same for the same `seed`.
+#[must_use]
+pub fn dataset(pledges: usize, seed: u64) -> Dataset {
+    let mut rng = Rng::new(seed);
+    let n_actors = (pledges / 10).max(2);
+    let n_sources = (pledges / 5).max(1);
+    let actor_id = |i: usize| ActorId::new(format!("actor-{i:07}")).expect("valid id");
+    let source_id = |i: usize| SourceId::new(format!("source-{i:07}")).expect("valid id");
+
+    let actors: Vec<Actor> = (0..n_actors)
+        .map(|i| {
+            let person = i % 5 == 4;
+            Actor {
+                id: actor_id(i),
+                name: text(format!("Actor {i} {}", sentence(&mut rng, 2))),
+                kind: if person {
+                    ActorKind::Person
+                } else {
+                    *rng.pick(&[
+                        ActorKind::Coalition,
+                        ActorKind::InternationalOrganisation,
+                        ActorKind::GovernmentBody,
+                    ])
+                },
+                iso_3166: None,
+                wikidata: None,
+                aliases: (0..rng.below(3))
+                    .map(|k| text(format!("Alias {i}-{k} {}", sentence(&mut rng, 1))))
+                    .collect(),
+                affiliation: person.then(|| actor_id(i - 1)),
+                role: person.then(|| text(sentence(&mut rng, 2))),
+                notes: (rng.below(2) == 0).then(|| text(sentence(&mut rng, 12))),
+            }
+        })
+        .collect();
+
+    let sources: Vec<Source> = (0..n_sources)
+        .map(|i| Source {
+            id: source_id(i),
+            title: text(format!("Report {i}: {}", sentence(&mut rng, 6))),
+            publisher: (rng.below(2) == 0).then(|| text(sentence(&mut rng, 2))),
+            url: None,
+            published: None,
+            kind: *rng.pick(&[
+                SourceKind::NewsArticle,
+                SourceKind::BlogPost,
+                SourceKind::AggregatorSummary,
+            ]),
+            language: LanguageTag::new("en").expect("valid tag"),
+            archive: Archive {
+                file: FileName::new(format!("source-{i:07}.txt")).expect("valid name"),
+                sha256: Sha256::new(format!("{:064x}", i)).expect("valid digest"),
+            },
+            notes: None,
+        })
+        .collect();
+
+    let categories = [
+        Category::TroopDeployment,
+        Category::AirDefence,
+        Category::MilitaryAid,
+        Category::Training,
+        Category::Financing,
+        Category::SecurityGuarantee,
+    ];
+    let statuses = [
+        Status::Proposed,
+        Status::UnderDiscussion,
+        Status::Announced,
+        Status::Committed,
+    ];
+    let kinds = [
+        ConditionKind::Ceasefire,
+        ConditionKind::PeaceAgreement,
+        ConditionKind::ParliamentaryApproval,
+        ConditionKind::UsBackstop,
+    ];
+    let pledges: Vec<Pledge> = (0..pledges)
+        .map(|i| {
+            let pledgers = (0..1 + rng.below(2))
+                .map(|_| actor_id(rng.below(n_actors)))
+                .collect();
+            Pledge {
+                id: PledgeId::new(format!("pledge-{i:08}")).expect("valid id"),
+                title: text(format!("Pledge {i}: {}", sentence(&mut rng, 5))),
+                description: text(sentence(&mut rng, 40)),
+                pledgers,
+                beneficiary: Some(actor_id(0)),
+                involved: (0..rng.below(2))
+                    .map(|_| actor_id(rng.below(n_actors)))
+                    .collect(),
+                category: *rng.pick(&categories),
+                status: *rng.pick(&statuses),
+                commitment: (rng.below(2) == 0).then_some(CommitmentLevel::Political),
+                conditions: (0..1 + rng.below(3))
+                    .map(|_| Condition {
+                        kind: *rng.pick(&kinds),
+                        actor: None,
+                        text: text(sentence(&mut rng, 8)),
+                    })
+                    .collect(),
+                quantity: (rng.below(3) == 0).then(|| Quantity {
+                    amount: (rng.below(1000) + 1) as f64,
+                    unit: text(sentence(&mut rng, 2)),
+                    per: Some(Period::Year),
+                }),
+                announced: None,
+                evidence: (0..1 + rng.below(3))
+                    .map(|_| Evidence {
+                        source: source_id(rng.below(n_sources)),
+                        quote: Quote::new(
+                            sentence(&mut rng, 15).chars().take(300).collect::<String>(),
+                        )
+                        .expect("valid quote"),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let manifest = Manifest {
+        schema: "../schema/dataset.schema.json".to_owned(),
+        name: DatasetName::new("synthetic").expect("valid name"),
+        title: text("Synthetic pledges".to_owned()),
+        description: text(format!(
+            "{pledges_n} generated pledges, seed {seed}",
+            pledges_n = pledges.len()
+        )),
+        version: "0.1.0".to_owned(),
+        schema_version: SCHEMA_VERSION.to_owned(),
+        license: text("CC0-1.0".to_owned()),
+        resources: Resources {
+            actors: FileName::new("actors.json").expect("valid"),
+            sources: FileName::new("sources.json").expect("valid"),
+            pledges: FileName::new("pledges.json").expect("valid"),
+        },
+    };
+    Dataset::from_parts(manifest, actors, sources, pledges)
+}

@@ -1,0 +1,179 @@
+//! The `pledges` binary: output and exit codes, pinned.
+
+use crate::helpers::{Fixture, pledges, root, stderr, stdout};
+
+#[test]
+fn validate_valid_dataset_exits_0() {
+    let fixture = Fixture::new();
+    let out = pledges(
+        fixture.tmp.path(),
+        &[
+            "validate",
+            "valid",
+            "--archive",
+            "archive",
+            "--deny-warnings",
+        ],
+    );
+    assert_eq!(stdout(&out), "valid: valid\n");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn validate_human_output_shows_place_line_and_hint() {
+    let fixture = Fixture::new();
+    fixture.edit(
+        "pledges.json",
+        "        \"france\"\n",
+        "        \"frnce\"\n",
+    );
+    let out = pledges(fixture.tmp.path(), &["validate", "valid"]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = "\
+warning[unused-record]: `france`: no pledge or actor refers to this actor
+ --> valid/actors.json:5:7 at /actors/0/id
+  |
+5 |       \"id\": \"france\",
+  |       ^
+  = hint: cite it from a pledge, or remove it if it has never been published
+
+error[unknown-reference]: no actor has the id `frnce`
+ --> valid/pledges.json:9:9 at /pledges/0/pledgers/0
+  |
+9 |         \"frnce\"
+  |         ^
+  = hint: did you mean `france`?
+
+valid: 1 error, 1 warning
+";
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn validate_json_output_is_one_object_with_every_field() {
+    let fixture = Fixture::new();
+    fixture.edit("pledges.json", "\"committed\"", "\"commited\"");
+    let out = pledges(
+        fixture.tmp.path(),
+        &["validate", "valid", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "valid": false,
+            "diagnostics": [{
+                "code": "invalid-value",
+                "severity": "error",
+                "file": "valid/pledges.json",
+                "line": 14,
+                "column": 7,
+                "pointer": "/pledges/0/status",
+                "message": "`commited` is not one of the allowed values",
+                "hint": "did you mean `committed`?"
+            }]
+        })
+    );
+}
+
+#[test]
+fn validate_github_output_is_workflow_commands() {
+    let fixture = Fixture::new();
+    fixture.edit("actors.json", "\"FR\"", "\"XX\"");
+    let out = pledges(
+        fixture.tmp.path(),
+        &["validate", "valid", "--format", "github"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "::error file=valid/actors.json,line=8,col=7,title=unknown-country::`XX` is not an assigned ISO 3166-1 alpha-2 code (hint: the United Kingdom is `GB`, not `UK`)\n"
+    );
+}
+
+#[test]
+fn deny_warnings_turns_a_warning_into_exit_1() {
+    let fixture = Fixture::new();
+    fixture.edit(
+        "pledges.json",
+        "schema/pledges.schema.json",
+        "schema/other.json",
+    );
+    assert_eq!(
+        pledges(fixture.tmp.path(), &["validate", "valid"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        pledges(
+            fixture.tmp.path(),
+            &["validate", "valid", "--deny-warnings"]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn missing_directory_is_an_io_error_exit_2() {
+    let fixture = Fixture::new();
+    let out = pledges(fixture.tmp.path(), &["validate", "no-such-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("pledges: error: no-such-dir: "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_file_given_as_the_dataset_directory_is_exit_2() {
+    let fixture = Fixture::new();
+    let out = pledges(fixture.tmp.path(), &["validate", "valid/pledges.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "pledges: error: valid/pledges.json: not a directory\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let fixture = Fixture::new();
+    assert_eq!(
+        pledges(fixture.tmp.path(), &["validate", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        pledges(fixture.tmp.path(), &["frobnicate"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn schema_check_passes_on_the_committed_schemas_and_fails_on_a_stale_one() {
+    assert_eq!(
+        pledges(&root(), &["schema", "--check", "schema"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let fixture = Fixture::new();
+    let dir = fixture.tmp.path().join("schema");
+    assert_eq!(
+        pledges(fixture.tmp.path(), &["schema", "--write", "schema"])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(dir.join("pledges.schema.json"), "{}\n").unwrap();
+    let out = pledges(fixture.tmp.path(), &["schema", "--check", "schema"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("schema/pledges.schema.json"));
+}

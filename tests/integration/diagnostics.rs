@@ -1,0 +1,451 @@
+//! One fixture per diagnostic code: break the valid fixture in one way and
+//! check the code, the file, the line and the column reported.
+
+use std::collections::HashSet;
+
+use ukraine_pledges::Code;
+
+use crate::helpers::{Fixture, places};
+
+/// How a case breaks the fixture.
+enum Break {
+    /// Replace the one occurrence of `.1` in file `.0` with `.2`.
+    Edit(&'static str, &'static str, &'static str),
+    /// Run a function on the fixture.
+    With(fn(&Fixture)),
+}
+use Break::{Edit, With};
+
+struct Case {
+    code: &'static str,
+    breaks: &'static [Break],
+    file: &'static str,
+    at: Option<(usize, usize)>,
+}
+
+const P: &str = "pledges.json";
+const A: &str = "actors.json";
+const S: &str = "sources.json";
+const M: &str = "dataset.json";
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            code: "missing-file",
+            breaks: &[With(|f| std::fs::remove_file(f.file(P)).unwrap())],
+            file: P,
+            at: None,
+        },
+        Case {
+            code: "not-a-file",
+            breaks: &[With(|f| {
+                std::fs::remove_file(f.file(P)).unwrap();
+                std::fs::create_dir(f.file(P)).unwrap();
+            })],
+            file: P,
+            at: None,
+        },
+        #[cfg(unix)]
+        Case {
+            code: "unreadable-file",
+            breaks: &[With(|f| {
+                std::fs::remove_file(f.file(P)).unwrap();
+                std::os::unix::fs::symlink(f.file(P), f.file(P)).unwrap();
+            })],
+            file: P,
+            at: None,
+        },
+        Case {
+            code: "empty-file",
+            breaks: &[With(|f| f.write(P, ""))],
+            file: P,
+            at: None,
+        },
+        Case {
+            code: "utf8-bom",
+            breaks: &[With(|f| {
+                let text = std::fs::read(f.file(P)).unwrap();
+                f.write(P, [b"\xEF\xBB\xBF".as_slice(), &text].concat());
+            })],
+            file: P,
+            at: Some((1, 1)),
+        },
+        Case {
+            code: "invalid-utf8",
+            breaks: &[With(|f| {
+                let mut bytes = std::fs::read(f.file(P)).unwrap();
+                let at = bytes.windows(11).position(|w| w == b"France: two").unwrap() + 8;
+                bytes[at] = 0xFF;
+                f.write(P, bytes);
+            })],
+            file: P,
+            at: Some((6, 25)),
+        },
+        Case {
+            code: "json-syntax",
+            breaks: &[Edit(P, "\"france-ships\",", "\"france-ships\"")],
+            file: P,
+            at: Some((6, 7)),
+        },
+        Case {
+            code: "trailing-content",
+            breaks: &[With(|f| {
+                let text = std::fs::read_to_string(f.file(P)).unwrap();
+                f.write(P, format!("{text}x"));
+            })],
+            file: P,
+            at: Some((38, 1)),
+        },
+        Case {
+            code: "duplicate-key",
+            breaks: &[Edit(
+                P,
+                "\"title\": \"France: two ships\",",
+                "\"title\": \"France: two ships\", \"title\": \"x\",",
+            )],
+            file: P,
+            at: Some((6, 37)),
+        },
+        Case {
+            code: "too-deep",
+            breaks: &[With(|f| {
+                let deep = format!("\"involved\": {}{}", "[".repeat(70), "]".repeat(70));
+                f.edit(P, "\"involved\": []", &deep);
+            })],
+            file: P,
+            at: Some((12, 80)),
+        },
+        Case {
+            code: "number-out-of-range",
+            breaks: &[Edit(P, "\"amount\": 2.0", "\"amount\": 1e999")],
+            file: P,
+            at: Some((24, 19)),
+        },
+        Case {
+            code: "missing-field",
+            breaks: &[Edit(P, "\"title\": \"France: two ships\",\n", "")],
+            file: P,
+            at: Some((4, 5)),
+        },
+        Case {
+            code: "unknown-field",
+            breaks: &[Edit(P, "\"involved\": []", "\"involvd\": []")],
+            file: P,
+            at: Some((12, 7)),
+        },
+        Case {
+            code: "wrong-type",
+            breaks: &[Edit(
+                P,
+                "\"beneficiary\": \"ukraine\"",
+                "\"beneficiary\": 5",
+            )],
+            file: P,
+            at: Some((11, 7)),
+        },
+        Case {
+            code: "invalid-value",
+            breaks: &[Edit(P, "\"committed\"", "\"commited\"")],
+            file: P,
+            at: Some((14, 7)),
+        },
+        Case {
+            code: "invalid-format",
+            breaks: &[Edit(A, "\"FR\"", "\"fr\"")],
+            file: A,
+            at: Some((8, 7)),
+        },
+        Case {
+            code: "invalid-date",
+            breaks: &[Edit(
+                P,
+                "\"announced\": \"2026-01\"",
+                "\"announced\": \"2026-02-30\"",
+            )],
+            file: P,
+            at: Some((28, 7)),
+        },
+        Case {
+            code: "empty-value",
+            breaks: &[Edit(P, "\"unit\": \"ships\"", "\"unit\": \"\"")],
+            file: P,
+            at: Some((25, 9)),
+        },
+        Case {
+            code: "too-long",
+            breaks: &[With(|f| {
+                let long = format!("\"quote\": \"{}\"", "a".repeat(301));
+                f.edit(
+                    P,
+                    "\"quote\": \"France pledged \\\"two ships\\\" for the Black Sea\"",
+                    &long,
+                );
+            })],
+            file: P,
+            at: Some((32, 11)),
+        },
+        Case {
+            code: "out-of-range",
+            breaks: &[Edit(P, "\"amount\": 2.0", "\"amount\": -1")],
+            file: P,
+            at: Some((24, 9)),
+        },
+        Case {
+            code: "duplicate-id",
+            breaks: &[Edit(A, "\"id\": \"ukraine\"", "\"id\": \"france\"")],
+            file: A,
+            at: Some((16, 7)),
+        },
+        Case {
+            code: "unsorted-ids",
+            breaks: &[
+                Edit(A, "\"id\": \"ukraine\"", "\"id\": \"a-ukraine\""),
+                Edit(
+                    P,
+                    "\"beneficiary\": \"ukraine\"",
+                    "\"beneficiary\": \"a-ukraine\"",
+                ),
+            ],
+            file: A,
+            at: Some((16, 7)),
+        },
+        Case {
+            code: "unknown-reference",
+            breaks: &[Edit(P, "        \"france\"\n", "        \"frnce\"\n")],
+            file: P,
+            at: Some((9, 9)),
+        },
+        Case {
+            code: "unused-record",
+            breaks: &[Edit(
+                P,
+                "\"beneficiary\": \"ukraine\"",
+                "\"beneficiary\": null",
+            )],
+            file: A,
+            at: Some((16, 7)),
+        },
+        Case {
+            code: "unknown-country",
+            breaks: &[Edit(A, "\"FR\"", "\"XX\"")],
+            file: A,
+            at: Some((8, 7)),
+        },
+        Case {
+            code: "country-not-state",
+            breaks: &[Edit(
+                A,
+                "\"kind\": \"state\",\n      \"iso_3166\": \"FR\"",
+                "\"kind\": \"coalition\",\n      \"iso_3166\": \"FR\"",
+            )],
+            file: A,
+            at: Some((8, 7)),
+        },
+        Case {
+            code: "state-without-country",
+            breaks: &[Edit(A, "\"iso_3166\": \"FR\"", "\"iso_3166\": null")],
+            file: A,
+            at: Some((8, 7)),
+        },
+        Case {
+            code: "whitespace",
+            breaks: &[Edit(P, "\"France: two ships\"", "\"France:  two ships\"")],
+            file: P,
+            at: Some((6, 7)),
+        },
+        Case {
+            code: "control-character",
+            breaks: &[Edit(P, "\"France: two ships\"", "\"France:\\ttwo ships\"")],
+            file: P,
+            at: Some((6, 7)),
+        },
+        Case {
+            code: "formula-prefix",
+            breaks: &[Edit(P, "\"France: two ships\"", "\"=France: two ships\"")],
+            file: P,
+            at: Some((6, 7)),
+        },
+        Case {
+            code: "url-credentials",
+            breaks: &[Edit(
+                S,
+                "https://example.org",
+                "https://user:pw@example.org",
+            )],
+            file: S,
+            at: Some((8, 7)),
+        },
+        Case {
+            code: "announced-after-source",
+            breaks: &[Edit(
+                P,
+                "\"announced\": \"2026-01\"",
+                "\"announced\": \"2026-03\"",
+            )],
+            file: P,
+            at: Some((28, 7)),
+        },
+        Case {
+            code: "invalid-version",
+            breaks: &[Edit(M, "\"version\": \"1.0.0\"", "\"version\": \"1.0\"")],
+            file: M,
+            at: Some((6, 3)),
+        },
+        Case {
+            code: "schema-version-mismatch",
+            breaks: &[Edit(
+                M,
+                "\"schema_version\": \"0.1.0\"",
+                "\"schema_version\": \"9.9.9\"",
+            )],
+            file: M,
+            at: Some((7, 3)),
+        },
+        Case {
+            code: "schema-reference",
+            breaks: &[Edit(P, "schema/pledges.schema.json", "schema/other.json")],
+            file: P,
+            at: Some((2, 3)),
+        },
+        Case {
+            code: "archive-missing",
+            breaks: &[Edit(S, "\"report.txt\"", "\"missing.txt\"")],
+            file: S,
+            at: Some((13, 9)),
+        },
+        Case {
+            code: "archive-checksum",
+            breaks: &[With(|f| {
+                std::fs::write(
+                    f.archive().join("report.txt"),
+                    "France pledged \"two ships\" for the Black Sea",
+                )
+                .unwrap()
+            })],
+            file: S,
+            at: Some((14, 9)),
+        },
+        Case {
+            code: "quote-not-found",
+            breaks: &[Edit(P, "\\\"two ships\\\"", "\\\"three ships\\\"")],
+            file: P,
+            at: Some((32, 11)),
+        },
+    ]
+}
+
+#[test]
+fn valid_fixture_has_no_diagnostics() {
+    let fixture = Fixture::new();
+    assert_eq!(fixture.validate().diagnostics, vec![]);
+}
+
+#[test]
+fn each_case_reports_its_code_at_the_right_place() {
+    for case in cases() {
+        let fixture = Fixture::new();
+        for b in case.breaks {
+            match b {
+                Edit(file, from, to) => fixture.edit(file, from, to),
+                With(f) => f(&fixture),
+            }
+        }
+        let report = fixture.validate();
+        let found = places(&report);
+        let expected = (
+            case.code.to_owned(),
+            case.file.to_owned(),
+            case.at.map(|a| a.0),
+            case.at.map(|a| a.1),
+        );
+        assert!(
+            found.contains(&expected),
+            "case {}: expected {expected:?}, found {found:#?}",
+            case.code
+        );
+        assert!(
+            !report.is_valid(true),
+            "case {} should fail with --deny-warnings",
+            case.code
+        );
+    }
+}
+
+#[test]
+fn every_code_has_a_case_and_a_documentation_row() {
+    let covered: HashSet<&str> = cases().iter().map(|c| c.code).collect();
+    let docs = std::fs::read_to_string(crate::helpers::root().join("docs/diagnostics.md")).unwrap();
+    for code in Code::ALL {
+        // An internal disagreement between schema and types cannot be
+        // provoked from a file: the equivalence properties guard it instead.
+        if *code != Code::TypeMismatch {
+            assert!(
+                covered.contains(code.as_str()),
+                "no fixture triggers {code}"
+            );
+        }
+        assert!(
+            docs.contains(&format!("| `{code}` |")),
+            "docs/diagnostics.md has no row for {code}"
+        );
+    }
+}
+
+#[test]
+fn all_problems_are_reported_in_one_run_in_file_order() {
+    let fixture = Fixture::new();
+    fixture.edit(P, "        \"france\"\n", "        \"frnce\"\n");
+    fixture.edit(A, "\"FR\"", "\"XX\"");
+    fixture.edit(M, "\"version\": \"1.0.0\"", "\"version\": \"one\"");
+    let codes: Vec<String> = places(&fixture.validate())
+        .into_iter()
+        .map(|p| format!("{}:{}", p.1, p.0))
+        .collect();
+    // The typo also leaves `france` unreferenced: a warning, in file order.
+    assert_eq!(
+        codes,
+        [
+            "dataset.json:invalid-version",
+            "actors.json:unused-record",
+            "actors.json:unknown-country",
+            "pledges.json:unknown-reference"
+        ]
+    );
+}
+
+#[test]
+fn unknown_field_suggests_the_near_miss() {
+    let fixture = Fixture::new();
+    fixture.edit(P, "\"pledgers\":", "\"pledger\":");
+    let report = fixture.validate();
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::UnknownField)
+        .expect("unknown-field");
+    assert_eq!(d.pointer, "/pledges/0/pledger");
+    assert_eq!(d.hint.as_deref(), Some("did you mean `pledgers`?"));
+}
+
+#[test]
+fn a_broken_record_does_not_make_references_to_it_dangle() {
+    let fixture = Fixture::new();
+    // Ukraine's record breaks, but its id still exists for references.
+    fixture.edit(A, "\"Q212\"", "\"212\"");
+    let codes: Vec<String> = places(&fixture.validate())
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+    assert_eq!(codes, ["invalid-format"]);
+}
+
+#[test]
+fn warnings_alone_pass_unless_denied() {
+    let fixture = Fixture::new();
+    fixture.edit(P, "schema/pledges.schema.json", "schema/other.json");
+    let report = fixture.validate();
+    assert_eq!(report.errors(), 0);
+    assert_eq!(report.warnings(), 1);
+    assert!(report.is_valid(false));
+    assert!(!report.is_valid(true));
+}

@@ -1,0 +1,261 @@
+//! The JSON Schemas and the Rust types accept exactly the same records.
+//!
+//! Records are built field by field from a mix of valid and invalid
+//! values, with fields dropped and unknown ones added; whatever comes out,
+//! the committed schema and the typed loader must agree on it.
+
+use proptest::prelude::*;
+use schemars::JsonSchema;
+use serde_json::{Map, Value, json};
+use ukraine_pledges::model::{
+    ActorId, ActorsFile, CountryCode, FileName, LanguageTag, PartialDate, PledgesFile, Quote,
+    Sha256, SourcesFile, Text, Url, WikidataId,
+};
+use ukraine_pledges::schema::FileKind;
+
+fn validator(kind: FileKind) -> jsonschema::Validator {
+    jsonschema::draft202012::new(&kind.schema().to_value()).unwrap()
+}
+
+fn type_validator<T: JsonSchema>() -> jsonschema::Validator {
+    jsonschema::draft202012::new(&schemars::schema_for!(T).to_value()).unwrap()
+}
+
+fn any_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9]{1,4}(-[a-z0-9]{1,4}){0,2}",
+        "[A-Z]{1,3}",
+        "Q[0-9]{0,4}",
+        "https?://[!-~ ]{0,8}",
+        "[a-z]{2,3}(-[A-Z]{2})?",
+        "[0-9a-f]{63,65}",
+        "[A-Za-z0-9._/-]{0,8}",
+        "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?",
+        ".{0,6}",
+        "[a-zé ]{295,305}",
+    ]
+}
+
+fn any_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        6 => any_string().prop_map(Value::from),
+        1 => Just(Value::Null),
+        1 => (-3.0f64..3.0).prop_map(Value::from),
+        1 => any::<i64>().prop_map(Value::from),
+        1 => any::<bool>().prop_map(Value::from),
+        1 => prop::collection::vec(any_string().prop_map(Value::from), 0..3).prop_map(Value::from),
+    ]
+}
+
+fn one_of(values: &'static [&'static str]) -> impl Strategy<Value = Value> {
+    prop_oneof![4 => prop::sample::select(values).prop_map(Value::from), 1 => any_value()]
+}
+
+fn ids() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        3 => prop::collection::vec("[a-z]{1,6}".prop_map(Value::from), 0..3).prop_map(Value::from),
+        1 => any_value(),
+    ]
+}
+
+/// Takes a record of good values and, per field, maybe replaces, drops or
+/// adds something.
+fn mutate(fields: Vec<(&'static str, Value)>) -> impl Strategy<Value = Value> {
+    let n = fields.len();
+    (
+        prop::collection::vec(
+            prop_oneof![8 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            n,
+        ),
+        prop::collection::vec(any_value(), n),
+        any::<bool>(),
+    )
+        .prop_map(move |(actions, replacements, extra)| {
+            let mut record = Map::new();
+            for (((name, good), action), replacement) in
+                fields.iter().zip(actions).zip(replacements)
+            {
+                match action {
+                    0 => {
+                        record.insert((*name).to_owned(), good.clone());
+                    }
+                    1 => {
+                        record.insert((*name).to_owned(), replacement);
+                    }
+                    _ => {}
+                }
+            }
+            if extra {
+                record.insert("extra".to_owned(), Value::from(1));
+            }
+            Value::Object(record)
+        })
+}
+
+fn pledge() -> impl Strategy<Value = Value> {
+    (
+        any_string(),
+        one_of(&["military_aid", "troop_deployment", "air_defence"]),
+        one_of(&["proposed", "committed", "withdrawn"]),
+        prop_oneof![Just(Value::Null), one_of(&["political", "legally_binding"])],
+        ids(),
+        prop_oneof![Just(Value::Null), any_string().prop_map(Value::from)],
+        prop_oneof![
+            Just(json!(null)),
+            Just(json!({"amount": 480, "unit": "vehicles", "per": "year"})),
+            (-2.0f64..2.0).prop_map(|a| json!({"amount": a, "unit": "x", "per": null}))
+        ],
+        prop_oneof![
+            Just(json!([])),
+            Just(json!([{"kind": "ceasefire", "actor": null, "text": "After a ceasefire."}])),
+            any_value().prop_map(|k| json!([{"kind": k, "actor": null, "text": "t"}]))
+        ],
+        prop_oneof![
+            Just(json!([{"source": "a", "quote": "q"}])),
+            any_value().prop_map(|q| json!([{"source": "a", "quote": q}])),
+            Just(json!([]))
+        ],
+    )
+        .prop_flat_map(
+            |(
+                id,
+                category,
+                status,
+                commitment,
+                pledgers,
+                announced,
+                quantity,
+                conditions,
+                evidence,
+            )| {
+                mutate(vec![
+                    ("id", Value::from(id)),
+                    ("title", json!("A title")),
+                    ("description", json!("A description.")),
+                    ("pledgers", pledgers),
+                    ("beneficiary", json!("ukraine")),
+                    ("involved", json!([])),
+                    ("category", category),
+                    ("status", status),
+                    ("commitment", commitment),
+                    ("conditions", conditions),
+                    ("quantity", quantity),
+                    ("announced", announced),
+                    ("evidence", evidence),
+                ])
+            },
+        )
+}
+
+fn actor() -> impl Strategy<Value = Value> {
+    (
+        any_string(),
+        one_of(&["state", "person", "coalition"]),
+        any_value(),
+        any_value(),
+        any_value(),
+        any_value(),
+    )
+        .prop_flat_map(|(id, kind, iso, qid, aliases, affiliation)| {
+            mutate(vec![
+                ("id", Value::from(id)),
+                ("name", json!("Name")),
+                ("kind", kind),
+                ("iso_3166", iso),
+                ("wikidata", qid),
+                ("aliases", aliases),
+                ("affiliation", affiliation),
+                ("role", json!(null)),
+                ("notes", json!(null)),
+            ])
+        })
+}
+
+fn source() -> impl Strategy<Value = Value> {
+    (
+        any_string(),
+        any_value(),
+        any_value(),
+        any_value(),
+        any_value(),
+        any_value(),
+    )
+        .prop_flat_map(|(id, url, published, language, file, sha)| {
+            mutate(vec![
+                ("id", Value::from(id)),
+                ("title", json!("Title")),
+                ("publisher", json!(null)),
+                ("url", url),
+                ("published", published),
+                ("kind", json!("news_article")),
+                ("language", language),
+                ("archive", json!({"file": file, "sha256": sha})),
+                ("notes", json!(null)),
+            ])
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn schema_and_types_agree_on_pledges(record in pledge()) {
+        let file = json!({"$schema": "s", "pledges": [record]});
+        let by_schema = validator(FileKind::Pledges).is_valid(&file);
+        let by_types = serde_json::from_value::<PledgesFile>(file.clone()).is_ok();
+        prop_assert_eq!(by_schema, by_types, "{}", file);
+    }
+
+    #[test]
+    fn schema_and_types_agree_on_actors(record in actor()) {
+        let file = json!({"$schema": "s", "actors": [record]});
+        let by_schema = validator(FileKind::Actors).is_valid(&file);
+        let by_types = serde_json::from_value::<ActorsFile>(file.clone()).is_ok();
+        prop_assert_eq!(by_schema, by_types, "{}", file);
+    }
+
+    #[test]
+    fn schema_and_types_agree_on_sources(record in source()) {
+        let file = json!({"$schema": "s", "sources": [record]});
+        let by_schema = validator(FileKind::Sources).is_valid(&file);
+        let by_types = serde_json::from_value::<SourcesFile>(file.clone()).is_ok();
+        prop_assert_eq!(by_schema, by_types, "{}", file);
+    }
+
+    #[test]
+    fn schema_and_types_agree_on_every_string_rule(s in any_string()) {
+        let v = Value::from(s.as_str());
+        prop_assert_eq!(type_validator::<ActorId>().is_valid(&v), ActorId::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<Text>().is_valid(&v), Text::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<Quote>().is_valid(&v), Quote::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<CountryCode>().is_valid(&v), CountryCode::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<WikidataId>().is_valid(&v), WikidataId::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<Url>().is_valid(&v), Url::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<LanguageTag>().is_valid(&v), LanguageTag::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<Sha256>().is_valid(&v), Sha256::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<FileName>().is_valid(&v), FileName::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<PartialDate>().is_valid(&v), s.parse::<PartialDate>().is_ok());
+    }
+
+    #[test]
+    fn date_pattern_and_calendar_agree_on_every_day(year in 0u16..=9999, month in 0u8..=13, day in 0u8..=32) {
+        let s = format!("{year:04}-{month:02}-{day:02}");
+        let by_schema = type_validator::<PartialDate>().is_valid(&Value::from(s.as_str()));
+        prop_assert_eq!(by_schema, s.parse::<PartialDate>().is_ok(), "{}", s);
+    }
+}
+
+#[test]
+fn leap_days_follow_the_gregorian_rule_in_both() {
+    let v = type_validator::<PartialDate>();
+    for (date, ok) in [
+        ("2024-02-29", true),
+        ("2000-02-29", true),
+        ("1900-02-29", false),
+        ("2100-02-29", false),
+        ("2026-02-29", false),
+    ] {
+        assert_eq!(v.is_valid(&Value::from(date)), ok, "{date}");
+        assert_eq!(date.parse::<PartialDate>().is_ok(), ok, "{date}");
+    }
+}

@@ -1,0 +1,11 @@
+//! The integration tests: one binary, one module per concern.
+
+mod helpers;
+
+mod cli;
+mod diagnostics;
+mod equivalence;
+mod properties;
+mod robustness;
+mod schema_files;
+mod shipped_data;
