@@ -84,6 +84,12 @@ codes! {
     TooDeep = "too-deep", Error, Read;
     /// A number too large to represent.
     NumberOutOfRange = "number-out-of-range", Error, Read;
+    /// A CSV table's header has a missing, extra, renamed or misplaced column.
+    CsvHeader = "csv-header", Error, Read;
+    /// A CSV row cannot be read (a field count that differs from the header).
+    CsvSyntax = "csv-syntax", Error, Read;
+    /// A child-table row's ordinal is not a whole number, or a record's ordinals have gaps or repeats.
+    CsvOrdinal = "csv-ordinal", Error, Read;
     /// A required field is missing.
     MissingField = "missing-field", Error, Schema;
     /// A field the schema does not define.

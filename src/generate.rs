@@ -189,7 +189,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     })
                     .collect(),
                 quantity: (rng.below(3) == 0).then(|| Quantity {
-                    amount: (rng.below(1000) + 1) as f64,
+                    amount: rng.below(100_000) as f64 / 100.0,
                     unit: text(sentence(&mut rng, 2)),
                     per: Some(Period::Year),
                 }),

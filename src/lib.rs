@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod convert;
 pub mod dataset;
 pub mod diagnostic;
 pub mod error;

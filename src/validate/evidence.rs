@@ -4,19 +4,20 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::validate::schema::preview;
 use crate::validate::{Files, Records};
 
 /// Folds the differences a quote may have from its source: every run of
-/// whitespace becomes one space (and none at the ends), and curly quote
-/// marks become straight ones.
+/// whitespace becomes one space (and none at the ends), curly quote marks
+/// become straight ones, and the text is put in Unicode NFC.
 #[must_use]
 pub fn fold_quote_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.chars() {
+    for c in text.nfc() {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
             continue;

@@ -27,6 +27,8 @@ use serde_json::Value;
 pub use evidence::fold_quote_text;
 pub use semantics::SCHEMA_VERSION;
 
+use crate::convert::from_csv;
+use crate::convert::{DATAPACKAGE, is_csv_dir};
 use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;
@@ -126,13 +128,28 @@ pub fn validate_dir(dir: &Path, options: &Options) -> Result<Report, Error> {
     check_dir(dir, options).map(|(report, _)| report)
 }
 
-/// Validates `dir` and, when it has no errors, returns the dataset too.
-pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option<Dataset>), Error> {
-    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
-    if !meta.is_dir() {
-        return Err(Error::not_a_directory(dir));
-    }
-    let mut pending: Vec<(Diagnostic, Option<usize>)> = Vec::new();
+/// Reads a JSON file as the validator does, pushing read problems (with byte
+/// offsets where known) onto `out`.
+pub(crate) fn read_json_file(
+    path: &Path,
+    out: &mut Vec<(Diagnostic, Option<usize>)>,
+) -> read::ReadFile {
+    read::read_json(path, out)
+}
+
+/// What was read from a dataset directory, before the checks.
+struct Input {
+    files: Files,
+    values: HashMap<FileKind, Value>,
+    /// JSON text per file, for positions (JSON datasets).
+    texts: HashMap<PathBuf, String>,
+    /// Where each value came from (CSV datasets).
+    locations: Option<HashMap<(FileKind, String), from_csv::Location>>,
+    pending: Vec<(Diagnostic, Option<usize>)>,
+}
+
+fn read_json_dir(dir: &Path) -> Input {
+    let mut pending = Vec::new();
     let manifest_path = dir.join(FileKind::Manifest.default_file_name());
     let manifest_file = read::read_json(&manifest_path, &mut pending);
     let resources = manifest_file
@@ -155,11 +172,70 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         sources: name(FileKind::Sources),
         pledges: name(FileKind::Pledges),
     };
-    let mut read_files: HashMap<FileKind, read::ReadFile> = HashMap::new();
-    read_files.insert(FileKind::Manifest, manifest_file);
+    let mut input = Input {
+        files,
+        values: HashMap::new(),
+        texts: HashMap::new(),
+        locations: None,
+        pending,
+    };
+    let read_one = |kind: FileKind, file: read::ReadFile, input: &mut Input| {
+        if let Some(value) = file.value {
+            input.values.insert(kind, value);
+        }
+        if let Some(text) = file.text {
+            input.texts.insert(input.files.path(kind).to_owned(), text);
+        }
+    };
+    read_one(FileKind::Manifest, manifest_file, &mut input);
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
-        read_files.insert(kind, read::read_json(files.path(kind), &mut pending));
+        let file = read::read_json(input.files.path(kind), &mut input.pending);
+        read_one(kind, file, &mut input);
     }
+    input
+}
+
+fn read_csv_dir(dir: &Path) -> Input {
+    let csv = from_csv::read_dir(dir);
+    // Checks report against the JSON file each record would be in; the
+    // locations then move each diagnostic to the CSV cell it came from.
+    let files = Files {
+        manifest: dir.join(FileKind::Manifest.default_file_name()),
+        actors: dir.join(FileKind::Actors.default_file_name()),
+        sources: dir.join(FileKind::Sources.default_file_name()),
+        pledges: dir.join(FileKind::Pledges.default_file_name()),
+    };
+    let mut texts = HashMap::new();
+    if let Some(text) = csv.package_text {
+        texts.insert(dir.join(DATAPACKAGE), text);
+    }
+    Input {
+        files,
+        values: csv.values,
+        texts,
+        locations: Some(csv.locations),
+        pending: csv.diagnostics,
+    }
+}
+
+/// Validates `dir` (JSON or CSV) and, when it has no errors, returns the
+/// dataset too.
+pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option<Dataset>), Error> {
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    if !meta.is_dir() {
+        return Err(Error::not_a_directory(dir));
+    }
+    let Input {
+        files,
+        values,
+        texts,
+        locations,
+        mut pending,
+    } = if is_csv_dir(dir) {
+        read_csv_dir(dir)
+    } else {
+        read_json_dir(dir)
+    };
 
     let mut found: Vec<Diagnostic> = Vec::new();
     let mut records = Records {
@@ -168,7 +244,7 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
     };
     for kind in FileKind::ALL {
         let path = files.path(kind);
-        let Some(value) = &read_files[&kind].value else {
+        let Some(value) = values.get(&kind) else {
             records.complete = false;
             continue;
         };
@@ -177,40 +253,42 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         found.extend(schema_problems);
         collect_records(kind, path, value, &mut records, &mut found);
         semantics::check_text(path, value, &mut found);
-        semantics::check_schema_reference(kind, path, value, &mut found);
-    }
-    for kind in FileKind::ALL {
-        if let Some(value) = read_files.get_mut(&kind).and_then(|f| f.value.take()) {
-            records.values.insert(kind, value);
+        if locations.is_none() {
+            semantics::check_schema_reference(kind, path, value, &mut found);
         }
     }
+    records.values = values;
     integrity::check(&records, &files, &mut found);
     semantics::check_records(&records, &files, &mut found);
     if let Some(archive) = &options.archive {
         evidence::check(&records, &files, archive, &mut found);
     }
-    pending.extend(found.into_iter().map(|d| (d, None)));
 
-    let texts: HashMap<&Path, &str> = FileKind::ALL
-        .iter()
-        .filter_map(|&kind| Some((files.path(kind), read_files[&kind].text.as_deref()?)))
-        .collect();
-    let order: HashMap<&Path, usize> = FileKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (files.path(k), i))
-        .collect();
-    let mut diagnostics = position(pending, &texts);
+    let mut diagnostics = match &locations {
+        Some(locations) => {
+            let kinds: HashMap<PathBuf, FileKind> = FileKind::ALL
+                .iter()
+                .map(|&k| (files.path(k).to_owned(), k))
+                .collect();
+            found
+                .into_iter()
+                .map(|d| relocate(d, &kinds, locations))
+                .collect()
+        }
+        None => {
+            pending.extend(found.into_iter().map(|d| (d, None)));
+            Vec::new()
+        }
+    };
+    diagnostics.extend(position(pending, &texts));
+    let order = |d: &Diagnostic| -> (usize, PathBuf) {
+        let rank = FileKind::ALL.iter().position(|&k| files.path(k) == d.file);
+        (rank.unwrap_or(FileKind::ALL.len()), d.file.clone())
+    };
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                order.get(d.file.as_path()).copied().unwrap_or(usize::MAX),
-                d.line,
-                d.column,
-            )
-        };
-        key(a)
-            .cmp(&key(b))
+        order(a)
+            .cmp(&order(b))
+            .then_with(|| (a.line, a.column).cmp(&(b.line, b.column)))
             .then_with(|| a.code.cmp(&b.code))
             .then_with(|| a.pointer.cmp(&b.pointer))
     });
@@ -227,6 +305,31 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         _ => None,
     };
     Ok((report, dataset))
+}
+
+/// Moves a diagnostic from the JSON record it was found in to the CSV cell
+/// that value came from (the nearest located parent pointer).
+fn relocate(
+    mut d: Diagnostic,
+    kinds: &HashMap<PathBuf, FileKind>,
+    locations: &HashMap<(FileKind, String), from_csv::Location>,
+) -> Diagnostic {
+    let Some(&kind) = kinds.get(&d.file) else {
+        return d;
+    };
+    let mut pointer = d.pointer.as_str();
+    loop {
+        if let Some(location) = locations.get(&(kind, pointer.to_owned())) {
+            d.file = location.path.clone();
+            d.line = location.line;
+            d.column = location.column;
+            return d;
+        }
+        match pointer.rfind('/') {
+            Some(i) => pointer = &pointer[..i],
+            None => return d,
+        }
+    }
 }
 
 /// Deserialises each record of a file on its own, so that one broken record
@@ -326,11 +429,11 @@ fn collect_records(
 /// Turns byte offsets and JSON Pointers into lines and columns.
 fn position(
     pending: Vec<(Diagnostic, Option<usize>)>,
-    texts: &HashMap<&Path, &str>,
+    texts: &HashMap<PathBuf, String>,
 ) -> Vec<Diagnostic> {
     let mut wanted: HashMap<PathBuf, Vec<String>> = HashMap::new();
     for (d, offset) in &pending {
-        if offset.is_none() && texts.contains_key(d.file.as_path()) {
+        if offset.is_none() && texts.contains_key(&d.file) {
             let list = wanted.entry(d.file.clone()).or_default();
             // The pointer and each of its parents, nearest first, to fall back on.
             let mut p = d.pointer.as_str();
@@ -347,7 +450,7 @@ fn position(
         .into_iter()
         .map(|(path, pointers)| {
             let refs: Vec<&str> = pointers.iter().map(String::as_str).collect();
-            let found = locate::scan(texts[path.as_path()], &refs).offsets;
+            let found = locate::scan(&texts[&path], &refs).offsets;
             (path, found)
         })
         .collect();
@@ -355,7 +458,7 @@ fn position(
     pending
         .into_iter()
         .map(|(d, offset)| {
-            let Some(text) = texts.get(d.file.as_path()).copied() else {
+            let Some(text) = texts.get(d.file.as_path()).map(String::as_str) else {
                 return d;
             };
             let offset = offset.or_else(|| {

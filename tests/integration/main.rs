@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cli;
+mod convert;
 mod diagnostics;
 mod equivalence;
 mod properties;

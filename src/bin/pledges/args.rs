@@ -21,6 +21,59 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print, write or check the JSON Schemas generated from the data model.
     Schema(SchemaArgs),
+    /// Convert a dataset between canonical JSON and CSV tables with a data package.
+    Convert(ConvertArgs),
+    /// Rewrite a JSON dataset in canonical form (sorted, schema key order, NFC).
+    Fmt(FmtArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub to: Target,
+    /// The dataset to read: a JSON directory (with dataset.json) or a CSV one (with datapackage.json).
+    pub input: PathBuf,
+    /// The directory to write into (created if missing).
+    pub output: PathBuf,
+    /// Write nothing; exit 1 and list the files in OUTPUT that differ from a fresh conversion.
+    #[arg(long)]
+    pub check: bool,
+    /// Allow OUTPUT to be the INPUT directory.
+    #[arg(long)]
+    pub force: bool,
+    /// With --to json: where the written files point for their schemas,
+    /// relative to OUTPUT [default: as recorded in the input, else ../schema].
+    #[arg(long, value_name = "DIR")]
+    pub schema_dir: Option<String>,
+}
+
+/// The format `convert` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// CSV tables and datapackage.json.
+    Csv,
+    /// Canonical JSON.
+    Json,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// The JSON dataset directory.
+    #[arg(default_value = "data")]
+    pub dir: PathBuf,
+    /// Write nothing; exit 1 and list the files that are not canonical.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,8 @@
 //! parses arguments, calls the library and renders what comes back.
 
 mod args;
+mod convert_cmd;
+mod fmt_cmd;
 mod render;
 mod schema_cmd;
 mod validate_cmd;
@@ -25,6 +27,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate_cmd::run(&args),
         Command::Schema(args) => schema_cmd::run(&args),
+        Command::Convert(args) => convert_cmd::run(&args),
+        Command::Fmt(args) => fmt_cmd::run(&args),
     };
     ExitCode::from(code)
 }
@@ -42,4 +46,26 @@ pub fn emit(text: &str) -> Result<(), std::io::Error> {
 pub fn fail(message: impl std::fmt::Display) -> u8 {
     let _ = writeln!(std::io::stderr(), "pledges: error: {message}");
     ERROR
+}
+
+/// Loads the dataset in `dir`; when it cannot, prints why (the validation
+/// report on standard error) and returns the exit code to use.
+pub fn load_or_report(dir: &std::path::Path) -> Result<ukraine_pledges::Dataset, u8> {
+    use ukraine_pledges::ErrorKind;
+    match ukraine_pledges::Dataset::load(dir) {
+        Ok(dataset) => Ok(dataset),
+        Err(e) => match e.kind() {
+            ErrorKind::Invalid(report) => {
+                let text = render::human(report, dir, render::Style { color: false });
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{text}pledges: error: {} has errors; fix them first (`pledges validate {}`)",
+                    dir.display(),
+                    dir.display()
+                );
+                Err(FAILURE)
+            }
+            _ => Err(fail(e)),
+        },
+    }
 }

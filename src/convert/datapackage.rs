@@ -1,0 +1,215 @@
+//! The Frictionless Data Package that describes the CSV tables.
+//!
+//! Types, required fields, enums, patterns and ranges are read from the
+//! JSON Schemas, so the package says what the data model says.
+
+use serde_json::{Map, Value, json};
+
+use crate::convert::tables::{Column, ORDINAL, Shape, TABLES, Table, collection};
+use crate::model::Manifest;
+use crate::schema::FileKind;
+use crate::validate::schema::subschema_at;
+
+/// The manifest fields the package carries beyond the standard ones, so
+/// that CSV → JSON restores the manifest exactly.
+pub const MANIFEST_KEY: &str = "ukraine_pledges";
+
+fn is_nullable(schema: &Value) -> bool {
+    let null_type = |s: &Value| match s.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        _ => false,
+    };
+    null_type(schema)
+        || schema
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .is_some_and(|b| b.iter().any(null_type))
+}
+
+/// Whether every step of `pointer` is a required, non-null property.
+fn is_required(root: &Value, pointer: &str) -> bool {
+    let mut prefix = String::new();
+    for token in pointer.split('/').skip(1) {
+        let Some(parent) = subschema_at(root, &prefix) else {
+            return false;
+        };
+        prefix.push('/');
+        prefix.push_str(token);
+        if token.bytes().all(|b| b.is_ascii_digit()) {
+            continue; // an array item
+        }
+        let listed = parent
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|n| n == token));
+        let raw = parent.get("properties").and_then(|p| p.get(token));
+        if !listed || raw.is_none_or(is_nullable) {
+            return false;
+        }
+    }
+    true
+}
+
+fn pointer_of(table: &Table, column: &Column) -> String {
+    let base = format!("/{}/0", collection(table.kind));
+    let item = match table.shape {
+        Shape::Main => base,
+        Shape::Child { field, .. } => format!("{base}/{field}/0"),
+    };
+    if column.path.is_empty() {
+        item
+    } else {
+        format!("{item}/{}", column.path)
+    }
+}
+
+fn field(table: &Table, column: &Column, root: &Value) -> Value {
+    let pointer = pointer_of(table, column);
+    let schema = subschema_at(root, &pointer).cloned().unwrap_or(Value::Null);
+    let kind = match schema.get("type").and_then(Value::as_str) {
+        Some("number") => "number",
+        Some("integer") => "integer",
+        _ => "string",
+    };
+    let mut constraints = Map::new();
+    if is_required(root, &pointer) {
+        constraints.insert("required".into(), json!(true));
+    }
+    if table.shape == Shape::Main && column.name == "id" {
+        constraints.insert("unique".into(), json!(true));
+    }
+    let values: Vec<Value> = match (schema.get("enum"), schema.get("oneOf")) {
+        (Some(Value::Array(values)), _) => values.clone(),
+        (_, Some(Value::Array(branches))) => branches
+            .iter()
+            .filter_map(|b| b.get("const").cloned())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !values.is_empty() {
+        constraints.insert("enum".into(), Value::Array(values));
+    }
+    for (from, to) in [
+        ("pattern", "pattern"),
+        ("minLength", "minLength"),
+        ("maxLength", "maxLength"),
+        ("minimum", "minimum"),
+    ] {
+        if let Some(v) = schema.get(from) {
+            constraints.insert(to.into(), v.clone());
+        }
+    }
+    let mut out = json!({ "name": column.name, "type": kind, "description": column.description });
+    if !constraints.is_empty() {
+        out["constraints"] = Value::Object(constraints);
+    }
+    out
+}
+
+fn reference(resource: &str, from: &str) -> Value {
+    json!({ "fields": [from], "reference": { "resource": resource, "fields": ["id"] } })
+}
+
+fn resource(table: &Table) -> Value {
+    let root = table.kind.schema().to_value();
+    let mut fields = Vec::new();
+    let mut foreign_keys = Vec::new();
+    let primary_key = match table.shape {
+        Shape::Main => json!(["id"]),
+        Shape::Child { parent_column, .. } => {
+            fields.push(json!({
+                "name": parent_column,
+                "type": "string",
+                "description": "Id of the record this row belongs to.",
+                "constraints": { "required": true }
+            }));
+            fields.push(json!({
+                "name": ORDINAL,
+                "type": "integer",
+                "description": "Position in the record's list, from 1.",
+                "constraints": { "required": true, "minimum": 1 }
+            }));
+            foreign_keys.push(reference(collection(table.kind), parent_column));
+            json!([parent_column, ORDINAL])
+        }
+    };
+    for column in table.columns {
+        fields.push(field(table, column, &root));
+        let target = match column.name {
+            "affiliation" | "beneficiary" | "actor_id" => Some("actors"),
+            "source_id" => Some("sources"),
+            _ => None,
+        };
+        if let Some(target) = target {
+            // Frictionless names the table's own resource "" in a self-reference.
+            let resource = if target == table.name { "" } else { target };
+            foreign_keys.push(reference(resource, column.name));
+        }
+    }
+    json!({
+        "name": table.name,
+        "path": table.file_name(),
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": table.description,
+        "schema": {
+            "fields": fields,
+            "missingValues": [""],
+            "primaryKey": primary_key,
+            "foreignKeys": foreign_keys,
+        }
+    })
+}
+
+/// The `datapackage.json` for the tables of a dataset with `manifest`.
+#[must_use]
+pub fn datapackage(manifest: &Manifest) -> Value {
+    let license = manifest.license.as_str();
+    let license_path = match license {
+        "CC-BY-4.0" => Some("https://creativecommons.org/licenses/by/4.0/"),
+        "CC0-1.0" => Some("https://creativecommons.org/publicdomain/zero/1.0/"),
+        _ => None,
+    };
+    let mut license_entry = json!({ "name": license });
+    if let Some(path) = license_path {
+        license_entry["path"] = json!(path);
+    }
+    json!({
+        "profile": "tabular-data-package",
+        "name": manifest.name,
+        "title": manifest.title,
+        "description": manifest.description,
+        "version": manifest.version,
+        "licenses": [license_entry],
+        MANIFEST_KEY: {
+            "schema_version": manifest.schema_version,
+            "json_resources": manifest.resources,
+            "json_schema": manifest.schema,
+        },
+        "resources": TABLES.iter().map(resource).collect::<Vec<_>>(),
+    })
+}
+
+/// Rebuilds the manifest (as JSON, for validation) from a data package.
+#[must_use]
+pub fn manifest_value(package: &Value) -> Value {
+    let extra = package.get(MANIFEST_KEY);
+    json!({
+        "$schema": extra
+            .and_then(|e| e.get("json_schema"))
+            .cloned()
+            .unwrap_or_else(|| json!(format!("../schema/{}", FileKind::Manifest.schema_file_name()))),
+        "name": package.get("name"),
+        "title": package.get("title"),
+        "description": package.get("description"),
+        "version": package.get("version"),
+        "schema_version": extra.and_then(|e| e.get("schema_version")),
+        "license": package.get("licenses").and_then(|l| l.get(0)).and_then(|l| l.get("name")),
+        "resources": extra.and_then(|e| e.get("json_resources")).cloned().unwrap_or_else(|| json!({
+            "actors": "actors.json", "sources": "sources.json", "pledges": "pledges.json"
+        })),
+    })
+}

@@ -1,0 +1,474 @@
+//! CSV → JSON: reading the tables back into records, remembering for each
+//! value the cell it came from.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::convert::datapackage::manifest_value;
+use crate::convert::tables::{Shape, TABLES, Table, collection};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::schema::FileKind;
+use crate::validate::schema::subschema_at;
+
+/// A cell (or row, or file) that a JSON value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Location {
+    pub path: PathBuf,
+    /// 1-based line of the row in the file.
+    pub line: Option<usize>,
+    /// 1-based field number within the row.
+    pub column: Option<usize>,
+}
+
+/// The records of a CSV dataset as JSON values, with where each came from.
+#[derive(Debug, Default)]
+pub(crate) struct CsvInput {
+    pub values: HashMap<FileKind, Value>,
+    pub locations: HashMap<(FileKind, String), Location>,
+    pub diagnostics: Vec<(Diagnostic, Option<usize>)>,
+    /// The package descriptor's text, for positions of its own problems.
+    pub package_text: Option<String>,
+}
+
+/// The name of the package descriptor in a CSV directory.
+pub const DATAPACKAGE: &str = "datapackage.json";
+
+fn number_columns(table: &Table) -> Vec<bool> {
+    let root = table.kind.schema().to_value();
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let base = format!("/{}/0", collection(table.kind));
+            let pointer = match table.shape {
+                Shape::Main => format!("{base}/{}", c.path),
+                Shape::Child { field, .. } => format!("{base}/{field}/0/{}", c.path),
+            };
+            subschema_at(&root, pointer.trim_end_matches('/'))
+                .and_then(|s| s.get("type"))
+                .and_then(Value::as_str)
+                == Some("number")
+        })
+        .collect()
+}
+
+fn to_value(text: &str, number: bool) -> Value {
+    if text.is_empty() {
+        return Value::Null;
+    }
+    if let Some(n) = number
+        .then(|| {
+            text.parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+        })
+        .flatten()
+    {
+        return Value::Number(n);
+    }
+    Value::String(text.to_owned())
+}
+
+fn set_path(object: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('/') {
+        None => {
+            object.insert(path.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let entry = object
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+struct Row {
+    line: usize,
+    cells: Vec<Option<String>>,
+}
+
+/// Reads one table: checks its header, returns its rows with every value
+/// column in definition order (`None` where the column is missing).
+fn read_table(
+    path: &Path,
+    table: &Table,
+    out: &mut Vec<(Diagnostic, Option<usize>)>,
+) -> Option<Vec<Row>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let code = if e.kind() == std::io::ErrorKind::NotFound {
+                Code::MissingFile
+            } else if path.is_dir() {
+                Code::NotAFile
+            } else {
+                Code::UnreadableFile
+            };
+            out.push((
+                Diagnostic::new(code, path, "", format!("cannot read the table: {e}")),
+                None,
+            ));
+            return None;
+        }
+    };
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => {
+            out.push((
+                Diagnostic::new(
+                    Code::Utf8Bom,
+                    path,
+                    "",
+                    "the file starts with a UTF-8 byte-order mark",
+                )
+                .with_hint("accepted; `pledges convert` writes UTF-8 without BOM"),
+                None,
+            ));
+            rest
+        }
+        None => &bytes[..],
+    };
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        let mut d = Diagnostic::new(
+            Code::InvalidUtf8,
+            path,
+            "",
+            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        )
+        .with_hint("save the table as UTF-8 CSV");
+        d.line = Some(line);
+        out.push((d, None));
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let expected = table.headers();
+    let actual: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_owned).collect(),
+        Err(e) => {
+            out.push((
+                Diagnostic::new(
+                    Code::CsvSyntax,
+                    path,
+                    "",
+                    format!("cannot read the header row: {e}"),
+                ),
+                None,
+            ));
+            return None;
+        }
+    };
+    let header_problem = |message: String, column: Option<usize>, hint: String| {
+        let mut d = Diagnostic::new(Code::CsvHeader, path, "", message).with_hint(hint);
+        d.line = Some(1);
+        d.column = column;
+        d
+    };
+    for (i, name) in actual.iter().enumerate() {
+        if !expected.contains(&name.as_str()) {
+            let missing: Vec<&str> = expected
+                .iter()
+                .copied()
+                .filter(|e| !actual.iter().any(|a| a == e))
+                .collect();
+            let hint = match did_you_mean(name, missing.iter().copied()) {
+                Some(near) => format!(
+                    "did you mean `{near}`? The columns are: {}",
+                    expected.join(", ")
+                ),
+                None => format!("remove it; the columns are: {}", expected.join(", ")),
+            };
+            out.push((
+                header_problem(format!("unexpected column `{name}`"), Some(i + 1), hint),
+                None,
+            ));
+        }
+    }
+    for name in &expected {
+        if !actual.iter().any(|a| a == name) {
+            out.push((
+                header_problem(
+                    format!("missing column `{name}`"),
+                    None,
+                    format!("the columns are: {}", expected.join(", ")),
+                ),
+                None,
+            ));
+        }
+    }
+    let known: Vec<&String> = actual
+        .iter()
+        .filter(|a| expected.contains(&a.as_str()))
+        .collect();
+    let in_order: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|e| known.iter().any(|k| k == e))
+        .collect();
+    if known
+        .iter()
+        .map(|s| s.as_str())
+        .ne(in_order.iter().copied())
+    {
+        out.push((
+            header_problem(
+                "the columns are out of order".to_owned(),
+                None,
+                format!("order them as: {}", expected.join(", ")),
+            ),
+            None,
+        ));
+    }
+    let index: Vec<Option<usize>> = expected
+        .iter()
+        .map(|e| actual.iter().position(|a| a == e))
+        .collect();
+
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                let cells = index
+                    .iter()
+                    .map(|i| i.and_then(|i| record.get(i)).map(str::to_owned))
+                    .collect();
+                rows.push(Row { line, cells });
+            }
+            Err(e) => {
+                let mut d = Diagnostic::new(Code::CsvSyntax, path, "", format!("{e}")).with_hint("every row needs as many fields as the header; quote fields that contain commas, quotes or line breaks");
+                d.line = e.position().map(|p| p.line() as usize);
+                out.push((d, None));
+            }
+        }
+    }
+    Some(rows)
+}
+
+/// Reads the CSV dataset in `dir`.
+pub(crate) fn read_dir(dir: &Path) -> CsvInput {
+    let mut input = CsvInput::default();
+    let package_path = dir.join(DATAPACKAGE);
+    let package = crate::validate::read_json_file(&package_path, &mut input.diagnostics);
+    if let Some(value) = &package.value {
+        input
+            .values
+            .insert(FileKind::Manifest, manifest_value(value));
+    }
+    input.package_text = package.text;
+    input.locations.insert(
+        (FileKind::Manifest, String::new()),
+        Location {
+            path: package_path,
+            line: None,
+            column: None,
+        },
+    );
+
+    let mut ids: HashMap<FileKind, HashMap<String, usize>> = HashMap::new();
+    let mut records: HashMap<FileKind, Vec<Value>> = HashMap::new();
+    for table in TABLES {
+        let path = dir.join(table.file_name());
+        let numbers = number_columns(table);
+        let Some(rows) = read_table(&path, table, &mut input.diagnostics) else {
+            continue;
+        };
+        let coll = collection(table.kind);
+        let offset = match table.shape {
+            Shape::Main => 0,
+            Shape::Child { .. } => 2,
+        };
+        let field_location = |line: usize, i: usize| Location {
+            path: path.clone(),
+            line: Some(line),
+            column: Some(i + 1 + offset),
+        };
+        match table.shape {
+            Shape::Main => {
+                let list = records.entry(table.kind).or_default();
+                let id_index = ids.entry(table.kind).or_default();
+                for row in rows {
+                    let index = list.len();
+                    let base = format!("/{coll}/{index}");
+                    let mut object = Map::new();
+                    for (i, (column, cell)) in table.columns.iter().zip(&row.cells).enumerate() {
+                        let value = cell
+                            .as_deref()
+                            .map_or(Value::Null, |c| to_value(c, numbers[i]));
+                        set_path(&mut object, column.path, value);
+                        input.locations.insert(
+                            (table.kind, format!("{base}/{}", column.path)),
+                            field_location(row.line, i),
+                        );
+                        if let Some((group, _)) = column.path.split_once('/') {
+                            input
+                                .locations
+                                .entry((table.kind, format!("{base}/{group}")))
+                                .or_insert_with(|| field_location(row.line, i));
+                        }
+                    }
+                    // A nested object whose cells are all empty is null.
+                    for value in object.values_mut() {
+                        if matches!(value, Value::Object(inner) if inner.values().all(Value::is_null))
+                        {
+                            *value = Value::Null;
+                        }
+                    }
+                    for child in TABLES.iter().filter(|t| t.kind == table.kind) {
+                        if let Shape::Child { field, .. } = child.shape {
+                            object.insert(field.to_owned(), Value::Array(Vec::new()));
+                        }
+                    }
+                    if let Some(Value::String(id)) = object.get("id") {
+                        id_index.entry(id.clone()).or_insert(index);
+                    }
+                    input.locations.insert(
+                        (table.kind, base),
+                        Location {
+                            path: path.clone(),
+                            line: Some(row.line),
+                            column: Some(1),
+                        },
+                    );
+                    list.push(Value::Object(object));
+                }
+            }
+            Shape::Child {
+                field,
+                parent_column,
+            } => {
+                // Without its main table a child table has nothing to attach to.
+                let Some(parent_ids) = ids.get(&table.kind).cloned() else {
+                    continue;
+                };
+                let mut items: HashMap<usize, Vec<(usize, Row)>> = HashMap::new();
+                for row in rows {
+                    let parent = row.cells.first().cloned().flatten().unwrap_or_default();
+                    let Some(&index) = parent_ids.get(&parent) else {
+                        let mut d = Diagnostic::new(
+                            Code::UnknownReference,
+                            &path,
+                            "",
+                            format!("`{parent_column}` is `{parent}`, but no row of {coll}.csv has that id"),
+                        )
+                        .with_hint(format!("correct the id, or add the record to {coll}.csv"));
+                        d.line = Some(row.line);
+                        d.column = Some(1);
+                        input.diagnostics.push((d, None));
+                        continue;
+                    };
+                    let ordinal = row.cells.get(1).cloned().flatten().unwrap_or_default();
+                    match ordinal.parse::<usize>() {
+                        Ok(n) if n >= 1 => items.entry(index).or_default().push((n, row)),
+                        _ => {
+                            let mut d = Diagnostic::new(
+                                Code::CsvOrdinal,
+                                &path,
+                                "",
+                                format!("the ordinal `{ordinal}` is not a whole number from 1"),
+                            );
+                            d.line = Some(row.line);
+                            d.column = Some(2);
+                            input.diagnostics.push((d, None));
+                        }
+                    }
+                }
+                let list = records.entry(table.kind).or_default();
+                let mut parents: Vec<usize> = items.keys().copied().collect();
+                parents.sort_unstable();
+                for index in parents {
+                    let mut rows = items.remove(&index).unwrap_or_default();
+                    rows.sort_by_key(|(n, row)| (*n, row.line));
+                    let ordinals: Vec<usize> = rows.iter().map(|(n, _)| *n).collect();
+                    if ordinals.iter().enumerate().any(|(j, n)| *n != j + 1) {
+                        let id = list[index]
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
+                        let row = rows
+                            .iter()
+                            .enumerate()
+                            .find(|(j, (n, _))| *n != j + 1)
+                            .map_or(&rows[0].1, |(_, (_, r))| r);
+                        let mut d = Diagnostic::new(
+                            Code::CsvOrdinal,
+                            &path,
+                            "",
+                            format!("the ordinals of `{id}` are {ordinals:?}; expected 1 to {} without gaps or repeats", ordinals.len()),
+                        )
+                        .with_hint(format!("number the rows of `{id}` 1, 2, 3, … in the order they should appear"));
+                        d.line = Some(row.line);
+                        d.column = Some(2);
+                        input.diagnostics.push((d, None));
+                    }
+                    let base = format!("/{coll}/{index}/{field}");
+                    let mut array = Vec::new();
+                    for (j, (_, row)) in rows.iter().enumerate() {
+                        let values = &row.cells[2..];
+                        let item = if table.columns.len() == 1 && table.columns[0].path.is_empty() {
+                            values[0]
+                                .as_deref()
+                                .map_or(Value::Null, |c| to_value(c, numbers[0]))
+                        } else {
+                            let mut object = Map::new();
+                            for (i, (column, cell)) in table.columns.iter().zip(values).enumerate()
+                            {
+                                set_path(
+                                    &mut object,
+                                    column.path,
+                                    cell.as_deref()
+                                        .map_or(Value::Null, |c| to_value(c, numbers[i])),
+                                );
+                            }
+                            Value::Object(object)
+                        };
+                        input.locations.insert(
+                            (table.kind, format!("{base}/{j}")),
+                            Location {
+                                path: path.clone(),
+                                line: Some(row.line),
+                                column: Some(3),
+                            },
+                        );
+                        for (i, column) in table.columns.iter().enumerate() {
+                            if !column.path.is_empty() {
+                                input.locations.insert(
+                                    (table.kind, format!("{base}/{j}/{}", column.path)),
+                                    field_location(row.line, i),
+                                );
+                            }
+                        }
+                        array.push(item);
+                    }
+                    if let Some(Value::Object(record)) = list.get_mut(index) {
+                        record.insert(field.to_owned(), Value::Array(array));
+                    }
+                }
+            }
+        }
+    }
+    for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+        if let Some(list) = records.remove(&kind) {
+            let mut file = Map::new();
+            file.insert(
+                "$schema".into(),
+                Value::String(format!("../schema/{}", kind.schema_file_name())),
+            );
+            file.insert(collection(kind).into(), Value::Array(list));
+            input.values.insert(kind, Value::Object(file));
+        }
+    }
+    input
+}
