@@ -1,9 +1,41 @@
-//! A whole dataset, loaded and validated.
+//! A whole dataset, loaded and validated, with the lookups its users need.
+//!
+//! Everything borrows from the [`Dataset`]; nothing is cloned. Collections
+//! iterate in id order, so output is stable from run to run.
+//!
+//! ```
+//! # #[cfg(feature = "bundled")] {
+//! use ukraine_pledges::Dataset;
+//! use ukraine_pledges::model::{Category, ConditionKind};
+//!
+//! let data = Dataset::bundled();
+//!
+//! // An actor by id, or by any name the sources use, whatever the case or accents.
+//! let zelenskyy = data.actor_by_alias("zelensky").unwrap();
+//! assert_eq!(zelenskyy.id, "volodymyr-zelenskyy");
+//! assert_eq!(data.actor_by_alias("Zelenskyy").unwrap().id, zelenskyy.id);
+//!
+//! // Germany's pledges, each conditioned on US support.
+//! let germany: Vec<_> = data.pledges_by_actor("germany").collect();
+//! assert_eq!(germany.len(), 3);
+//! assert!(germany.iter().all(|p| p.conditions.iter().any(|c| c.kind == ConditionKind::UsBackstop)));
+//!
+//! // Troop deployments, and the sources behind each.
+//! for pledge in data.pledges_by_category(Category::TroopDeployment) {
+//!     for (evidence, source) in data.evidence(pledge) {
+//!         assert!(!evidence.quote.as_str().is_empty());
+//!         assert_eq!(evidence.source, source.id);
+//!     }
+//! }
+//! # }
+//! ```
 
 use std::path::Path;
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::error::Error;
-use crate::model::{Actor, Manifest, Pledge, Source};
+use crate::model::{Actor, Category, ConditionKind, Evidence, Manifest, Pledge, Source, Status};
 use crate::validate::{self, Options};
 
 /// A validated dataset: the manifest and every record, each collection
@@ -14,6 +46,19 @@ pub struct Dataset {
     actors: Vec<Actor>,
     sources: Vec<Source>,
     pledges: Vec<Pledge>,
+}
+
+/// Folds a name for lookups: Unicode decomposition without combining marks,
+/// lowercase, whitespace collapsed (`"Zelenskyy "` → `"zelenskyy"`,
+/// `"Élysée"` → `"elysee"`).
+#[must_use]
+pub fn fold_name(name: &str) -> String {
+    let stripped: String = name
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Dataset {
@@ -34,14 +79,32 @@ impl Dataset {
         }
     }
 
-    /// Loads and validates the dataset in `dir`.
+    /// Loads and validates the dataset in `dir`: a JSON directory (with
+    /// `dataset.json`) or a CSV one (with `datapackage.json`).
     ///
     /// # Errors
-    /// An I/O [`Error`] when `dir` cannot be read, or [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
-    /// with the report when the dataset has errors (warnings are allowed).
+    /// An I/O [`Error`] when `dir` cannot be read, or
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) with the report when
+    /// the dataset has errors (warnings are allowed).
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, Error> {
         let (report, dataset) = validate::check_dir(dir.as_ref(), &Options::default())?;
         dataset.ok_or_else(|| Error::invalid(report))
+    }
+
+    /// The dataset shipped with this crate, parsed and validated on first
+    /// use. Needs the `bundled` feature (on by default).
+    ///
+    /// # Panics
+    /// Never in a released crate: a test validates the bundled data, so a
+    /// build whose data has errors cannot pass its own tests.
+    #[cfg(feature = "bundled")]
+    #[must_use]
+    pub fn bundled() -> &'static Dataset {
+        static BUNDLED: std::sync::OnceLock<Dataset> = std::sync::OnceLock::new();
+        BUNDLED.get_or_init(|| {
+            let (report, dataset) = validate::check_in_memory(Path::new("data"), &BUNDLED_FILES);
+            dataset.unwrap_or_else(|| panic!("the bundled dataset is invalid: {report:?}"))
+        })
     }
 
     /// The manifest.
@@ -66,5 +129,157 @@ impl Dataset {
     #[must_use]
     pub fn pledges(&self) -> &[Pledge] {
         &self.pledges
+    }
+
+    /// The actor with id `id`.
+    #[must_use]
+    pub fn actor(&self, id: &str) -> Option<&Actor> {
+        self.actors
+            .binary_search_by(|a| a.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.actors[i])
+    }
+
+    /// The source with id `id`.
+    #[must_use]
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.sources[i])
+    }
+
+    /// The pledge with id `id`.
+    #[must_use]
+    pub fn pledge(&self, id: &str) -> Option<&Pledge> {
+        self.pledges
+            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.pledges[i])
+    }
+
+    /// The actor whose id, name or any alias matches `name`, ignoring case,
+    /// accents and extra spaces (`"zelensky"`, `"Zelenskyy"`, `"U.S."`).
+    #[must_use]
+    pub fn actor_by_alias(&self, name: &str) -> Option<&Actor> {
+        let wanted = fold_name(name);
+        self.actors.iter().find(|a| {
+            fold_name(a.id.as_str()) == wanted
+                || fold_name(a.name.as_str()) == wanted
+                || a.aliases
+                    .iter()
+                    .any(|alias| fold_name(alias.as_str()) == wanted)
+        })
+    }
+
+    /// Whether `actor` is `id` or acts for it, directly or through a chain
+    /// of affiliations (a person for a state, a body for a state).
+    #[must_use]
+    pub fn acts_for(&self, actor: &str, id: &str) -> bool {
+        let mut current = Some(actor);
+        // The chain is bounded by the number of actors, so a cycle cannot hang.
+        for _ in 0..=self.actors.len() {
+            match current {
+                Some(a) if a == id => return true,
+                Some(a) => {
+                    current = self
+                        .actor(a)
+                        .and_then(|a| a.affiliation.as_ref())
+                        .map(|x| x.as_str())
+                }
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Pledges made by `actor_id`, or by anyone acting for it (a pledge by
+    /// NATO's chief counts for NATO). Coalition membership is not recorded,
+    /// so a coalition's pledges are not counted for its members.
+    pub fn pledges_by_actor<'a>(
+        &'a self,
+        actor_id: &'a str,
+    ) -> impl Iterator<Item = &'a Pledge> + 'a {
+        self.pledges.iter().filter(move |p| {
+            p.pledgers
+                .iter()
+                .any(|who| self.acts_for(who.as_str(), actor_id))
+        })
+    }
+
+    /// Pledges that name `actor_id` anywhere: as pledger (or through an
+    /// affiliation), beneficiary, involved actor, or in a condition.
+    pub fn pledges_involving<'a>(
+        &'a self,
+        actor_id: &'a str,
+    ) -> impl Iterator<Item = &'a Pledge> + 'a {
+        self.pledges.iter().filter(move |p| {
+            let named = |id: &crate::model::ActorId| self.acts_for(id.as_str(), actor_id);
+            p.pledgers.iter().any(named)
+                || p.beneficiary.iter().any(named)
+                || p.involved.iter().any(named)
+                || p.conditions
+                    .iter()
+                    .filter_map(|c| c.actor.as_ref())
+                    .any(named)
+        })
+    }
+
+    /// Pledges in `category`.
+    pub fn pledges_by_category(&self, category: Category) -> impl Iterator<Item = &Pledge> {
+        self.pledges.iter().filter(move |p| p.category == category)
+    }
+
+    /// Pledges with `status`.
+    pub fn pledges_by_status(&self, status: Status) -> impl Iterator<Item = &Pledge> {
+        self.pledges.iter().filter(move |p| p.status == status)
+    }
+
+    /// Pledges with at least one condition of `kind` (e.g. only after a ceasefire).
+    pub fn pledges_with_condition(&self, kind: ConditionKind) -> impl Iterator<Item = &Pledge> {
+        self.pledges
+            .iter()
+            .filter(move |p| p.conditions.iter().any(|c| c.kind == kind))
+    }
+
+    /// A pledge's evidence, each quote with the source it cites.
+    pub fn evidence<'a>(
+        &'a self,
+        pledge: &'a Pledge,
+    ) -> impl Iterator<Item = (&'a Evidence, &'a Source)> + 'a {
+        pledge
+            .evidence
+            .iter()
+            .filter_map(move |e| Some((e, self.source(e.source.as_str())?)))
+    }
+}
+
+#[cfg(feature = "bundled")]
+const BUNDLED_FILES: [(&str, &[u8]); 4] = [
+    ("dataset.json", include_bytes!("../data/dataset.json")),
+    ("actors.json", include_bytes!("../data/actors.json")),
+    ("sources.json", include_bytes!("../data/sources.json")),
+    ("pledges.json", include_bytes!("../data/pledges.json")),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_name_ignores_case_accents_and_spacing() {
+        assert_eq!(fold_name("  Zelenskyy "), "zelenskyy");
+        assert_eq!(fold_name("Élysée  Palace"), "elysee palace");
+        assert_eq!(fold_name("Київ"), "ки\u{456}в");
+    }
+
+    #[cfg(feature = "bundled")]
+    #[test]
+    fn bundled_dataset_is_valid_and_matches_data_dir() {
+        let bundled = Dataset::bundled();
+        let on_disk = Dataset::load(concat!(env!("CARGO_MANIFEST_DIR"), "/data")).unwrap();
+        assert_eq!(bundled, &on_disk);
+        let (report, _) = validate::check_in_memory(Path::new("data"), &BUNDLED_FILES);
+        assert_eq!(report.diagnostics, vec![]);
     }
 }

@@ -148,10 +148,11 @@ struct Input {
     pending: Vec<(Diagnostic, Option<usize>)>,
 }
 
-fn read_json_dir(dir: &Path) -> Input {
+/// Reads a JSON dataset, each file's bytes coming from `load`.
+fn read_json_dir(dir: &Path, load: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) -> Input {
     let mut pending = Vec::new();
     let manifest_path = dir.join(FileKind::Manifest.default_file_name());
-    let manifest_file = read::read_json(&manifest_path, &mut pending);
+    let manifest_file = read::parse_json(&manifest_path, load(&manifest_path), &mut pending);
     let resources = manifest_file
         .value
         .as_ref()
@@ -189,7 +190,8 @@ fn read_json_dir(dir: &Path) -> Input {
     };
     read_one(FileKind::Manifest, manifest_file, &mut input);
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
-        let file = read::read_json(input.files.path(kind), &mut input.pending);
+        let path = input.files.path(kind).to_owned();
+        let file = read::parse_json(&path, load(&path), &mut input.pending);
         read_one(kind, file, &mut input);
     }
     input
@@ -225,17 +227,40 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));
     }
+    let input = if is_csv_dir(dir) {
+        read_csv_dir(dir)
+    } else {
+        read_json_dir(dir, &|path| std::fs::read(path))
+    };
+    Ok(check_input(input, options))
+}
+
+#[cfg(feature = "bundled")]
+/// Validates a JSON dataset held in memory, as if its files were in `dir`:
+/// `files` maps each file name to its bytes.
+pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Dataset>) {
+    let load = |path: &Path| -> std::io::Result<Vec<u8>> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, bytes)| bytes.to_vec())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    };
+    check_input(read_json_dir(dir, &load), &Options::default())
+}
+
+fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
     let Input {
         files,
         values,
         texts,
         locations,
         mut pending,
-    } = if is_csv_dir(dir) {
-        read_csv_dir(dir)
-    } else {
-        read_json_dir(dir)
-    };
+    } = input;
 
     let mut found: Vec<Diagnostic> = Vec::new();
     let mut records = Records {
@@ -304,7 +329,7 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
         )),
         _ => None,
     };
-    Ok((report, dataset))
+    (report, dataset)
 }
 
 /// Moves a diagnostic from the JSON record it was found in to the CSV cell

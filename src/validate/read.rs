@@ -20,11 +20,20 @@ pub(crate) struct ReadFile {
 /// Reads and parses `path`, pushing what is wrong onto `out`. Byte offsets
 /// in the diagnostics are turned into positions later, from `text`.
 pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>) -> ReadFile {
+    parse_json(path, std::fs::read(path), out)
+}
+
+/// Like [`read_json`], on bytes already read (or the error reading them).
+pub(crate) fn parse_json(
+    path: &Path,
+    bytes: std::io::Result<Vec<u8>>,
+    out: &mut Vec<(Diagnostic, Option<usize>)>,
+) -> ReadFile {
     let mut file = ReadFile {
         text: None,
         value: None,
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(e) => {
             let (code, message) = match e.kind() {

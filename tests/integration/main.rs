@@ -7,6 +7,7 @@ mod convert;
 mod diagnostics;
 mod equivalence;
 mod properties;
+mod query;
 mod robustness;
 mod schema_files;
 mod shipped_data;

@@ -25,6 +25,63 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Rewrite a JSON dataset in canonical form (sorted, schema key order, NFC).
     Fmt(FmtArgs),
+    /// List pledges, filtered by actor, category, status or condition.
+    List(ListArgs),
+    /// Show one pledge with its conditions and evidence.
+    Show(ShowArgs),
+}
+
+/// Where `list` and `show` read the dataset from.
+#[derive(Debug, Args)]
+pub struct DataArg {
+    /// A dataset directory (JSON or CSV) [default: the dataset built into
+    /// this binary].
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+/// Output format of `list` and `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// Text for people.
+    Human,
+    /// JSON for scripts.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Only pledges by this actor or anyone acting for it (an id or any name, e.g. `zelensky`).
+    #[arg(long, value_name = "ACTOR")]
+    pub actor: Option<String>,
+    /// Only pledges that name this actor anywhere: pledger, beneficiary, involved, condition.
+    #[arg(long, value_name = "ACTOR")]
+    pub involving: Option<String>,
+    /// Only pledges in this category (e.g. `troop_deployment`).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only pledges with this status (e.g. `committed`).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only pledges with a condition of this kind (e.g. `ceasefire`).
+    #[arg(long, value_name = "KIND")]
+    pub condition: Option<String>,
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    pub format: QueryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The pledge's id.
+    pub id: String,
+    #[command(flatten)]
+    pub data: DataArg,
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    pub format: QueryFormat,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 mod args;
 mod convert_cmd;
 mod fmt_cmd;
+mod query_cmd;
 mod render;
 mod schema_cmd;
 mod validate_cmd;
@@ -29,6 +30,8 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema_cmd::run(&args),
         Command::Convert(args) => convert_cmd::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
+        Command::List(args) => query_cmd::list(&args),
+        Command::Show(args) => query_cmd::show(&args),
     };
     ExitCode::from(code)
 }

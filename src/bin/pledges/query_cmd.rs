@@ -1,0 +1,248 @@
+//! `pledges list` and `pledges show`.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use ukraine_pledges::Dataset;
+use ukraine_pledges::diagnostic::did_you_mean;
+use ukraine_pledges::model::{Category, ConditionKind, Pledge, Status};
+
+use crate::args::{DataArg, ListArgs, QueryFormat, ShowArgs};
+use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
+
+fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
+    match &arg.data {
+        Some(dir) => load_or_report(dir).map(Cow::Owned),
+        #[cfg(feature = "bundled")]
+        None => Ok(Cow::Borrowed(Dataset::bundled())),
+        #[cfg(not(feature = "bundled"))]
+        None => load_or_report(std::path::Path::new("data")).map(Cow::Owned),
+    }
+}
+
+/// Parses `value` as one of the data model's snake_case enum values.
+fn parse_enum<T: DeserializeOwned + schemars::JsonSchema>(
+    what: &str,
+    value: &str,
+) -> Result<T, u8> {
+    serde_json::from_value(Value::from(value)).map_err(|_| {
+        let allowed = names::<T>();
+        let hint = match did_you_mean(value, allowed.iter().map(String::as_str)) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("one of: {}", allowed.join(", ")),
+        };
+        fail(format_args!("`{value}` is not a {what}; {hint}"))
+    })
+}
+
+fn names<T: schemars::JsonSchema>() -> Vec<String> {
+    let schema = schemars::schema_for!(T).to_value();
+    schema
+        .get("oneOf")
+        .and_then(Value::as_array)
+        .map(|b| {
+            b.iter()
+                .filter_map(|v| v.get("const")?.as_str().map(str::to_owned))
+                .collect()
+        })
+        .or_else(|| {
+            schema.get("enum").and_then(Value::as_array).map(|v| {
+                v.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+fn actor_named<'d>(data: &'d Dataset, name: Option<&str>) -> Result<Option<&'d str>, u8> {
+    let Some(name) = name else { return Ok(None) };
+    match data.actor_by_alias(name) {
+        Some(actor) => Ok(Some(actor.id.as_str())),
+        None => {
+            let ids = data.actors().iter().map(|a| a.id.as_str());
+            let hint = did_you_mean(name, ids)
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default();
+            Err(fail(format_args!("no actor is called `{name}`{hint}")))
+        }
+    }
+}
+
+fn filtered<'d>(data: &'d Dataset, args: &ListArgs) -> Result<Vec<&'d Pledge>, u8> {
+    let actor = actor_named(data, args.actor.as_deref())?;
+    let involving: Option<Vec<&Pledge>> = actor_named(data, args.involving.as_deref())?
+        .map(|id| data.pledges_involving(id).collect());
+    let category: Option<Category> = args
+        .category
+        .as_deref()
+        .map(|c| parse_enum("category", c))
+        .transpose()?;
+    let status: Option<Status> = args
+        .status
+        .as_deref()
+        .map(|s| parse_enum("status", s))
+        .transpose()?;
+    let condition: Option<ConditionKind> = args
+        .condition
+        .as_deref()
+        .map(|k| parse_enum("condition kind", k))
+        .transpose()?;
+    Ok(data
+        .pledges()
+        .iter()
+        .filter(|p| {
+            actor.is_none_or(|a| p.pledgers.iter().any(|who| data.acts_for(who.as_str(), a)))
+        })
+        .filter(|p| category.is_none_or(|c| p.category == c))
+        .filter(|p| status.is_none_or(|s| p.status == s))
+        .filter(|p| condition.is_none_or(|k| p.conditions.iter().any(|c| c.kind == k)))
+        .filter(|p| {
+            involving
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|q| q.id == p.id))
+        })
+        .collect())
+}
+
+fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn list(args: &ListArgs) -> u8 {
+    let data = match dataset(&args.data) {
+        Ok(data) => data,
+        Err(code) => return code,
+    };
+    let pledges = match filtered(&data, args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let text = match args.format {
+        QueryFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&pledges).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        QueryFormat::Human => {
+            let width = pledges
+                .iter()
+                .map(|p| p.id.as_str().len())
+                .max()
+                .unwrap_or(0);
+            let mut text = String::new();
+            for p in &pledges {
+                let _ = writeln!(
+                    text,
+                    "{:width$}  {:<16}  {}",
+                    p.id.as_str(),
+                    enum_name(&p.status),
+                    p.title
+                );
+            }
+            let _ = writeln!(
+                text,
+                "{} pledge{}",
+                pledges.len(),
+                if pledges.len() == 1 { "" } else { "s" }
+            );
+            text
+        }
+    };
+    if emit(&text).is_err() { ERROR } else { SUCCESS }
+}
+
+pub fn show(args: &ShowArgs) -> u8 {
+    let data = match dataset(&args.data) {
+        Ok(data) => data,
+        Err(code) => return code,
+    };
+    let Some(pledge) = data.pledge(&args.id) else {
+        let hint = did_you_mean(&args.id, data.pledges().iter().map(|p| p.id.as_str()))
+            .map(|near| format!("; did you mean `{near}`?"))
+            .unwrap_or_default();
+        let _ = fail(format_args!("no pledge has the id `{}`{hint}", args.id));
+        return FAILURE;
+    };
+    let name = |id: &str| {
+        data.actor(id)
+            .map_or_else(|| id.to_owned(), |a| a.name.to_string())
+    };
+    let text = match args.format {
+        QueryFormat::Json => {
+            let evidence: Vec<Value> = data
+                .evidence(pledge)
+                .map(|(e, s)| json!({"quote": e.quote, "source": s}))
+                .collect();
+            let mut text =
+                serde_json::to_string_pretty(&json!({"pledge": pledge, "evidence": evidence}))
+                    .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        QueryFormat::Human => {
+            let mut t = String::new();
+            let _ = writeln!(
+                t,
+                "{}\n{}\n",
+                pledge.title,
+                "=".repeat(pledge.title.as_str().chars().count())
+            );
+            let _ = writeln!(t, "{}\n", pledge.description);
+            let pledgers: Vec<String> =
+                pledge.pledgers.iter().map(|id| name(id.as_str())).collect();
+            let _ = writeln!(t, "id:          {}", pledge.id);
+            let _ = writeln!(t, "pledged by:  {}", pledgers.join(", "));
+            if let Some(b) = &pledge.beneficiary {
+                let _ = writeln!(t, "for:         {}", name(b.as_str()));
+            }
+            let _ = writeln!(t, "category:    {}", enum_name(&pledge.category));
+            let _ = writeln!(t, "status:      {}", enum_name(&pledge.status));
+            let _ = writeln!(
+                t,
+                "commitment:  {}",
+                pledge
+                    .commitment
+                    .map_or_else(|| "not stated".to_owned(), |c| enum_name(&c))
+            );
+            if let Some(q) = &pledge.quantity {
+                let per = q
+                    .per
+                    .map(|p| format!(" per {}", enum_name(&p)))
+                    .unwrap_or_default();
+                let _ = writeln!(t, "quantity:    {} {}{per}", q.amount, q.unit);
+            }
+            let _ = writeln!(
+                t,
+                "announced:   {}",
+                pledge
+                    .announced
+                    .map_or_else(|| "not stated".to_owned(), |d| d.to_string())
+            );
+            if !pledge.involved.is_empty() {
+                let involved: Vec<String> =
+                    pledge.involved.iter().map(|id| name(id.as_str())).collect();
+                let _ = writeln!(t, "involved:    {}", involved.join(", "));
+            }
+            for c in &pledge.conditions {
+                let on = c
+                    .actor
+                    .as_ref()
+                    .map(|a| format!(" [{}]", name(a.as_str())))
+                    .unwrap_or_default();
+                let _ = writeln!(t, "condition:   {}{on}: {}", enum_name(&c.kind), c.text);
+            }
+            let _ = writeln!(t, "\nevidence:");
+            for (e, s) in data.evidence(pledge) {
+                let _ = writeln!(t, "  \"{}\"\n    ({}: {})", e.quote, s.id, s.title);
+            }
+            t
+        }
+    };
+    if emit(&text).is_err() { ERROR } else { SUCCESS }
+}
