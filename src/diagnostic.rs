@@ -116,6 +116,10 @@ codes! {
     UnknownReference = "unknown-reference", Error, Integrity;
     /// An actor or source that no record refers to.
     UnusedRecord = "unused-record", Warning, Integrity;
+    /// A retirement that does not hold together (superseded without a replacement, …).
+    InvalidRetirement = "invalid-retirement", Error, Integrity;
+    /// A current record refers to a retired one.
+    ReferenceToRetired = "reference-to-retired", Warning, Integrity;
     /// The schema accepted a record the Rust types refused: a bug in this tool.
     TypeMismatch = "internal-type-mismatch", Error, Integrity;
     /// A country code that ISO 3166-1 does not assign.

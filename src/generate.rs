@@ -5,7 +5,8 @@ use crate::dataset::Dataset;
 use crate::model::{
     Actor, ActorId, ActorKind, Archive, Category, CommitmentLevel, Condition, ConditionKind,
     DatasetName, Evidence, FileName, LanguageTag, Manifest, Period, Pledge, PledgeId, Quantity,
-    Quote, Resources, Sha256, Source, SourceId, SourceKind, Status, Text,
+    Quote, Resources, Retirement, RetirementReason, Sha256, Source, SourceId, SourceKind, Status,
+    Text,
 };
 use crate::validate::SCHEMA_VERSION;
 
@@ -119,6 +120,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                 affiliation: person.then(|| actor_id(i - 1)),
                 role: person.then(|| text(sentence(&mut rng, 2))),
                 notes: (rng.below(2) == 0).then(|| text(sentence(&mut rng, 12))),
+                retired: None,
             }
         })
         .collect();
@@ -141,6 +143,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                 sha256: Sha256::new(format!("{:064x}", i)).expect("valid digest"),
             },
             notes: None,
+            retired: None,
         })
         .collect();
 
@@ -203,6 +206,14 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                         .expect("valid quote"),
                     })
                     .collect(),
+                // Now and then a pledge superseded by the one before it.
+                retired: (i > 0 && rng.below(10) == 0).then(|| Retirement {
+                    reason: RetirementReason::Superseded,
+                    replaced_by: Some(
+                        PledgeId::new(format!("pledge-{:08}", i - 1)).expect("valid id"),
+                    ),
+                    note: text(sentence(&mut rng, 6)),
+                }),
             }
         })
         .collect();

@@ -139,6 +139,7 @@ fn resource(table: &Table) -> Value {
         let target = match column.name {
             "affiliation" | "beneficiary" | "actor_id" => Some("actors"),
             "source_id" => Some("sources"),
+            "retired_replaced_by" => Some(table.name),
             _ => None,
         };
         if let Some(target) = target {

@@ -85,6 +85,21 @@ pub const TABLES: &[Table] = &[
             ),
             col("role", "role", "A person's role as the sources give it."),
             col("notes", "notes", "Editorial notes."),
+            col(
+                "retired_reason",
+                "retired/reason",
+                "Why the record is retired; empty while current.",
+            ),
+            col(
+                "retired_replaced_by",
+                "retired/replaced_by",
+                "Id of the actor that replaces it.",
+            ),
+            col(
+                "retired_note",
+                "retired/note",
+                "What was wrong or what changed.",
+            ),
         ],
     },
     Table {
@@ -133,6 +148,21 @@ pub const TABLES: &[Table] = &[
                 "SHA-256 of the archived text's bytes.",
             ),
             col("notes", "notes", "Editorial notes."),
+            col(
+                "retired_reason",
+                "retired/reason",
+                "Why the record is retired; empty while current.",
+            ),
+            col(
+                "retired_replaced_by",
+                "retired/replaced_by",
+                "Id of the source that replaces it.",
+            ),
+            col(
+                "retired_note",
+                "retired/note",
+                "What was wrong or what changed.",
+            ),
         ],
     },
     Table {
@@ -163,6 +193,21 @@ pub const TABLES: &[Table] = &[
                 "announced",
                 "announced",
                 "When announced: YYYY, YYYY-MM or YYYY-MM-DD.",
+            ),
+            col(
+                "retired_reason",
+                "retired/reason",
+                "Why the record is retired; empty while current.",
+            ),
+            col(
+                "retired_replaced_by",
+                "retired/replaced_by",
+                "Id of the pledge that replaces it.",
+            ),
+            col(
+                "retired_note",
+                "retired/note",
+                "What was wrong or what changed.",
             ),
         ],
     },

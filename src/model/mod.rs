@@ -67,6 +67,9 @@ pub struct Actor {
     /// Editorial notes: how the record was drawn from the sources, what is
     /// uncertain.
     pub notes: Option<Text>,
+    /// Set when the record is retired (withdrawn or superseded); null while
+    /// it is current. Published records are never deleted.
+    pub retired: Option<Retirement<ActorId>>,
 }
 
 /// What sort of actor an [`Actor`] is.
@@ -116,6 +119,9 @@ pub struct Source {
     pub archive: Archive,
     /// Editorial notes: what the document is, how reliable, what it omits.
     pub notes: Option<Text>,
+    /// Set when the record is retired (withdrawn or superseded); null while
+    /// it is current. Published records are never deleted.
+    pub retired: Option<Retirement<SourceId>>,
 }
 
 /// The archived copy of a source's text.
@@ -189,6 +195,10 @@ pub struct Pledge {
     #[serde(deserialize_with = "non_empty")]
     #[schemars(length(min = 1))]
     pub evidence: Vec<Evidence>,
+    /// Set when the record is retired (withdrawn or superseded); null while
+    /// it is current. Published records are never deleted. (A pledge its
+    /// pledgers took back is current, with `status` `withdrawn`.)
+    pub retired: Option<Retirement<PledgeId>>,
 }
 
 /// What a [`Pledge`] is about.
@@ -346,6 +356,35 @@ pub struct Evidence {
     pub source: SourceId,
     /// The words, verbatim.
     pub quote: Quote,
+}
+
+// ------------------------------------------------------------ retirement --
+
+/// Why a published record is no longer current. Records are never deleted,
+/// so that an id a downstream user depends on never silently vanishes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retirement<Id> {
+    /// Withdrawn (it should not have been published) or superseded (another
+    /// record replaces it, e.g. after a merge or a rename).
+    pub reason: RetirementReason,
+    /// The record that replaces it: required when superseded, null when withdrawn.
+    pub replaced_by: Option<Id>,
+    /// What was wrong or what changed, for readers.
+    pub note: Text,
+}
+
+/// Why a record is retired.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RetirementReason {
+    /// The record was a mistake (a duplicate, a misreading) and has no replacement.
+    Withdrawn,
+    /// Another record, named in `replaced_by`, replaces it.
+    Superseded,
 }
 
 // -------------------------------------------------------------- manifest --

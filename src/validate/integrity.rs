@@ -1,6 +1,7 @@
 //! Layer 3: ids and the references between records.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -56,6 +57,11 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         .iter()
         .map(|(_, id)| id.as_str())
         .collect();
+    let pledge_ids: HashSet<&str> = records
+        .pledge_ids
+        .iter()
+        .map(|(_, id)| id.as_str())
+        .collect();
     let source_ids: HashSet<&str> = records
         .source_ids
         .iter()
@@ -64,12 +70,23 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
     let mut used_actors: HashSet<String> = HashSet::new();
     let mut used_sources: HashSet<String> = HashSet::new();
 
-    let reference = |known: &HashSet<&str>,
-                     what: &str,
+    let retired_actors = retirements(records, FileKind::Actors);
+    let retired_sources = retirements(records, FileKind::Sources);
+    let retired_pledges = retirements(records, FileKind::Pledges);
+    let targets = |what: &str| match what {
+        "actor" => (&actor_ids, &retired_actors),
+        "source" => (&source_ids, &retired_sources),
+        _ => (&pledge_ids, &retired_pledges),
+    };
+    // Checks one reference; `from_current` is whether the record holding it
+    // is current (a retired record may point at retired ones).
+    let reference = |what: &str,
                      id: &str,
-                     path,
+                     path: &Path,
                      pointer: String,
+                     from_current: bool,
                      out: &mut Vec<Diagnostic>| {
+        let (known, retired) = targets(what);
         if !known.contains(id) {
             let d = Diagnostic::new(
                 Code::UnknownReference,
@@ -83,8 +100,61 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
                     "add the {what} to its file first, or correct the id"
                 )),
             });
+        } else if let Some(replacement) = retired.get(id).filter(|_| from_current) {
+            let d = Diagnostic::new(
+                Code::ReferenceToRetired,
+                path,
+                pointer,
+                format!("the {what} `{id}` is retired"),
+            );
+            out.push(match replacement {
+                Some(new) => d.with_hint(format!("point at its replacement `{new}`")),
+                None => {
+                    d.with_hint("it was withdrawn; remove the reference or retire this record too")
+                }
+            });
         }
     };
+
+    // Retirements themselves: consistent, and pointing at a record that exists.
+    for (kind, what, path) in [
+        (FileKind::Actors, "actor", &files.actors),
+        (FileKind::Sources, "source", &files.sources),
+        (FileKind::Pledges, "pledge", &files.pledges),
+    ] {
+        for (index, record) in records.raw_items(kind) {
+            let Some(retired) = record.get("retired").filter(|r| r.is_object()) else {
+                continue;
+            };
+            let base = format!(
+                "/{}/{index}/retired",
+                crate::convert::tables::collection(kind)
+            );
+            let reason = retired.get("reason").and_then(Value::as_str);
+            let replaced_by = retired.get("replaced_by").and_then(Value::as_str);
+            let own = record.get("id").and_then(Value::as_str);
+            let problem = match (reason, replaced_by) {
+                (Some("superseded"), None) => Some(
+                    "a superseded record needs `replaced_by`, the id of the record that replaces it",
+                ),
+                (Some("withdrawn"), Some(_)) => Some(
+                    "a withdrawn record has no replacement; use `superseded` if another record replaces it",
+                ),
+                (_, Some(new)) if Some(new) == own => Some("a record cannot replace itself"),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                out.push(Diagnostic::new(
+                    Code::InvalidRetirement,
+                    path,
+                    format!("{base}/replaced_by"),
+                    problem,
+                ));
+            } else if let Some(new) = replaced_by {
+                reference(what, new, path, format!("{base}/replaced_by"), true, out);
+            }
+        }
+    }
 
     // References are read from the raw records, so that a record with an
     // error elsewhere still has its references checked.
@@ -100,20 +170,22 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         }
     };
     for (index, actor) in records.raw_items(FileKind::Actors) {
+        let current = is_current(actor);
         for (_, id) in strings(actor.get("affiliation")) {
-            used_actors.insert(id.clone());
             reference(
-                &actor_ids,
                 "actor",
                 &id,
                 &files.actors,
                 format!("/actors/{index}/affiliation"),
+                current,
                 out,
             );
+            used_actors.insert(id);
         }
     }
     for (index, pledge) in records.raw_items(FileKind::Pledges) {
         let base = format!("/pledges/{index}");
+        let current = is_current(pledge);
         let mut actor_refs: Vec<(String, String)> = Vec::new();
         for field in ["pledgers", "beneficiary", "involved"] {
             for (suffix, id) in strings(pledge.get(field)) {
@@ -132,7 +204,7 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
             }
         }
         for (pointer, id) in actor_refs {
-            reference(&actor_ids, "actor", &id, &files.pledges, pointer, out);
+            reference("actor", &id, &files.pledges, pointer, current, out);
             used_actors.insert(id);
         }
         for (j, evidence) in pledge
@@ -144,11 +216,11 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         {
             for (_, id) in strings(evidence.get("source")) {
                 reference(
-                    &source_ids,
                     "source",
                     &id,
                     &files.pledges,
                     format!("{base}/evidence/{j}/source"),
+                    current,
                     out,
                 );
                 used_sources.insert(id);
@@ -191,4 +263,26 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
             }
         }
     }
+}
+
+/// Whether a raw record is current (not retired).
+fn is_current(record: &Value) -> bool {
+    record.get("retired").is_none_or(Value::is_null)
+}
+
+/// The retired records of a collection: id → the id that replaces it, if any.
+fn retirements(records: &Records, kind: FileKind) -> HashMap<String, Option<String>> {
+    records
+        .raw_items(kind)
+        .filter(|(_, r)| !is_current(r))
+        .filter_map(|(_, r)| {
+            let id = r.get("id")?.as_str()?.to_owned();
+            let replacement = r
+                .get("retired")
+                .and_then(|x| x.get("replaced_by"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            Some((id, replacement))
+        })
+        .collect()
 }

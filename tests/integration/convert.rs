@@ -157,8 +157,8 @@ pub fn csv_cases() -> Vec<CsvCase> {
         CsvCase {
             code: "invalid-date",
             table: "pledges.csv",
-            from: ",2026-01\n",
-            to: ",2026-02-30\n",
+            from: ",2026-01,,,\n",
+            to: ",2026-02-30,,,\n",
             at: (Some(2), Some(11)),
         },
         CsvCase {

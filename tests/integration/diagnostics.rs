@@ -94,7 +94,7 @@ fn cases() -> Vec<Case> {
                 f.write(P, format!("{text}x"));
             })],
             file: P,
-            at: Some((38, 1)),
+            at: Some((39, 1)),
         },
         Case {
             code: "duplicate-key",
@@ -194,7 +194,7 @@ fn cases() -> Vec<Case> {
             code: "duplicate-id",
             breaks: &[Edit(A, "\"id\": \"ukraine\"", "\"id\": \"france\"")],
             file: A,
-            at: Some((16, 7)),
+            at: Some((17, 7)),
         },
         Case {
             code: "unsorted-ids",
@@ -207,7 +207,7 @@ fn cases() -> Vec<Case> {
                 ),
             ],
             file: A,
-            at: Some((16, 7)),
+            at: Some((17, 7)),
         },
         Case {
             code: "unknown-reference",
@@ -223,7 +223,27 @@ fn cases() -> Vec<Case> {
                 "\"beneficiary\": null",
             )],
             file: A,
-            at: Some((16, 7)),
+            at: Some((17, 7)),
+        },
+        Case {
+            code: "invalid-retirement",
+            breaks: &[Edit(
+                A,
+                "\"notes\": null,\n      \"retired\": null\n    },\n    {\n      \"id\": \"ukraine\"",
+                "\"notes\": null,\n      \"retired\": {\"reason\": \"superseded\", \"replaced_by\": null, \"note\": \"Merged.\"}\n    },\n    {\n      \"id\": \"ukraine\"",
+            )],
+            file: A,
+            at: Some((14, 43)),
+        },
+        Case {
+            code: "reference-to-retired",
+            breaks: &[Edit(
+                A,
+                "\"notes\": null,\n      \"retired\": null\n    },\n    {\n      \"id\": \"ukraine\"",
+                "\"notes\": null,\n      \"retired\": {\"reason\": \"withdrawn\", \"replaced_by\": null, \"note\": \"A misreading.\"}\n    },\n    {\n      \"id\": \"ukraine\"",
+            )],
+            file: P,
+            at: Some((9, 9)),
         },
         Case {
             code: "unknown-country",

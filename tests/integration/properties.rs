@@ -56,7 +56,10 @@ proptest! {
             Break::DanglingPledger => { record["pledgers"][0] = json!("zz-missing"); (Code::UnknownReference, format!("/pledges/{i}/pledgers/0")) }
             Break::ImpossibleDate => { record["announced"] = json!("2026-02-30"); (Code::InvalidDate, format!("/pledges/{i}/announced")) }
             Break::UnknownField => { record["zz_extra"] = json!(1); (Code::UnknownField, format!("/pledges/{i}/zz_extra")) }
-            Break::DuplicateId => { let twin = doc["pledges"][i - 1]["id"].clone(); doc["pledges"][i]["id"] = twin; (Code::DuplicateId, format!("/pledges/{i}/id")) }
+            Break::DuplicateId => {
+                // Renaming a record would also break references to its old id.
+                for p in doc["pledges"].as_array_mut().unwrap() { p["retired"] = json!(null); }
+                let twin = doc["pledges"][i - 1]["id"].clone(); doc["pledges"][i]["id"] = twin; (Code::DuplicateId, format!("/pledges/{i}/id")) }
             Break::UnknownCategory => { record["category"] = json!("zz-category"); (Code::InvalidValue, format!("/pledges/{i}/category")) }
         };
         let text = serde_json::to_string_pretty(&doc).unwrap();
