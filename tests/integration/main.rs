@@ -8,6 +8,7 @@ mod diagnostics;
 mod equivalence;
 mod properties;
 mod query;
+mod release;
 mod robustness;
 mod schema_files;
 mod shipped_data;

@@ -29,6 +29,55 @@ pub enum Command {
     List(ListArgs),
     /// Show one pledge with its conditions and evidence.
     Show(ShowArgs),
+    /// Show what changed between two versions of a dataset, record by record.
+    Diff(DiffArgs),
+    /// Check that the version and changelog follow the data's changes.
+    CheckRelease(CheckReleaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD NEW dataset directories; with --git, only NEW (default `data`).
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Read the old side from this git revision of the NEW directory (e.g. `origin/main`).
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// Output format of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Lines for a terminal.
+    Human,
+    /// A summary table and details, for a pull-request comment.
+    Markdown,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckReleaseArgs {
+    /// The dataset directory being released.
+    #[arg(default_value = "data")]
+    pub dir: PathBuf,
+    /// The previous release, as a directory.
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "git",
+        conflicts_with = "git"
+    )]
+    pub base: Option<PathBuf>,
+    /// The previous release, as a git revision of DIR (e.g. `origin/main`).
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// The changelog that must have a section for the new version.
+    #[arg(long, default_value = "CHANGELOG.md", value_name = "FILE")]
+    pub changelog: PathBuf,
 }
 
 /// Where `list` and `show` read the dataset from.

@@ -3,7 +3,9 @@
 
 mod args;
 mod convert_cmd;
+mod diff_cmd;
 mod fmt_cmd;
+mod git;
 mod query_cmd;
 mod render;
 mod schema_cmd;
@@ -32,6 +34,8 @@ fn main() -> ExitCode {
         Command::Fmt(args) => fmt_cmd::run(&args),
         Command::List(args) => query_cmd::list(&args),
         Command::Show(args) => query_cmd::show(&args),
+        Command::Diff(args) => diff_cmd::run_diff(&args),
+        Command::CheckRelease(args) => diff_cmd::run_check_release(&args),
     };
     ExitCode::from(code)
 }

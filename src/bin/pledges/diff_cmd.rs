@@ -1,0 +1,238 @@
+//! `pledges diff` and `pledges check-release`.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use ukraine_pledges::Dataset;
+use ukraine_pledges::diff::{CollectionDiff, DatasetDiff, diff};
+use ukraine_pledges::release;
+
+use crate::args::{CheckReleaseArgs, DiffArgs, DiffFormat};
+use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report};
+
+/// The old dataset: a directory, or `dir` at a git revision.
+fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Dataset, u8> {
+    match (base, rev) {
+        (Some(base), None) => load_or_report(base),
+        (None, Some(rev)) => {
+            let tmp = git::checkout(dir, rev).map_err(fail)?;
+            load_or_report(tmp.path())
+        }
+        _ => Err(fail(
+            "give the old dataset as a directory or with --git REV, not both",
+        )),
+    }
+}
+
+pub fn run_diff(args: &DiffArgs) -> u8 {
+    let (old, new_dir): (Option<&PathBuf>, PathBuf) = match (&args.git, args.dirs.as_slice()) {
+        (Some(_), []) => (None, PathBuf::from("data")),
+        (Some(_), [new]) => (None, new.clone()),
+        (None, [old, new]) => (Some(old), new.clone()),
+        _ => return fail("usage: pledges diff OLD NEW, or pledges diff --git REV [NEW]"),
+    };
+    let old = match load_old(old.map(PathBuf::as_path), args.git.as_deref(), &new_dir) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let new = match load_or_report(&new_dir) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let changes = diff(&old, &new);
+    let text = match args.format {
+        DiffFormat::Human => human(&changes),
+        DiffFormat::Markdown => markdown(&changes),
+        DiffFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&changes).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+    };
+    if emit(&text).is_ok() { SUCCESS } else { ERROR }
+}
+
+pub fn run_check_release(args: &CheckReleaseArgs) -> u8 {
+    let old = match load_old(args.base.as_deref(), args.git.as_deref(), &args.dir) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let new = match load_or_report(&args.dir) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let changelog = std::fs::read_to_string(&args.changelog).ok();
+    let changes = diff(&old, &new);
+    let verdict = release::check(
+        &changes,
+        &old.manifest().schema_version,
+        &new.manifest().schema_version,
+        changelog.as_deref(),
+    );
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "version {} → {}",
+        changes.old_version, changes.new_version
+    );
+    match verdict.required {
+        None => {
+            let _ = writeln!(text, "no data changed: no version bump needed");
+        }
+        Some(required) => {
+            let _ = writeln!(text, "expected bump: {required}, because:");
+            for reason in &verdict.reasons {
+                let _ = writeln!(text, "  - {reason}");
+            }
+        }
+    }
+    for problem in &verdict.problems {
+        let _ = writeln!(text, "error: {problem}");
+    }
+    let _ = writeln!(
+        text,
+        "{}",
+        if verdict.is_ok() {
+            "release check passed"
+        } else {
+            "release check failed"
+        }
+    );
+    match emit(&text) {
+        Ok(()) if verdict.is_ok() => SUCCESS,
+        Ok(()) => FAILURE,
+        Err(_) => ERROR,
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn human(d: &DatasetDiff) -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "dataset {} → {}", d.old_version, d.new_version);
+    for c in &d.manifest {
+        let _ = writeln!(
+            t,
+            "  manifest {}: {} → {}",
+            c.field,
+            show(&c.old),
+            show(&c.new)
+        );
+    }
+    for (name, c) in d.collections() {
+        for r in &c.added {
+            let _ = writeln!(t, "+ {name} {}: {}", r.id, r.label);
+        }
+        for r in &c.removed {
+            let _ = writeln!(t, "- {name} {}: {}", r.id, r.label);
+        }
+        for r in &c.changed {
+            let _ = writeln!(
+                t,
+                "~ {name} {}: {}{}",
+                r.id,
+                r.label,
+                if r.retired { " (retired)" } else { "" }
+            );
+            for f in &r.fields {
+                let _ = writeln!(t, "    {}: {} → {}", f.field, show(&f.old), show(&f.new));
+            }
+        }
+    }
+    if !d.data_changed() {
+        let _ = writeln!(t, "no records changed");
+    }
+    t
+}
+
+/// A table cell: pipes escaped, line breaks flattened, inline code for values.
+fn cell(value: &Value) -> String {
+    let text = show(value).replace('|', "\\|").replace(['\n', '\r'], " ");
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("`{}`", text.replace('`', "'"))
+    }
+}
+
+fn plain(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn markdown_collection(t: &mut String, name: &str, c: &CollectionDiff) {
+    if c.is_empty() {
+        return;
+    }
+    let _ = writeln!(t, "\n### {}{}\n", name[..1].to_uppercase(), &name[1..]);
+    for r in &c.added {
+        let _ = writeln!(t, "- **added** `{}`: {}", r.id, plain(&r.label));
+    }
+    for r in &c.removed {
+        let _ = writeln!(t, "- **removed** `{}`: {}", r.id, plain(&r.label));
+    }
+    for r in &c.changed {
+        let what = if r.retired { "retired" } else { "changed" };
+        let _ = writeln!(t, "- **{what}** `{}`: {}", r.id, plain(&r.label));
+    }
+    for r in &c.changed {
+        let _ = writeln!(
+            t,
+            "\n<details><summary><code>{}</code>: {} field{}</summary>\n",
+            r.id,
+            r.fields.len(),
+            if r.fields.len() == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(t, "| field | old | new |\n| --- | --- | --- |");
+        for f in &r.fields {
+            let _ = writeln!(t, "| {} | {} | {} |", f.field, cell(&f.old), cell(&f.new));
+        }
+        let _ = writeln!(t, "\n</details>");
+    }
+}
+
+/// Ready to post as a pull-request comment: a summary table, then details.
+pub fn markdown(d: &DatasetDiff) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "## Dataset changes: {} → {}\n",
+        d.old_version, d.new_version
+    );
+    if !d.data_changed() && d.manifest.is_empty() {
+        let _ = writeln!(t, "No records changed.");
+        return t;
+    }
+    let _ = writeln!(
+        t,
+        "| records | added | removed | changed |\n| --- | ---: | ---: | ---: |"
+    );
+    for (name, c) in d.collections() {
+        let _ = writeln!(
+            t,
+            "| {name} | {} | {} | {} |",
+            c.added.len(),
+            c.removed.len(),
+            c.changed.len()
+        );
+    }
+    if !d.manifest.is_empty() {
+        let _ = writeln!(
+            t,
+            "\n### Manifest\n\n| field | old | new |\n| --- | --- | --- |"
+        );
+        for f in &d.manifest {
+            let _ = writeln!(t, "| {} | {} | {} |", f.field, cell(&f.old), cell(&f.new));
+        }
+    }
+    for (name, c) in d.collections() {
+        markdown_collection(&mut t, name, c);
+    }
+    t
+}

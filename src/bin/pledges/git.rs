@@ -1,0 +1,57 @@
+//! Reading a dataset directory as it was at a git revision.
+
+use std::path::Path;
+use std::process::Command;
+
+use tempfile::TempDir;
+
+fn show(dir: &Path, rev: &str, name: &str) -> Result<Vec<u8>, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["show", &format!("{rev}:./{name}")])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(format!(
+            "git cannot show {name} at {rev} in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// Writes the JSON dataset in `dir` as of `rev` into a temporary directory
+/// (kept alive by the returned guard) and returns it.
+pub fn checkout(dir: &Path, rev: &str) -> Result<TempDir, String> {
+    let tmp = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+    let manifest = show(dir, rev, "dataset.json")?;
+    let resources: Vec<String> = serde_json::from_slice::<serde_json::Value>(&manifest)
+        .ok()
+        .and_then(|m| m.get("resources").cloned())
+        .and_then(|r| {
+            r.as_object().map(|o| {
+                o.values()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+        })
+        .unwrap_or_else(|| {
+            ["actors.json", "sources.json", "pledges.json"]
+                .map(str::to_owned)
+                .to_vec()
+        });
+    std::fs::write(tmp.path().join("dataset.json"), manifest).map_err(|e| e.to_string())?;
+    for name in resources {
+        if name.contains('/') || name.starts_with('.') {
+            return Err(format!(
+                "the manifest at {rev} names an unsafe file `{name}`"
+            ));
+        }
+        let bytes = show(dir, rev, &name)?;
+        std::fs::write(tmp.path().join(&name), bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(tmp)
+}
