@@ -169,13 +169,19 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
     ];
     let pledges: Vec<Pledge> = (0..pledges)
         .map(|i| {
-            let pledgers = (0..1 + rng.below(2))
-                .map(|_| actor_id(rng.below(n_actors)))
-                .collect();
+            // The first pledger and the first source go round in turn, so
+            // that every actor and source is referenced.
+            let mut pledgers = vec![actor_id(i % n_actors)];
+            if rng.below(2) == 0 {
+                let other = actor_id(rng.below(n_actors));
+                if !pledgers.contains(&other) {
+                    pledgers.push(other);
+                }
+            }
             Pledge {
                 id: PledgeId::new(format!("pledge-{i:08}")).expect("valid id"),
                 title: text(format!("Pledge {i}: {}", sentence(&mut rng, 5))),
-                description: text(sentence(&mut rng, 40)),
+                description: text(sentence(&mut rng, 14)),
                 pledgers,
                 beneficiary: Some(actor_id(0)),
                 involved: (0..rng.below(2))
@@ -184,11 +190,11 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                 category: *rng.pick(&categories),
                 status: *rng.pick(&statuses),
                 commitment: (rng.below(2) == 0).then_some(CommitmentLevel::Political),
-                conditions: (0..1 + rng.below(3))
+                conditions: (0..1 + rng.below(2))
                     .map(|_| Condition {
                         kind: *rng.pick(&kinds),
                         actor: None,
-                        text: text(sentence(&mut rng, 8)),
+                        text: text(sentence(&mut rng, 5)),
                     })
                     .collect(),
                 quantity: (rng.below(3) == 0).then(|| Quantity {
@@ -197,17 +203,21 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     per: Some(Period::Year),
                 }),
                 announced: None,
-                evidence: (0..1 + rng.below(3))
-                    .map(|_| Evidence {
-                        source: source_id(rng.below(n_sources)),
+                evidence: (0..1 + rng.below(2))
+                    .map(|k| Evidence {
+                        source: source_id(if k == 0 {
+                            i % n_sources
+                        } else {
+                            rng.below(n_sources)
+                        }),
                         quote: Quote::new(
-                            sentence(&mut rng, 15).chars().take(300).collect::<String>(),
+                            sentence(&mut rng, 9).chars().take(300).collect::<String>(),
                         )
                         .expect("valid quote"),
                     })
                     .collect(),
-                // Now and then a pledge superseded by the one before it.
-                retired: (i > 0 && rng.below(10) == 0).then(|| Retirement {
+                // One pledge in twenty superseded by the (current) one before it.
+                retired: (i % 20 == 19).then(|| Retirement {
                     reason: RetirementReason::Superseded,
                     replaced_by: Some(
                         PledgeId::new(format!("pledge-{:08}", i - 1)).expect("valid id"),
@@ -236,4 +246,68 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
         },
     };
     Dataset::from_parts(manifest, actors, sources, pledges)
+}
+
+/// An error planted by [`corrupt`]: where, and which diagnostic it must cause.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PlantedError {
+    /// The file, e.g. `pledges.json`.
+    pub file: String,
+    /// JSON Pointer of the broken value.
+    pub pointer: String,
+    /// The diagnostic code the validator must report there.
+    pub code: crate::diagnostic::Code,
+}
+
+/// Plants `count` errors of varied kinds in the pledges of `pledges_file`
+/// (the JSON of `pledges.json`), each in a different record, and lists them.
+/// Needs at least `count + 1` pledges; plants fewer otherwise.
+pub fn corrupt(pledges_file: &mut serde_json::Value, count: usize, seed: u64) -> Vec<PlantedError> {
+    use crate::diagnostic::Code;
+    use serde_json::json;
+    let mut rng = Rng::new(seed ^ 0xC0FF_EE00);
+    let n = pledges_file["pledges"].as_array().map_or(0, Vec::len);
+    // Distinct records from 1 on, so a duplicate id has an earlier twin.
+    let mut indexes: Vec<usize> = (1..n).collect();
+    for i in (1..indexes.len()).rev() {
+        indexes.swap(i, rng.below(i + 1));
+    }
+    indexes.truncate(count);
+    indexes.sort_unstable();
+    let mut planted = Vec::new();
+    for (k, &i) in indexes.iter().enumerate() {
+        let record = &mut pledges_file["pledges"][i];
+        let (pointer, code) = match k % 6 {
+            0 => {
+                record["pledgers"][0] = json!("no-such-actor");
+                (format!("/pledges/{i}/pledgers/0"), Code::UnknownReference)
+            }
+            1 => {
+                record["announced"] = json!("2026-02-30");
+                (format!("/pledges/{i}/announced"), Code::InvalidDate)
+            }
+            2 => {
+                record["pledger"] = json!([]);
+                (format!("/pledges/{i}/pledger"), Code::UnknownField)
+            }
+            3 => {
+                record["category"] = json!("troop_deploymnet");
+                (format!("/pledges/{i}/category"), Code::InvalidValue)
+            }
+            4 => {
+                record["title"] = json!("=HYPERLINK(\"http://example.org\")");
+                (format!("/pledges/{i}/title"), Code::FormulaPrefix)
+            }
+            _ => {
+                record["evidence"] = json!([]);
+                (format!("/pledges/{i}/evidence"), Code::EmptyValue)
+            }
+        };
+        planted.push(PlantedError {
+            file: "pledges.json".to_owned(),
+            pointer,
+            code,
+        });
+    }
+    planted
 }

@@ -12,6 +12,88 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::schema::FileKind;
 use crate::validate::schema::subschema_at;
 
+/// The lines of one table's rows: for a main table one list, by record
+/// index; for a child table one list per parent record, in ordinal order.
+#[derive(Debug)]
+pub(crate) struct TableLines {
+    table: &'static Table,
+    path: PathBuf,
+    lines: Vec<Vec<usize>>,
+}
+
+/// Where each record and value of a CSV dataset came from, kept as row
+/// lines only: a cell's place is worked out from a JSON Pointer on demand.
+#[derive(Debug, Default)]
+pub(crate) struct CsvMap {
+    pub package: PathBuf,
+    tables: Vec<TableLines>,
+}
+
+impl CsvMap {
+    /// The row and cell of the value at `pointer` in a `kind` file, or of
+    /// its nearest located parent.
+    pub fn locate(&self, kind: FileKind, pointer: &str) -> Option<Location> {
+        if kind == FileKind::Manifest {
+            return Some(Location {
+                path: self.package.clone(),
+                line: None,
+                column: None,
+            });
+        }
+        let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+        let index: usize = tokens.get(1)?.parse().ok()?;
+        let rest = &tokens[2..];
+        let at = |t: &TableLines, line: usize, column: Option<usize>| Location {
+            path: t.path.clone(),
+            line: Some(line),
+            column,
+        };
+        let main = self
+            .tables
+            .iter()
+            .find(|t| t.table.kind == kind && t.table.shape == Shape::Main)?;
+        let row = *main.lines.first()?.get(index)?;
+        let Some(&field) = rest.first() else {
+            return Some(at(main, row, Some(1)));
+        };
+        if let Some(child) = self.tables.iter().find(|t| {
+            t.table.kind == kind
+                && matches!(t.table.shape, Shape::Child { field: f, .. } if f == field)
+        }) {
+            let lines = child.lines.get(index)?;
+            let Some(j) = rest.get(1).and_then(|j| j.parse::<usize>().ok()) else {
+                return Some(
+                    lines
+                        .first()
+                        .map_or_else(|| at(main, row, Some(1)), |&l| at(child, l, None)),
+                );
+            };
+            let line = *lines.get(j)?;
+            let inner = rest.get(2).copied().unwrap_or("");
+            let column = child
+                .table
+                .columns
+                .iter()
+                .position(|c| c.path == inner)
+                .map_or(3, |i| i + 3);
+            return Some(at(child, line, Some(column)));
+        }
+        let path = rest.join("/");
+        let column = main
+            .table
+            .columns
+            .iter()
+            .position(|c| c.path == path)
+            .or_else(|| {
+                main.table
+                    .columns
+                    .iter()
+                    .position(|c| c.path.starts_with(&format!("{field}/")) || c.path == field)
+            });
+        Some(at(main, row, column.map(|i| i + 1)))
+    }
+}
+
 /// A cell (or row, or file) that a JSON value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Location {
@@ -26,7 +108,8 @@ pub(crate) struct Location {
 #[derive(Debug, Default)]
 pub(crate) struct CsvInput {
     pub values: HashMap<FileKind, Value>,
-    pub locations: HashMap<(FileKind, String), Location>,
+    /// Which row and cell each record and value came from.
+    pub map: CsvMap,
     pub diagnostics: Vec<(Diagnostic, Option<usize>)>,
     /// The package descriptor's text, for positions of its own problems.
     pub package_text: Option<String>,
@@ -267,14 +350,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
             .insert(FileKind::Manifest, manifest_value(value));
     }
     input.package_text = package.text;
-    input.locations.insert(
-        (FileKind::Manifest, String::new()),
-        Location {
-            path: package_path,
-            line: None,
-            column: None,
-        },
-    );
+    input.map.package = package_path;
 
     let mut ids: HashMap<FileKind, HashMap<String, usize>> = HashMap::new();
     let mut records: HashMap<FileKind, Vec<Value>> = HashMap::new();
@@ -285,38 +361,19 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
             continue;
         };
         let coll = collection(table.kind);
-        let offset = match table.shape {
-            Shape::Main => 0,
-            Shape::Child { .. } => 2,
-        };
-        let field_location = |line: usize, i: usize| Location {
-            path: path.clone(),
-            line: Some(line),
-            column: Some(i + 1 + offset),
-        };
         match table.shape {
             Shape::Main => {
                 let list = records.entry(table.kind).or_default();
                 let id_index = ids.entry(table.kind).or_default();
+                let mut main_lines = Vec::with_capacity(rows.len());
                 for row in rows {
                     let index = list.len();
-                    let base = format!("/{coll}/{index}");
                     let mut object = Map::new();
                     for (i, (column, cell)) in table.columns.iter().zip(&row.cells).enumerate() {
                         let value = cell
                             .as_deref()
                             .map_or(Value::Null, |c| to_value(c, numbers[i]));
                         set_path(&mut object, column.path, value);
-                        input.locations.insert(
-                            (table.kind, format!("{base}/{}", column.path)),
-                            field_location(row.line, i),
-                        );
-                        if let Some((group, _)) = column.path.split_once('/') {
-                            input
-                                .locations
-                                .entry((table.kind, format!("{base}/{group}")))
-                                .or_insert_with(|| field_location(row.line, i));
-                        }
                     }
                     // A nested object whose cells are all empty is null.
                     for value in object.values_mut() {
@@ -333,16 +390,14 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                     if let Some(Value::String(id)) = object.get("id") {
                         id_index.entry(id.clone()).or_insert(index);
                     }
-                    input.locations.insert(
-                        (table.kind, base),
-                        Location {
-                            path: path.clone(),
-                            line: Some(row.line),
-                            column: Some(1),
-                        },
-                    );
+                    main_lines.push(row.line);
                     list.push(Value::Object(object));
                 }
+                input.map.tables.push(TableLines {
+                    table,
+                    path: path.clone(),
+                    lines: vec![main_lines],
+                });
             }
             Shape::Child {
                 field,
@@ -385,6 +440,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                     }
                 }
                 let list = records.entry(table.kind).or_default();
+                let mut child_lines: Vec<Vec<usize>> = vec![Vec::new(); list.len()];
                 let mut parents: Vec<usize> = items.keys().copied().collect();
                 parents.sort_unstable();
                 for index in parents {
@@ -413,9 +469,9 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                         d.column = Some(2);
                         input.diagnostics.push((d, None));
                     }
-                    let base = format!("/{coll}/{index}/{field}");
+                    child_lines[index] = rows.iter().map(|(_, row)| row.line).collect();
                     let mut array = Vec::new();
-                    for (j, (_, row)) in rows.iter().enumerate() {
+                    for (_, row) in &rows {
                         let values = &row.cells[2..];
                         let item = if table.columns.len() == 1 && table.columns[0].path.is_empty() {
                             values[0]
@@ -434,28 +490,17 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                             }
                             Value::Object(object)
                         };
-                        input.locations.insert(
-                            (table.kind, format!("{base}/{j}")),
-                            Location {
-                                path: path.clone(),
-                                line: Some(row.line),
-                                column: Some(3),
-                            },
-                        );
-                        for (i, column) in table.columns.iter().enumerate() {
-                            if !column.path.is_empty() {
-                                input.locations.insert(
-                                    (table.kind, format!("{base}/{j}/{}", column.path)),
-                                    field_location(row.line, i),
-                                );
-                            }
-                        }
                         array.push(item);
                     }
                     if let Some(Value::Object(record)) = list.get_mut(index) {
                         record.insert(field.to_owned(), Value::Array(array));
                     }
                 }
+                input.map.tables.push(TableLines {
+                    table,
+                    path: path.clone(),
+                    lines: child_lines,
+                });
             }
         }
     }

@@ -1,11 +1,11 @@
 //! Layer 3: ids and the references between records.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::model::RetirementReason;
 use crate::schema::FileKind;
 use crate::validate::{Files, Records};
 
@@ -52,60 +52,84 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         }
     }
 
-    let actor_ids: HashSet<&str> = records
-        .actor_ids
-        .iter()
-        .map(|(_, id)| id.as_str())
-        .collect();
-    let pledge_ids: HashSet<&str> = records
-        .pledge_ids
-        .iter()
-        .map(|(_, id)| id.as_str())
-        .collect();
-    let source_ids: HashSet<&str> = records
-        .source_ids
-        .iter()
-        .map(|(_, id)| id.as_str())
-        .collect();
-    let mut used_actors: HashSet<String> = HashSet::new();
-    let mut used_sources: HashSet<String> = HashSet::new();
-
-    let retired_actors = retirements(records, FileKind::Actors);
-    let retired_sources = retirements(records, FileKind::Sources);
-    let retired_pledges = retirements(records, FileKind::Pledges);
-    let targets = |what: &str| match what {
-        "actor" => (&actor_ids, &retired_actors),
-        "source" => (&source_ids, &retired_sources),
-        _ => (&pledge_ids, &retired_pledges),
+    let links = links(records);
+    let known = |kind: FileKind| -> HashSet<&str> {
+        let ids = match kind {
+            FileKind::Actors => &records.actor_ids,
+            FileKind::Sources => &records.source_ids,
+            _ => &records.pledge_ids,
+        };
+        ids.iter().map(|(_, id)| id.as_str()).collect()
     };
-    // Checks one reference; `from_current` is whether the record holding it
-    // is current (a retired record may point at retired ones).
-    let reference = |what: &str,
-                     id: &str,
-                     path: &Path,
-                     pointer: String,
-                     from_current: bool,
-                     out: &mut Vec<Diagnostic>| {
-        let (known, retired) = targets(what);
-        if !known.contains(id) {
+    let (actor_ids, source_ids, pledge_ids) = (
+        known(FileKind::Actors),
+        known(FileKind::Sources),
+        known(FileKind::Pledges),
+    );
+    let retired: HashMap<(FileKind, &str), Option<&str>> = links
+        .retirements
+        .iter()
+        .map(|r| ((r.kind, r.id), r.replaced_by))
+        .collect();
+
+    // Retirements themselves: consistent, and pointing at a record that exists.
+    for r in &links.retirements {
+        let problem = match (r.reason, r.replaced_by) {
+            (Some("superseded"), None) => Some(
+                "a superseded record needs `replaced_by`, the id of the record that replaces it",
+            ),
+            (Some("withdrawn"), Some(_)) => Some(
+                "a withdrawn record has no replacement; use `superseded` if another record replaces it",
+            ),
+            (_, Some(new)) if new == r.id => Some("a record cannot replace itself"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            let pointer = format!("/{}/{}/retired/replaced_by", collection(r.kind), r.index);
+            out.push(Diagnostic::new(
+                Code::InvalidRetirement,
+                files.path(r.kind),
+                pointer,
+                problem,
+            ));
+        }
+    }
+
+    let mut used_actors: HashSet<&str> = HashSet::new();
+    let mut used_sources: HashSet<&str> = HashSet::new();
+    for link in &links.references {
+        let (known, what) = match link.target {
+            FileKind::Actors => (&actor_ids, "actor"),
+            FileKind::Sources => (&source_ids, "source"),
+            _ => (&pledge_ids, "pledge"),
+        };
+        match link.target {
+            FileKind::Actors => used_actors.insert(link.id),
+            FileKind::Sources => used_sources.insert(link.id),
+            _ => false,
+        };
+        if !known.contains(link.id) {
             let d = Diagnostic::new(
                 Code::UnknownReference,
-                path,
-                pointer,
-                format!("no {what} has the id `{id}`"),
+                files.path(link.from),
+                link.pointer(),
+                format!("no {what} has the id `{}`", link.id),
             );
-            out.push(match did_you_mean(id, known.iter().copied()) {
+            out.push(match did_you_mean(link.id, known.iter().copied()) {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
                 None => d.with_hint(format!(
                     "add the {what} to its file first, or correct the id"
                 )),
             });
-        } else if let Some(replacement) = retired.get(id).filter(|_| from_current) {
+        } else if let Some(replacement) = retired
+            .get(&(link.target, link.id))
+            .filter(|_| link.from_current)
+        {
             let d = Diagnostic::new(
                 Code::ReferenceToRetired,
-                path,
-                pointer,
-                format!("the {what} `{id}` is retired"),
+                files.path(link.from),
+                link.pointer(),
+                format!("the {what} `{}` is retired", link.id),
             );
             out.push(match replacement {
                 Some(new) => d.with_hint(format!("point at its replacement `{new}`")),
@@ -114,145 +138,31 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
                 }
             });
         }
-    };
-
-    // Retirements themselves: consistent, and pointing at a record that exists.
-    for (kind, what, path) in [
-        (FileKind::Actors, "actor", &files.actors),
-        (FileKind::Sources, "source", &files.sources),
-        (FileKind::Pledges, "pledge", &files.pledges),
-    ] {
-        for (index, record) in records.raw_items(kind) {
-            let Some(retired) = record.get("retired").filter(|r| r.is_object()) else {
-                continue;
-            };
-            let base = format!(
-                "/{}/{index}/retired",
-                crate::convert::tables::collection(kind)
-            );
-            let reason = retired.get("reason").and_then(Value::as_str);
-            let replaced_by = retired.get("replaced_by").and_then(Value::as_str);
-            let own = record.get("id").and_then(Value::as_str);
-            let problem = match (reason, replaced_by) {
-                (Some("superseded"), None) => Some(
-                    "a superseded record needs `replaced_by`, the id of the record that replaces it",
-                ),
-                (Some("withdrawn"), Some(_)) => Some(
-                    "a withdrawn record has no replacement; use `superseded` if another record replaces it",
-                ),
-                (_, Some(new)) if Some(new) == own => Some("a record cannot replace itself"),
-                _ => None,
-            };
-            if let Some(problem) = problem {
-                out.push(Diagnostic::new(
-                    Code::InvalidRetirement,
-                    path,
-                    format!("{base}/replaced_by"),
-                    problem,
-                ));
-            } else if let Some(new) = replaced_by {
-                reference(what, new, path, format!("{base}/replaced_by"), true, out);
-            }
-        }
-    }
-
-    // References are read from the raw records, so that a record with an
-    // error elsewhere still has its references checked.
-    let strings = |value: Option<&Value>| -> Vec<(String, String)> {
-        match value {
-            Some(Value::String(s)) => vec![(String::new(), s.clone())],
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(j, v)| Some((format!("/{j}"), v.as_str()?.to_owned())))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    for (index, actor) in records.raw_items(FileKind::Actors) {
-        let current = is_current(actor);
-        for (_, id) in strings(actor.get("affiliation")) {
-            reference(
-                "actor",
-                &id,
-                &files.actors,
-                format!("/actors/{index}/affiliation"),
-                current,
-                out,
-            );
-            used_actors.insert(id);
-        }
-    }
-    for (index, pledge) in records.raw_items(FileKind::Pledges) {
-        let base = format!("/pledges/{index}");
-        let current = is_current(pledge);
-        let mut actor_refs: Vec<(String, String)> = Vec::new();
-        for field in ["pledgers", "beneficiary", "involved"] {
-            for (suffix, id) in strings(pledge.get(field)) {
-                actor_refs.push((format!("{base}/{field}{suffix}"), id));
-            }
-        }
-        for (j, condition) in pledge
-            .get("conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            for (_, id) in strings(condition.get("actor")) {
-                actor_refs.push((format!("{base}/conditions/{j}/actor"), id));
-            }
-        }
-        for (pointer, id) in actor_refs {
-            reference("actor", &id, &files.pledges, pointer, current, out);
-            used_actors.insert(id);
-        }
-        for (j, evidence) in pledge
-            .get("evidence")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            for (_, id) in strings(evidence.get("source")) {
-                reference(
-                    "source",
-                    &id,
-                    &files.pledges,
-                    format!("{base}/evidence/{j}/source"),
-                    current,
-                    out,
-                );
-                used_sources.insert(id);
-            }
-        }
     }
 
     // Only when both files were read can we tell that nothing refers to one.
-    if records.has_collection(FileKind::Actors) && records.has_collection(FileKind::Pledges) {
-        for (collection, ids, used, path, what) in [
+    if links.complete_for_unused {
+        for (kind, ids, used, what) in [
             (
-                "actors",
+                FileKind::Actors,
                 &records.actor_ids,
                 &used_actors,
-                &files.actors,
                 "no pledge or actor refers to this actor",
             ),
             (
-                "sources",
+                FileKind::Sources,
                 &records.source_ids,
                 &used_sources,
-                &files.sources,
                 "no pledge cites this source",
             ),
         ] {
             for (index, id) in ids {
-                if !used.contains(id) {
+                if !used.contains(id.as_str()) {
                     out.push(
                         Diagnostic::new(
                             Code::UnusedRecord,
-                            path,
-                            format!("/{collection}/{index}/id"),
+                            files.path(kind),
+                            format!("/{}/{index}/id", collection(kind)),
                             format!("`{id}`: {what}"),
                         )
                         .with_hint(
@@ -265,24 +175,291 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
     }
 }
 
-/// Whether a raw record is current (not retired).
-fn is_current(record: &Value) -> bool {
-    record.get("retired").is_none_or(Value::is_null)
+/// Where in a record a reference sits, to build its JSON Pointer only when
+/// a diagnostic needs it.
+#[derive(Clone, Copy, Debug)]
+enum Site {
+    /// `/field`
+    Field(&'static str),
+    /// `/field/j`
+    Item(&'static str, usize),
+    /// `/field/j/inner`
+    Nested(&'static str, usize, &'static str),
+    /// `/retired/replaced_by`
+    Replacement,
 }
 
-/// The retired records of a collection: id → the id that replaces it, if any.
-fn retirements(records: &Records, kind: FileKind) -> HashMap<String, Option<String>> {
-    records
-        .raw_items(kind)
-        .filter(|(_, r)| !is_current(r))
-        .filter_map(|(_, r)| {
-            let id = r.get("id")?.as_str()?.to_owned();
-            let replacement = r
-                .get("retired")
-                .and_then(|x| x.get("replaced_by"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            Some((id, replacement))
-        })
-        .collect()
+/// One id in one record that must name an existing record.
+struct Reference<'a> {
+    from: FileKind,
+    index: usize,
+    site: Site,
+    target: FileKind,
+    id: &'a str,
+    /// Whether the record holding it is current (retired ones may point at retired ones).
+    from_current: bool,
+}
+
+impl Reference<'_> {
+    fn pointer(&self) -> String {
+        let base = format!("/{}/{}", collection(self.from), self.index);
+        match self.site {
+            Site::Field(f) => format!("{base}/{f}"),
+            Site::Item(f, j) => format!("{base}/{f}/{j}"),
+            Site::Nested(f, j, g) => format!("{base}/{f}/{j}/{g}"),
+            Site::Replacement => format!("{base}/retired/replaced_by"),
+        }
+    }
+}
+
+/// A retired record.
+struct Retired<'a> {
+    kind: FileKind,
+    index: usize,
+    id: &'a str,
+    reason: Option<&'a str>,
+    replaced_by: Option<&'a str>,
+}
+
+#[derive(Default)]
+struct Links<'a> {
+    references: Vec<Reference<'a>>,
+    retirements: Vec<Retired<'a>>,
+    complete_for_unused: bool,
+}
+
+fn collection(kind: FileKind) -> &'static str {
+    crate::convert::tables::collection(kind)
+}
+
+/// Every reference and retirement, read from the typed records where a file
+/// was read whole, and from the raw JSON where it was not (so that a record
+/// with an error elsewhere still has its references checked).
+fn links(records: &Records) -> Links<'_> {
+    let mut links = Links {
+        complete_for_unused: records.has_collection(FileKind::Actors)
+            && records.has_collection(FileKind::Pledges),
+        ..Links::default()
+    };
+    for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+        if records.raw(kind).is_some() {
+            raw_links(records, kind, &mut links);
+        } else {
+            typed_links(records, kind, &mut links);
+        }
+    }
+    links
+}
+
+fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) {
+    let mut reference = |index, site, target, id: &'a str, from_current| {
+        links.references.push(Reference {
+            from: kind,
+            index,
+            site,
+            target,
+            id,
+            from_current,
+        });
+    };
+    let mut retirements = Vec::new();
+    match kind {
+        FileKind::Actors => {
+            for (index, a) in &records.actors {
+                let current = a.retired.is_none();
+                if let Some(id) = &a.affiliation {
+                    reference(
+                        *index,
+                        Site::Field("affiliation"),
+                        FileKind::Actors,
+                        id.as_str(),
+                        current,
+                    );
+                }
+                if let Some(r) = &a.retired {
+                    retirements.push((
+                        *index,
+                        a.id.as_str(),
+                        r.reason,
+                        r.replaced_by.as_ref().map(|x| x.as_str()),
+                    ));
+                }
+            }
+        }
+        FileKind::Sources => {
+            for (index, src) in &records.sources {
+                if let Some(r) = &src.retired {
+                    retirements.push((
+                        *index,
+                        src.id.as_str(),
+                        r.reason,
+                        r.replaced_by.as_ref().map(|x| x.as_str()),
+                    ));
+                }
+            }
+        }
+        _ => {
+            for (index, p) in &records.pledges {
+                let (i, current) = (*index, p.retired.is_none());
+                for (j, id) in p.pledgers.iter().enumerate() {
+                    reference(
+                        i,
+                        Site::Item("pledgers", j),
+                        FileKind::Actors,
+                        id.as_str(),
+                        current,
+                    );
+                }
+                if let Some(id) = &p.beneficiary {
+                    reference(
+                        i,
+                        Site::Field("beneficiary"),
+                        FileKind::Actors,
+                        id.as_str(),
+                        current,
+                    );
+                }
+                for (j, id) in p.involved.iter().enumerate() {
+                    reference(
+                        i,
+                        Site::Item("involved", j),
+                        FileKind::Actors,
+                        id.as_str(),
+                        current,
+                    );
+                }
+                for (j, c) in p.conditions.iter().enumerate() {
+                    if let Some(id) = &c.actor {
+                        reference(
+                            i,
+                            Site::Nested("conditions", j, "actor"),
+                            FileKind::Actors,
+                            id.as_str(),
+                            current,
+                        );
+                    }
+                }
+                for (j, e) in p.evidence.iter().enumerate() {
+                    reference(
+                        i,
+                        Site::Nested("evidence", j, "source"),
+                        FileKind::Sources,
+                        e.source.as_str(),
+                        current,
+                    );
+                }
+                if let Some(r) = &p.retired {
+                    retirements.push((
+                        i,
+                        p.id.as_str(),
+                        r.reason,
+                        r.replaced_by.as_ref().map(|x| x.as_str()),
+                    ));
+                }
+            }
+        }
+    }
+    for (index, id, reason, replaced_by) in retirements {
+        let reason = Some(match reason {
+            RetirementReason::Withdrawn => "withdrawn",
+            _ => "superseded",
+        });
+        links.retirements.push(Retired {
+            kind,
+            index,
+            id,
+            reason,
+            replaced_by,
+        });
+        if let Some(new) = replaced_by.filter(|new| Some("superseded") == reason && *new != id) {
+            links.references.push(Reference {
+                from: kind,
+                index,
+                site: Site::Replacement,
+                target: kind,
+                id: new,
+                from_current: true,
+            });
+        }
+    }
+}
+
+fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) {
+    // The ids a field holds: one string, or the strings of an array.
+    fn strings(value: Option<&Value>) -> Vec<(Option<usize>, &str)> {
+        match value {
+            Some(Value::String(s)) => vec![(None, s.as_str())],
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(j, v)| Some((Some(j), v.as_str()?)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    for (index, record) in records.raw_items(kind) {
+        let current = record.get("retired").is_none_or(Value::is_null);
+        let mut reference = |site, target, id| {
+            links.references.push(Reference {
+                from: kind,
+                index,
+                site,
+                target,
+                id,
+                from_current: current,
+            });
+        };
+        let fields: &[&'static str] = match kind {
+            FileKind::Actors => &["affiliation"],
+            FileKind::Pledges => &["pledgers", "beneficiary", "involved"],
+            _ => &[],
+        };
+        for &field in fields {
+            for (j, id) in strings(record.get(field)) {
+                let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
+                reference(site, FileKind::Actors, id);
+            }
+        }
+        if kind == FileKind::Pledges {
+            for (list, inner, target) in [
+                ("conditions", "actor", FileKind::Actors),
+                ("evidence", "source", FileKind::Sources),
+            ] {
+                for (j, item) in record
+                    .get(list)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    if let Some(id) = item.get(inner).and_then(Value::as_str) {
+                        reference(Site::Nested(list, j, inner), target, id);
+                    }
+                }
+            }
+        }
+        if let Some(retired) = record.get("retired").filter(|r| r.is_object()) {
+            let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
+            let reason = retired.get("reason").and_then(Value::as_str);
+            let replaced_by = retired.get("replaced_by").and_then(Value::as_str);
+            links.retirements.push(Retired {
+                kind,
+                index,
+                id,
+                reason,
+                replaced_by,
+            });
+            if let (Some("superseded"), Some(new)) = (reason, replaced_by.filter(|new| *new != id))
+            {
+                links.references.push(Reference {
+                    from: kind,
+                    index,
+                    site: Site::Replacement,
+                    target: kind,
+                    id: new,
+                    from_current: true,
+                });
+            }
+        }
+    }
 }

@@ -33,7 +33,9 @@ use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;
 use crate::locate::{self, LineIndex};
-use crate::model::{Actor, Manifest, Pledge, Resources, Source};
+use crate::model::{
+    Actor, ActorsFile, Manifest, Pledge, PledgesFile, Resources, Source, SourcesFile,
+};
 use crate::schema::FileKind;
 
 /// What to check beyond the dataset itself.
@@ -51,6 +53,69 @@ impl Options {
     pub fn with_archive(mut self, dir: impl Into<PathBuf>) -> Self {
         self.archive = Some(dir.into());
         self
+    }
+}
+
+/// A whole file read into the data model.
+#[derive(Debug)]
+pub(crate) enum Typed {
+    Manifest(Manifest),
+    Actors(ActorsFile),
+    Sources(SourcesFile),
+    Pledges(PledgesFile),
+}
+
+impl Typed {
+    /// Reads `text` as a `kind` file, if the types accept it.
+    pub(crate) fn parse(kind: FileKind, text: &str) -> Option<Self> {
+        match kind {
+            FileKind::Manifest => serde_json::from_str(text).ok().map(Self::Manifest),
+            FileKind::Actors => serde_json::from_str(text).ok().map(Self::Actors),
+            FileKind::Sources => serde_json::from_str(text).ok().map(Self::Sources),
+            FileKind::Pledges => serde_json::from_str(text).ok().map(Self::Pledges),
+        }
+    }
+
+    /// Reads a parsed document as a `kind` file, if the types accept it.
+    fn from_value(kind: FileKind, value: &Value) -> Option<Self> {
+        match kind {
+            FileKind::Manifest => Manifest::deserialize(value).ok().map(Self::Manifest),
+            FileKind::Actors => ActorsFile::deserialize(value).ok().map(Self::Actors),
+            FileKind::Sources => SourcesFile::deserialize(value).ok().map(Self::Sources),
+            FileKind::Pledges => PledgesFile::deserialize(value).ok().map(Self::Pledges),
+        }
+    }
+
+    /// The file's `$schema`.
+    fn schema_reference(&self) -> &str {
+        match self {
+            Self::Manifest(m) => &m.schema,
+            Self::Actors(f) => &f.schema,
+            Self::Sources(f) => &f.schema,
+            Self::Pledges(f) => &f.schema,
+        }
+    }
+
+    /// Moves the records into `records`, ids included.
+    fn into_records(self, records: &mut Records) {
+        fn ids<T>(items: &[(usize, T)], id: impl Fn(&T) -> &str) -> Vec<(usize, String)> {
+            items.iter().map(|(i, r)| (*i, id(r).to_owned())).collect()
+        }
+        match self {
+            Self::Manifest(m) => records.manifest = Some(m),
+            Self::Actors(f) => {
+                records.actors = f.actors.into_iter().enumerate().collect();
+                records.actor_ids = ids(&records.actors, |a| a.id.as_str());
+            }
+            Self::Sources(f) => {
+                records.sources = f.sources.into_iter().enumerate().collect();
+                records.source_ids = ids(&records.sources, |s| s.id.as_str());
+            }
+            Self::Pledges(f) => {
+                records.pledges = f.pledges.into_iter().enumerate().collect();
+                records.pledge_ids = ids(&records.pledges, |p| p.id.as_str());
+            }
+        }
     }
 }
 
@@ -88,8 +153,10 @@ pub(crate) struct Records {
     pub pledge_ids: Vec<(usize, String)>,
     /// Whether every file and record was read.
     pub complete: bool,
-    /// The parsed files, as far as they were read.
+    /// The files that had to be read as JSON trees (off the fast path).
     pub values: HashMap<FileKind, Value>,
+    /// The files read whole into the data model.
+    pub whole: Vec<FileKind>,
 }
 
 impl Records {
@@ -110,7 +177,7 @@ impl Records {
 
     /// Whether a collection file was read and holds its array of records.
     pub fn has_collection(&self, kind: FileKind) -> bool {
-        self.collection(kind).is_some()
+        self.collection(kind).is_some() || self.whole.contains(&kind)
     }
 
     /// The records of a collection file as raw values, with their indexes.
@@ -140,11 +207,14 @@ pub(crate) fn read_json_file(
 /// What was read from a dataset directory, before the checks.
 struct Input {
     files: Files,
+    /// Files read straight into the data model (the fast path).
+    typed: HashMap<FileKind, Typed>,
+    /// Files read as JSON trees (when the fast path did not apply).
     values: HashMap<FileKind, Value>,
     /// JSON text per file, for positions (JSON datasets).
     texts: HashMap<PathBuf, String>,
     /// Where each value came from (CSV datasets).
-    locations: Option<HashMap<(FileKind, String), from_csv::Location>>,
+    locations: Option<from_csv::CsvMap>,
     pending: Vec<(Diagnostic, Option<usize>)>,
 }
 
@@ -152,12 +222,19 @@ struct Input {
 fn read_json_dir(dir: &Path, load: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) -> Input {
     let mut pending = Vec::new();
     let manifest_path = dir.join(FileKind::Manifest.default_file_name());
-    let manifest_file = read::parse_json(&manifest_path, load(&manifest_path), &mut pending);
-    let resources = manifest_file
-        .value
-        .as_ref()
-        .and_then(|v| v.get("resources"))
-        .and_then(|r| Resources::deserialize(r).ok());
+    let manifest_file = read::parse_json(
+        &manifest_path,
+        Some(FileKind::Manifest),
+        load(&manifest_path),
+        &mut pending,
+    );
+    let resources = match (&manifest_file.typed, &manifest_file.value) {
+        (Some(Typed::Manifest(m)), _) => Some(m.resources.clone()),
+        (_, Some(v)) => v
+            .get("resources")
+            .and_then(|r| Resources::deserialize(r).ok()),
+        _ => None,
+    };
     let name = |kind: FileKind| -> PathBuf {
         let file = match (&resources, kind) {
             (Some(r), FileKind::Actors) => r.actors.as_str(),
@@ -175,12 +252,16 @@ fn read_json_dir(dir: &Path, load: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) -
     };
     let mut input = Input {
         files,
+        typed: HashMap::new(),
         values: HashMap::new(),
         texts: HashMap::new(),
         locations: None,
         pending,
     };
     let read_one = |kind: FileKind, file: read::ReadFile, input: &mut Input| {
+        if let Some(typed) = file.typed {
+            input.typed.insert(kind, typed);
+        }
         if let Some(value) = file.value {
             input.values.insert(kind, value);
         }
@@ -191,7 +272,7 @@ fn read_json_dir(dir: &Path, load: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) -
     read_one(FileKind::Manifest, manifest_file, &mut input);
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
         let path = input.files.path(kind).to_owned();
-        let file = read::parse_json(&path, load(&path), &mut input.pending);
+        let file = read::parse_json(&path, Some(kind), load(&path), &mut input.pending);
         read_one(kind, file, &mut input);
     }
     input
@@ -213,9 +294,10 @@ fn read_csv_dir(dir: &Path) -> Input {
     }
     Input {
         files,
+        typed: HashMap::new(),
         values: csv.values,
         texts,
-        locations: Some(csv.locations),
+        locations: Some(csv.map),
         pending: csv.diagnostics,
     }
 }
@@ -256,6 +338,7 @@ pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, O
 fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
     let Input {
         files,
+        mut typed,
         values,
         texts,
         locations,
@@ -267,8 +350,26 @@ fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
         complete: true,
         ..Records::default()
     };
+    let mut whole: Vec<FileKind> = Vec::new();
     for kind in FileKind::ALL {
         let path = files.path(kind);
+        // A JSON tree (CSV input, or JSON off the fast path) is first tried
+        // whole against the types: the schema and the types accept the same
+        // documents, so the schema only has to explain a refusal.
+        if let Some(t) = values
+            .get(&kind)
+            .and_then(|value| Typed::from_value(kind, value))
+        {
+            typed.insert(kind, t);
+        }
+        if let Some(t) = typed.remove(&kind) {
+            if locations.is_none() {
+                semantics::check_schema_reference(kind, path, t.schema_reference(), &mut found);
+            }
+            t.into_records(&mut records);
+            whole.push(kind);
+            continue;
+        }
         let Some(value) = values.get(&kind) else {
             records.complete = false;
             continue;
@@ -278,11 +379,15 @@ fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
         found.extend(schema_problems);
         collect_records(kind, path, value, &mut records, &mut found);
         semantics::check_text(path, value, &mut found);
-        if locations.is_none() {
-            semantics::check_schema_reference(kind, path, value, &mut found);
+        if let (None, Some(reference)) = (&locations, value.get("$schema").and_then(Value::as_str))
+        {
+            semantics::check_schema_reference(kind, path, reference, &mut found);
         }
+        records.values.insert(kind, value.clone());
     }
-    records.values = values;
+    drop(values);
+    semantics::check_text_records(&records, &files, &whole, &mut found);
+    records.whole = whole;
     integrity::check(&records, &files, &mut found);
     semantics::check_records(&records, &files, &mut found);
     if let Some(archive) = &options.archive {
@@ -337,24 +442,17 @@ fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
 fn relocate(
     mut d: Diagnostic,
     kinds: &HashMap<PathBuf, FileKind>,
-    locations: &HashMap<(FileKind, String), from_csv::Location>,
+    map: &from_csv::CsvMap,
 ) -> Diagnostic {
     let Some(&kind) = kinds.get(&d.file) else {
         return d;
     };
-    let mut pointer = d.pointer.as_str();
-    loop {
-        if let Some(location) = locations.get(&(kind, pointer.to_owned())) {
-            d.file = location.path.clone();
-            d.line = location.line;
-            d.column = location.column;
-            return d;
-        }
-        match pointer.rfind('/') {
-            Some(i) => pointer = &pointer[..i],
-            None => return d,
-        }
+    if let Some(location) = map.locate(kind, &d.pointer) {
+        d.file = location.path;
+        d.line = location.line;
+        d.column = location.column;
     }
+    d
 }
 
 /// Deserialises each record of a file on its own, so that one broken record

@@ -22,7 +22,7 @@ pub(crate) fn check_text(path: &Path, value: &Value, out: &mut Vec<Diagnostic>) 
     let mut stack: Vec<(String, &Value)> = vec![(String::new(), value)];
     while let Some((pointer, value)) = stack.pop() {
         match value {
-            Value::String(s) => check_string(path, &pointer, s, out),
+            Value::String(s) => check_text_value(path, &|| pointer.clone(), s, out),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
                     stack.push((format!("{pointer}/{i}"), item));
@@ -38,6 +38,43 @@ pub(crate) fn check_text(path: &Path, value: &Value, out: &mut Vec<Diagnostic>) 
             }
             _ => {}
         }
+    }
+}
+
+/// Whether `s` certainly passes [`check_string`]: plain ASCII text with
+/// single inner spaces. Anything else takes the full check.
+fn is_plainly_clean(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return true;
+    };
+    if first == b' ' || last == b' ' || matches!(first, b'=' | b'+' | b'-' | b'@') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        if !(0x20..0x7F).contains(&b) {
+            return false;
+        }
+        let space = b == b' ';
+        if space && previous_space {
+            return false;
+        }
+        previous_space = space;
+    }
+    true
+}
+
+/// Checks one text value; `pointer` builds its JSON Pointer, only when a
+/// problem needs it.
+pub(crate) fn check_text_value(
+    path: &Path,
+    pointer: &dyn Fn() -> String,
+    s: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !is_plainly_clean(s) {
+        check_string(path, &pointer(), s, out);
     }
 }
 
@@ -94,6 +131,129 @@ fn check_string(path: &Path, pointer: &str, s: &str, out: &mut Vec<Diagnostic>) 
                 "start the text with a word; for a quote, start after the leading symbol or bullet",
             ),
         );
+    }
+}
+
+/// The same checks as [`check_text`], on records read whole into the
+/// typed model: every free-text field, and the few checked strings that
+/// may start with a formula character.
+pub(crate) fn check_text_records(
+    records: &Records,
+    files: &Files,
+    kinds: &[FileKind],
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(m) = records
+        .manifest
+        .as_ref()
+        .filter(|_| kinds.contains(&FileKind::Manifest))
+    {
+        for (field, value) in [
+            ("title", m.title.as_str()),
+            ("description", m.description.as_str()),
+            ("license", m.license.as_str()),
+            ("version", m.version.as_str()),
+            ("schema_version", m.schema_version.as_str()),
+        ] {
+            check_text_value(&files.manifest, &|| format!("/{field}"), value, out);
+        }
+    }
+    if kinds.contains(&FileKind::Actors) {
+        for (i, a) in &records.actors {
+            let path = &files.actors;
+            check_text_value(path, &|| format!("/actors/{i}/name"), a.name.as_str(), out);
+            for (j, alias) in a.aliases.iter().enumerate() {
+                check_text_value(
+                    path,
+                    &|| format!("/actors/{i}/aliases/{j}"),
+                    alias.as_str(),
+                    out,
+                );
+            }
+            for (field, value) in [
+                ("role", a.role.as_ref().map(|t| t.as_str())),
+                ("notes", a.notes.as_ref().map(|t| t.as_str())),
+            ] {
+                if let Some(value) = value {
+                    check_text_value(path, &|| format!("/actors/{i}/{field}"), value, out);
+                }
+            }
+            if let Some(note) = a.retired.as_ref().map(|r| r.note.as_str()) {
+                check_text_value(path, &|| format!("/actors/{i}/retired/note"), note, out);
+            }
+        }
+    }
+    if kinds.contains(&FileKind::Sources) {
+        for (i, src) in &records.sources {
+            let path = &files.sources;
+            check_text_value(
+                path,
+                &|| format!("/sources/{i}/title"),
+                src.title.as_str(),
+                out,
+            );
+            check_text_value(
+                path,
+                &|| format!("/sources/{i}/archive/file"),
+                src.archive.file.as_str(),
+                out,
+            );
+            for (field, value) in [
+                ("publisher", src.publisher.as_ref().map(|t| t.as_str())),
+                ("notes", src.notes.as_ref().map(|t| t.as_str())),
+            ] {
+                if let Some(value) = value {
+                    check_text_value(path, &|| format!("/sources/{i}/{field}"), value, out);
+                }
+            }
+            if let Some(note) = src.retired.as_ref().map(|r| r.note.as_str()) {
+                check_text_value(path, &|| format!("/sources/{i}/retired/note"), note, out);
+            }
+        }
+    }
+    if kinds.contains(&FileKind::Pledges) {
+        for (i, p) in &records.pledges {
+            let path = &files.pledges;
+            check_text_value(
+                path,
+                &|| format!("/pledges/{i}/title"),
+                p.title.as_str(),
+                out,
+            );
+            check_text_value(
+                path,
+                &|| format!("/pledges/{i}/description"),
+                p.description.as_str(),
+                out,
+            );
+            for (j, c) in p.conditions.iter().enumerate() {
+                check_text_value(
+                    path,
+                    &|| format!("/pledges/{i}/conditions/{j}/text"),
+                    c.text.as_str(),
+                    out,
+                );
+            }
+            if let Some(q) = &p.quantity {
+                check_text_value(
+                    path,
+                    &|| format!("/pledges/{i}/quantity/unit"),
+                    q.unit.as_str(),
+                    out,
+                );
+            }
+            for (j, e) in p.evidence.iter().enumerate() {
+                check_text_value(
+                    path,
+                    &|| format!("/pledges/{i}/evidence/{j}/quote"),
+                    e.quote.as_str(),
+                    out,
+                );
+            }
+            if let Some(note) = p.retired.as_ref().map(|r| r.note.as_str()) {
+                check_text_value(path, &|| format!("/pledges/{i}/retired/note"), note, out);
+            }
+        }
     }
 }
 
@@ -224,12 +384,9 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
 pub(crate) fn check_schema_reference(
     kind: FileKind,
     path: &Path,
-    value: &Value,
+    reference: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(reference) = value.get("$schema").and_then(Value::as_str) else {
-        return;
-    };
     let expected = kind.schema_file_name();
     if !reference.ends_with(expected) {
         out.push(

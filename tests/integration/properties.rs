@@ -15,6 +15,8 @@ enum Break {
     UnknownField,
     DuplicateId,
     UnknownCategory,
+    /// A doubled space in a text field, found by the typed fast path.
+    DirtyText(&'static str),
 }
 
 /// Line and column of byte `offset`, counted independently of the crate.
@@ -43,7 +45,11 @@ proptest! {
         n in 2usize..40,
         seed in any::<u64>(),
         pick in any::<prop::sample::Index>(),
-        which in prop::sample::select(vec![Break::DanglingPledger, Break::ImpossibleDate, Break::UnknownField, Break::DuplicateId, Break::UnknownCategory]),
+        which in prop::sample::select(vec![
+            Break::DanglingPledger, Break::ImpossibleDate, Break::UnknownField, Break::DuplicateId, Break::UnknownCategory,
+            Break::DirtyText("/title"), Break::DirtyText("/description"), Break::DirtyText("/conditions/0/text"),
+            Break::DirtyText("/evidence/0/quote"),
+        ]),
     ) {
         let dataset = generate::dataset(n, seed);
         let tmp = tempfile::tempdir().unwrap();
@@ -61,6 +67,7 @@ proptest! {
                 for p in doc["pledges"].as_array_mut().unwrap() { p["retired"] = json!(null); }
                 let twin = doc["pledges"][i - 1]["id"].clone(); doc["pledges"][i]["id"] = twin; (Code::DuplicateId, format!("/pledges/{i}/id")) }
             Break::UnknownCategory => { record["category"] = json!("zz-category"); (Code::InvalidValue, format!("/pledges/{i}/category")) }
+            Break::DirtyText(at) => { *record.pointer_mut(at).unwrap() = json!("zz  dirty"); (Code::Whitespace, format!("/pledges/{i}{at}")) }
         };
         let text = serde_json::to_string_pretty(&doc).unwrap();
         std::fs::write(&path, &text).unwrap();
@@ -75,6 +82,10 @@ proptest! {
                 line_col(&text, first + 1 + text[first + 1..].find(&needle).unwrap())
             }
             Break::UnknownCategory => key_on_marker_line(&text, "\"zz-category\"", "\"category\""),
+            Break::DirtyText(at) => {
+                let key = format!("\"{}\"", at.rsplit('/').next().unwrap());
+                key_on_marker_line(&text, "\"zz  dirty\"", &key)
+            }
         };
 
         let report = validate_dir(tmp.path(), &Options::default()).unwrap();

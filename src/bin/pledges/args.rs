@@ -33,6 +33,25 @@ pub enum Command {
     Diff(DiffArgs),
     /// Check that the version and changelog follow the data's changes.
     CheckRelease(CheckReleaseArgs),
+    /// Write a synthetic dataset for tests and benchmarks.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many pledges (actors: about a tenth of that, sources: a fifth).
+    #[arg(long, default_value_t = 1000)]
+    pub pledges: usize,
+    /// The seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The directory to write (dataset.json, actors.json, sources.json, pledges.json, csv/).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Plant this many known errors in pledges.json and print them as JSON
+    /// (the CSV form stays clean).
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub corrupt: usize,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod args;
 mod convert_cmd;
 mod diff_cmd;
 mod fmt_cmd;
+mod generate_cmd;
 mod git;
 mod query_cmd;
 mod render;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Show(args) => query_cmd::show(&args),
         Command::Diff(args) => diff_cmd::run_diff(&args),
         Command::CheckRelease(args) => diff_cmd::run_check_release(&args),
+        Command::Generate(args) => generate_cmd::run(&args),
     };
     ExitCode::from(code)
 }

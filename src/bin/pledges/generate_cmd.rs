@@ -1,0 +1,42 @@
+//! `pledges generate`.
+
+use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::format::{canonical_files, file_name};
+use ukraine_pledges::generate;
+use ukraine_pledges::schema::FileKind;
+
+use crate::args::GenerateArgs;
+use crate::{ERROR, SUCCESS, emit, fail};
+
+pub fn run(args: &GenerateArgs) -> u8 {
+    let dataset = generate::dataset(args.pledges, args.seed);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut planted = Vec::new();
+    for (kind, text) in canonical_files(&dataset, "../schema") {
+        let name = file_name(&dataset, kind).to_owned();
+        if kind == FileKind::Pledges && args.corrupt > 0 {
+            let Ok(mut doc) = serde_json::from_str(&text) else {
+                return fail("generated JSON does not parse");
+            };
+            planted = generate::corrupt(&mut doc, args.corrupt, args.seed);
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            text.push('\n');
+            files.push((name, text.into_bytes()));
+        } else {
+            files.push((name, text.into_bytes()));
+        }
+    }
+    if let Err(e) = write_files(&args.out, &files)
+        .and_then(|()| write_files(&args.out.join("csv"), &csv_files(&dataset)))
+    {
+        return fail(e);
+    }
+    if args.corrupt > 0 {
+        let mut text = serde_json::to_string_pretty(&planted).unwrap_or_default();
+        text.push('\n');
+        if emit(&text).is_err() {
+            return ERROR;
+        }
+    }
+    SUCCESS
+}
