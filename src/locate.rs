@@ -92,7 +92,8 @@ pub struct Scan {
 
 enum Frame {
     Object {
-        keys: HashSet<String>,
+        /// The keys seen so far: FNV hash of the decoded key, and where it is.
+        keys: Vec<(u64, usize, usize)>,
         base_len: usize,
     },
     Array {
@@ -133,7 +134,7 @@ fn describe(byte: Option<u8>) -> String {
     }
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -192,7 +193,7 @@ impl Scanner<'_> {
                     let base_len = self.pointer.len();
                     if is_object {
                         stack.push(Frame::Object {
-                            keys: HashSet::new(),
+                            keys: Vec::new(),
                             base_len,
                         });
                         if self.peek() == Some(b'}') {
@@ -284,25 +285,33 @@ impl Scanner<'_> {
             let found = describe(self.peek());
             return self.fail(format!("expected a key in double quotes, found {found}"));
         }
-        let mut key = String::new();
-        self.string(Some(&mut key))?;
+        // Keys are compared without allocating: by hash, then by decoded text.
+        let start = self.pos;
+        self.string(None)?;
+        let end = self.pos;
+        let key = self.decoded(start, end);
         self.pointer.push('/');
-        for c in key.chars() {
-            match c {
-                '~' => self.pointer.push_str("~0"),
-                '/' => self.pointer.push_str("~1"),
-                c => self.pointer.push(c),
-            }
+        if key.contains(['~', '/']) {
+            self.pointer.push_str(&escape_token(&key));
+        } else {
+            self.pointer.push_str(&key);
         }
-        if let Some(Frame::Object { keys, .. }) = stack.last_mut() {
-            if keys.contains(&key) {
-                self.out.problems.push(ScanProblem::DuplicateKey {
-                    offset: key_offset,
-                    pointer: self.pointer.clone(),
-                });
-            } else {
-                keys.insert(key);
-            }
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let duplicate = match stack.last() {
+            Some(Frame::Object { keys, .. }) => keys
+                .iter()
+                .any(|&(h, s, e)| h == hash && self.decoded(s, e) == key),
+            _ => false,
+        };
+        if duplicate {
+            self.out.problems.push(ScanProblem::DuplicateKey {
+                offset: key_offset,
+                pointer: self.pointer.clone(),
+            });
+        } else if let Some(Frame::Object { keys, .. }) = stack.last_mut() {
+            keys.push((hash, start, end));
         }
         self.mark(key_offset);
         self.skip_ws();
@@ -312,6 +321,26 @@ impl Scanner<'_> {
         }
         self.pos += 1;
         Some(())
+    }
+
+    /// The decoded text of the string token at `start..end` (quotes
+    /// included), borrowed when it has no escapes.
+    fn decoded(&self, start: usize, end: usize) -> std::borrow::Cow<'a, str> {
+        let inner = &self.bytes[start + 1..end - 1];
+        let text = std::str::from_utf8(inner).unwrap_or("");
+        if !text.contains('\\') {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut sub = Scanner {
+            bytes: &self.bytes[..end],
+            pos: start,
+            out: Scan::default(),
+            wanted: HashSet::new(),
+            pointer: String::new(),
+        };
+        let mut out = String::new();
+        let _ = sub.string(Some(&mut out));
+        std::borrow::Cow::Owned(out)
     }
 
     fn literal(&mut self, word: &str) -> Option<()> {

@@ -1,6 +1,6 @@
 //! Layer 3: ids and the references between records.
 
-use std::collections::{HashMap, HashSet};
+use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde_json::Value;
 
@@ -17,7 +17,7 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         ("sources", &records.source_ids, &files.sources),
         ("pledges", &records.pledge_ids, &files.pledges),
     ] {
-        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut first: HashMap<&str, usize> = HashMap::default();
         let mut reported_order = false;
         let mut previous: Option<&str> = None;
         for (index, id) in ids {
@@ -95,8 +95,8 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         }
     }
 
-    let mut used_actors: HashSet<&str> = HashSet::new();
-    let mut used_sources: HashSet<&str> = HashSet::new();
+    let mut used_actors: HashSet<&str> = HashSet::default();
+    let mut used_sources: HashSet<&str> = HashSet::default();
     for link in &links.references {
         let (known, what) = match link.target {
             FileKind::Actors => (&actor_ids, "actor"),

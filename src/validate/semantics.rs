@@ -41,28 +41,24 @@ pub(crate) fn check_text(path: &Path, value: &Value, out: &mut Vec<Diagnostic>) 
     }
 }
 
-/// Whether `s` certainly passes [`check_string`]: plain ASCII text with
-/// single inner spaces. Anything else takes the full check.
+/// Whether `s` passes [`check_string`], in one pass and without
+/// allocating; only text that fails takes the full check (for its message).
 fn is_plainly_clean(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return true;
-    };
-    if first == b' ' || last == b' ' || matches!(first, b'=' | b'+' | b'-' | b'@') {
+    if s.starts_with(['=', '+', '-', '@']) {
         return false;
     }
-    let mut previous_space = false;
-    for &b in bytes {
-        if !(0x20..0x7F).contains(&b) {
+    let mut previous_space = true; // no whitespace at the start
+    for c in s.chars() {
+        if c.is_control() {
             return false;
         }
-        let space = b == b' ';
+        let space = c.is_whitespace();
         if space && previous_space {
             return false;
         }
         previous_space = space;
     }
-    true
+    !previous_space || s.is_empty()
 }
 
 /// Checks one text value; `pointer` builds its JSON Pointer, only when a

@@ -1,0 +1,205 @@
+//! Scale benchmark: validation and conversion against parse-only baselines,
+//! on synthetic datasets of 10k, 100k and 1M pledges, in one run.
+//!
+//! ```sh
+//! cargo bench --bench scale                          # 10k and 100k
+//! cargo bench --bench scale -- --sizes 10000,100000,1000000 --runs 3
+//! ```
+//!
+//! Each measurement runs in a child process, so that its peak memory
+//! (VmHWM) is its own; the median of `--runs` runs is reported. Datasets are
+//! generated once under `target/bench-data/`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde::de::IgnoredAny;
+use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::format::canonical_files;
+use ukraine_pledges::validate::{Options, validate_dir};
+use ukraine_pledges::{Dataset, generate};
+
+const PHASES: [&str; 6] = [
+    "json-parse",
+    "csv-parse",
+    "validate-json",
+    "validate-csv",
+    "json-to-csv",
+    "csv-to-json",
+];
+
+fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dataset dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+fn bytes_of(files: &[PathBuf]) -> u64 {
+    files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum()
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Runs one phase in this process and prints `seconds peak_kb`.
+fn child(phase: &str, dir: &Path) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let start = Instant::now();
+    match phase {
+        "json-parse" => {
+            for f in files_with_ext(dir, "json") {
+                let bytes = std::fs::read(&f).expect("read");
+                let _: IgnoredAny = serde_json::from_slice(&bytes).expect("json");
+            }
+        }
+        "csv-parse" => {
+            for f in files_with_ext(&dir.join("csv"), "csv") {
+                let mut reader = csv::Reader::from_path(&f).expect("csv");
+                let mut record = csv::ByteRecord::new();
+                while reader.read_byte_record(&mut record).expect("row") {}
+            }
+        }
+        "validate-json" => assert!(
+            validate_dir(dir, &Options::default())
+                .expect("runs")
+                .is_valid(false)
+        ),
+        "validate-csv" => assert!(
+            validate_dir(&dir.join("csv"), &Options::default())
+                .expect("runs")
+                .is_valid(false)
+        ),
+        "json-to-csv" => {
+            let dataset = Dataset::load(dir).expect("valid");
+            write_files(out.path(), &csv_files(&dataset)).expect("write");
+        }
+        "csv-to-json" => {
+            let dataset = Dataset::load(dir.join("csv")).expect("valid");
+            let files: Vec<(String, Vec<u8>)> = canonical_files(&dataset, "../schema")
+                .into_iter()
+                .map(|(k, t)| (k.default_file_name().to_owned(), t.into_bytes()))
+                .collect();
+            write_files(out.path(), &files).expect("write");
+        }
+        other => panic!("unknown phase {other}"),
+    }
+    println!("{} {}", start.elapsed().as_secs_f64(), peak_rss_kb());
+}
+
+fn measure(phase: &str, dir: &Path, runs: usize) -> (f64, u64) {
+    let exe = std::env::current_exe().expect("exe");
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..runs {
+        let out = Command::new(&exe)
+            .args(["--child", phase])
+            .arg(dir)
+            .output()
+            .expect("child runs");
+        assert!(
+            out.status.success(),
+            "{phase}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut parts = text.split_whitespace();
+        times.push(
+            parts
+                .next()
+                .and_then(|t| t.parse::<f64>().ok())
+                .expect("seconds"),
+        );
+        peak = peak.max(parts.next().and_then(|p| p.parse().ok()).unwrap_or(0));
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], peak)
+}
+
+fn dataset_dir(n: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(n.to_string());
+    if !dir.join("csv/datapackage.json").exists() {
+        eprintln!("generating {n} pledges into {}", dir.display());
+        let dataset = generate::dataset(n, 42);
+        ukraine_pledges::format::write_json_dir(&dataset, &dir, "../schema").expect("write json");
+        write_files(&dir.join("csv"), &csv_files(&dataset)).expect("write csv");
+    }
+    dir
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        child(&args[i + 1], Path::new(&args[i + 2]));
+        return;
+    }
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let sizes: Vec<usize> = value("--sizes")
+        .unwrap_or_else(|| "10000,100000".to_owned())
+        .split(',')
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let runs: usize = value("--runs").and_then(|r| r.parse().ok()).unwrap_or(3);
+
+    println!(
+        "| pledges | phase | median s | pledges/s | MB/s | × baseline | peak MB | peak ÷ input |"
+    );
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for n in sizes {
+        let dir = dataset_dir(n);
+        let json_bytes = bytes_of(&files_with_ext(&dir, "json"));
+        let csv_bytes = bytes_of(&files_with_ext(&dir.join("csv"), "csv"));
+        let mut baseline = [0.0f64; 2];
+        for phase in PHASES {
+            let (secs, peak_kb) = measure(phase, &dir, runs);
+            let csv_side = matches!(phase, "csv-parse" | "validate-csv" | "csv-to-json");
+            let input = if csv_side { csv_bytes } else { json_bytes };
+            let base = if csv_side {
+                &mut baseline[1]
+            } else {
+                &mut baseline[0]
+            };
+            if phase.ends_with("-parse") {
+                *base = secs;
+            }
+            let mb = input as f64 / 1e6;
+            println!(
+                "| {n} | {phase} | {secs:.3} | {:.0} | {:.0} | {:.1} | {:.0} | {:.2} |",
+                n as f64 / secs,
+                mb / secs,
+                secs / *base,
+                peak_kb as f64 / 1024.0,
+                peak_kb as f64 * 1024.0 / input as f64
+            );
+        }
+        println!(
+            "| {n} | input sizes | JSON {:.1} MB, CSV {:.1} MB | | | | | |",
+            json_bytes as f64 / 1e6,
+            csv_bytes as f64 / 1e6
+        );
+    }
+}
