@@ -317,9 +317,15 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
     Ok(check_input(input, options))
 }
 
-#[cfg(feature = "bundled")]
 /// Validates a JSON dataset held in memory, as if its files were in `dir`:
-/// `files` maps each file name to its bytes.
+/// `files` maps each file name (`dataset.json`, `actors.json`, …) to its
+/// bytes. Diagnostics name the files as `dir` joined with the name.
+#[must_use]
+pub fn validate_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> Report {
+    check_in_memory(dir, files).0
+}
+
+/// [`validate_in_memory`], with the dataset when it has no errors.
 pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Dataset>) {
     let load = |path: &Path| -> std::io::Result<Vec<u8>> {
         let name = path

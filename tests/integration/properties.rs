@@ -106,3 +106,55 @@ proptest! {
         prop_assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
     }
 }
+
+#[test]
+fn generate_plants_exactly_the_errors_it_lists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = crate::helpers::pledges(
+        tmp.path(),
+        &[
+            "generate",
+            "--pledges",
+            "200",
+            "--seed",
+            "3",
+            "--out",
+            "gen",
+            "--corrupt",
+            "12",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::helpers::stderr(&out)
+    );
+    let planted: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(planted.len(), 12);
+    let report = validate_dir(&tmp.path().join("gen"), &Options::default()).unwrap();
+    let mut found: Vec<(String, String)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code.as_str().to_owned(), d.pointer.clone()))
+        .collect();
+    let mut expected: Vec<(String, String)> = planted
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap().to_owned(),
+                p["pointer"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected);
+    // The CSV form stays clean.
+    assert!(
+        validate_dir(&tmp.path().join("gen/csv"), &Options::default())
+            .unwrap()
+            .is_valid(false)
+    );
+}
