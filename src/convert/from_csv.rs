@@ -199,22 +199,14 @@ fn read_table(
             return None;
         }
     };
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => {
-            out.push((
-                Diagnostic::new(
-                    Code::Utf8Bom,
-                    path,
-                    "",
-                    "the file starts with a UTF-8 byte-order mark",
-                )
-                .with_hint("accepted; `pledges convert` writes UTF-8 without BOM"),
-                None,
-            ));
-            rest
-        }
-        None => &bytes[..],
-    };
+    // Spreadsheets save a byte-order mark; accept it, with a warning.
+    let bytes = crate::validate::strip_bom(
+        path,
+        &bytes,
+        "accepted; `pledges convert` writes UTF-8 without BOM",
+        out,
+    )
+    .unwrap_or(&bytes[..]);
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()]
             .iter()

@@ -374,6 +374,14 @@ pub struct Retirement<Id> {
     pub note: Text,
 }
 
+impl<Id: AsRef<str>> Retirement<Id> {
+    /// The id of the replacing record, if any.
+    #[must_use]
+    pub fn replacement(&self) -> Option<&str> {
+        self.replaced_by.as_ref().map(AsRef::as_ref)
+    }
+}
+
 /// Why a record is retired.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,

@@ -277,24 +277,14 @@ fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) 
                     );
                 }
                 if let Some(r) = &a.retired {
-                    retirements.push((
-                        *index,
-                        a.id.as_str(),
-                        r.reason,
-                        r.replaced_by.as_ref().map(|x| x.as_str()),
-                    ));
+                    retirements.push((*index, a.id.as_str(), r.reason, r.replacement()));
                 }
             }
         }
         FileKind::Sources => {
             for (index, src) in &records.sources {
                 if let Some(r) = &src.retired {
-                    retirements.push((
-                        *index,
-                        src.id.as_str(),
-                        r.reason,
-                        r.replaced_by.as_ref().map(|x| x.as_str()),
-                    ));
+                    retirements.push((*index, src.id.as_str(), r.reason, r.replacement()));
                 }
             }
         }
@@ -349,12 +339,7 @@ fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) 
                     );
                 }
                 if let Some(r) = &p.retired {
-                    retirements.push((
-                        i,
-                        p.id.as_str(),
-                        r.reason,
-                        r.replaced_by.as_ref().map(|x| x.as_str()),
-                    ));
+                    retirements.push((i, p.id.as_str(), r.reason, r.replacement()));
                 }
             }
         }

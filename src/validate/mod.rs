@@ -204,6 +204,8 @@ pub(crate) fn read_json_file(
     read::read_json(path, out)
 }
 
+pub(crate) use read::strip_bom;
+
 /// What was read from a dataset directory, before the checks.
 struct Input {
     files: Files,

@@ -61,20 +61,13 @@ pub(crate) fn parse_json(
             return file;
         }
     };
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => {
-            out.push((
-                Diagnostic::new(
-                    Code::Utf8Bom,
-                    path,
-                    "",
-                    "the file starts with a UTF-8 byte-order mark",
-                )
-                .with_hint("save the file as UTF-8 without BOM; `pledges fmt` removes it"),
-                Some(0),
-            ));
-            rest.to_vec()
-        }
+    let bytes = match strip_bom(
+        path,
+        &bytes,
+        "save the file as UTF-8 without BOM; `pledges fmt` removes it",
+        out,
+    ) {
+        Some(rest) => rest.to_vec(),
         None => bytes,
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -180,4 +173,26 @@ pub(crate) fn parse_json(
     }
     file.text = Some(text);
     file
+}
+
+/// The bytes after a UTF-8 byte-order mark, if `bytes` starts with one; the
+/// mark is accepted with a warning that carries `hint`.
+pub(crate) fn strip_bom<'b>(
+    path: &Path,
+    bytes: &'b [u8],
+    hint: &str,
+    out: &mut Vec<(Diagnostic, Option<usize>)>,
+) -> Option<&'b [u8]> {
+    let rest = bytes.strip_prefix(b"\xEF\xBB\xBF")?;
+    out.push((
+        Diagnostic::new(
+            Code::Utf8Bom,
+            path,
+            "",
+            "the file starts with a UTF-8 byte-order mark",
+        )
+        .with_hint(hint),
+        Some(0),
+    ));
+    Some(rest)
 }
