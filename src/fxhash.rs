@@ -2,7 +2,7 @@
 //! multiply-rotate scheme of rustc's FxHasher). Ids come from the dataset
 //! being checked, and a slow check is the worst a crafted file can cause.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The hasher.
@@ -45,5 +45,3 @@ impl Hasher for FxHasher {
 
 /// A `HashMap` with [`FxHasher`].
 pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-/// A `HashSet` with [`FxHasher`].
-pub(crate) type FxHashSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;

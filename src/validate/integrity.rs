@@ -1,6 +1,6 @@
 //! Layer 3: ids and the references between records.
 
-use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use crate::fxhash::FxHashMap as HashMap;
 
 use serde_json::Value;
 
@@ -9,71 +9,81 @@ use crate::model::RetirementReason;
 use crate::schema::FileKind;
 use crate::validate::{Files, Records};
 
+/// The ids of one collection, each with its place in the id list, and the
+/// findings about duplicates and order.
+fn id_table<'a>(
+    collection: &str,
+    ids: &'a [(usize, String)],
+    path: &std::path::Path,
+    need_table: bool,
+    out: &mut Vec<Diagnostic>,
+) -> HashMap<&'a str, usize> {
+    let sorted = ids.windows(2).all(|w| w[0].1 < w[1].1);
+    let mut table: HashMap<&str, usize> = HashMap::default();
+    if sorted && !need_table {
+        // Strictly ascending ids are unique and in order: nothing to report.
+        return table;
+    }
+    table.reserve(ids.len());
+    let mut reported_order = sorted;
+    let mut previous: Option<&str> = None;
+    for (position, (index, id)) in ids.iter().enumerate() {
+        if let Some(&earlier) = table.get(id.as_str()) {
+            let earlier = ids[earlier].0;
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    path,
+                    format!("/{collection}/{index}/id"),
+                    format!("the id `{id}` is already used by /{collection}/{earlier}"),
+                )
+                .with_hint("ids must be unique; give one of the two records another id"),
+            );
+        } else {
+            table.insert(id, position);
+        }
+        if let Some(prev) = previous.filter(|prev| id.as_str() < *prev && !reported_order) {
+            reported_order = true;
+            out.push(
+                Diagnostic::new(
+                    Code::UnsortedIds,
+                    path,
+                    format!("/{collection}/{index}/id"),
+                    format!("`{id}` comes after `{prev}`, but {collection} are kept sorted by id"),
+                )
+                .with_hint("run `pledges fmt` to sort the records"),
+            );
+        }
+        previous = Some(id);
+    }
+    table
+}
+
 /// Reports duplicate ids, unsorted collections, dangling references and
 /// records nothing refers to.
 pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
-    for (collection, ids, path) in [
-        ("actors", &records.actor_ids, &files.actors),
-        ("sources", &records.source_ids, &files.sources),
-        ("pledges", &records.pledge_ids, &files.pledges),
-    ] {
-        let mut first: HashMap<&str, usize> = HashMap::default();
-        let mut reported_order = false;
-        let mut previous: Option<&str> = None;
-        for (index, id) in ids {
-            if let Some(&earlier) = first.get(id.as_str()) {
-                out.push(
-                    Diagnostic::new(
-                        Code::DuplicateId,
-                        path,
-                        format!("/{collection}/{index}/id"),
-                        format!("the id `{id}` is already used by /{collection}/{earlier}"),
-                    )
-                    .with_hint("ids must be unique; give one of the two records another id"),
-                );
-            } else {
-                first.insert(id, *index);
-            }
-            if let Some(prev) = previous.filter(|prev| id.as_str() < *prev && !reported_order) {
-                reported_order = true;
-                out.push(
-                    Diagnostic::new(
-                        Code::UnsortedIds,
-                        path,
-                        format!("/{collection}/{index}/id"),
-                        format!(
-                            "`{id}` comes after `{prev}`, but {collection} are kept sorted by id"
-                        ),
-                    )
-                    .with_hint("run `pledges fmt` to sort the records"),
-                );
-            }
-            previous = Some(id);
-        }
-    }
-
-    let links = links(records);
-    let known = |kind: FileKind| -> HashSet<&str> {
-        let ids = match kind {
-            FileKind::Actors => &records.actor_ids,
-            FileKind::Sources => &records.source_ids,
-            _ => &records.pledge_ids,
-        };
-        ids.iter().map(|(_, id)| id.as_str()).collect()
-    };
-    let (actor_ids, source_ids, pledge_ids) = (
-        known(FileKind::Actors),
-        known(FileKind::Sources),
-        known(FileKind::Pledges),
+    let mut retirements: Vec<Retired<'_>> = Vec::new();
+    let mut pledge_targets = false;
+    visit(records, &mut |link| match link {
+        Link::Retired(r) => retirements.push(r),
+        Link::Reference(r) => pledge_targets |= r.target == FileKind::Pledges,
+    });
+    let actor_ids = id_table("actors", &records.actor_ids, &files.actors, true, out);
+    let source_ids = id_table("sources", &records.source_ids, &files.sources, true, out);
+    let pledge_ids = id_table(
+        "pledges",
+        &records.pledge_ids,
+        &files.pledges,
+        pledge_targets,
+        out,
     );
-    let retired: HashMap<(FileKind, &str), Option<&str>> = links
-        .retirements
+    let retired: HashMap<(FileKind, &str), Option<&str>> = retirements
         .iter()
         .map(|r| ((r.kind, r.id), r.replaced_by))
         .collect();
 
     // Retirements themselves: consistent, and pointing at a record that exists.
-    for r in &links.retirements {
+    for r in &retirements {
         let problem = match (r.reason, r.replaced_by) {
             (Some("superseded"), None) => Some(
                 "a superseded record needs `replaced_by`, the id of the record that replaces it",
@@ -95,36 +105,42 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         }
     }
 
-    let mut used_actors: HashSet<&str> = HashSet::default();
-    let mut used_sources: HashSet<&str> = HashSet::default();
-    for link in &links.references {
+    // Whether each actor and source is referred to, by its place in the id list.
+    let mut used_actors = vec![false; records.actor_ids.len()];
+    let mut used_sources = vec![false; records.source_ids.len()];
+    visit(records, &mut |link| {
+        let Link::Reference(link) = link else {
+            return;
+        };
         let (known, what) = match link.target {
             FileKind::Actors => (&actor_ids, "actor"),
             FileKind::Sources => (&source_ids, "source"),
             _ => (&pledge_ids, "pledge"),
         };
-        match link.target {
-            FileKind::Actors => used_actors.insert(link.id),
-            FileKind::Sources => used_sources.insert(link.id),
-            _ => false,
-        };
-        if !known.contains(link.id) {
+        let Some(&position) = known.get(link.id) else {
             let d = Diagnostic::new(
                 Code::UnknownReference,
                 files.path(link.from),
                 link.pointer(),
                 format!("no {what} has the id `{}`", link.id),
             );
-            out.push(match did_you_mean(link.id, known.iter().copied()) {
+            out.push(match did_you_mean(link.id, known.keys().copied()) {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
                 None => d.with_hint(format!(
                     "add the {what} to its file first, or correct the id"
                 )),
             });
-        } else if let Some(replacement) = retired
-            .get(&(link.target, link.id))
-            .filter(|_| link.from_current)
-        {
+            return;
+        };
+        match link.target {
+            FileKind::Actors => used_actors[position] = true,
+            FileKind::Sources => used_sources[position] = true,
+            _ => {}
+        }
+        if retired.is_empty() || !link.from_current {
+            return;
+        }
+        if let Some(replacement) = retired.get(&(link.target, link.id)) {
             let d = Diagnostic::new(
                 Code::ReferenceToRetired,
                 files.path(link.from),
@@ -138,10 +154,10 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
                 }
             });
         }
-    }
+    });
 
     // Only when both files were read can we tell that nothing refers to one.
-    if links.complete_for_unused {
+    if records.has_collection(FileKind::Actors) && records.has_collection(FileKind::Pledges) {
         for (kind, ids, used, what) in [
             (
                 FileKind::Actors,
@@ -156,8 +172,14 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
                 "no pledge cites this source",
             ),
         ] {
+            let table = if kind == FileKind::Actors {
+                &actor_ids
+            } else {
+                &source_ids
+            };
             for (index, id) in ids {
-                if !used.contains(id.as_str()) {
+                // A duplicate id counts as used when its first record is.
+                if !table.get(id.as_str()).is_some_and(|&p| used[p]) {
                     out.push(
                         Diagnostic::new(
                             Code::UnusedRecord,
@@ -221,11 +243,10 @@ struct Retired<'a> {
     replaced_by: Option<&'a str>,
 }
 
-#[derive(Default)]
-struct Links<'a> {
-    references: Vec<Reference<'a>>,
-    retirements: Vec<Retired<'a>>,
-    complete_for_unused: bool,
+/// What [`visit`] finds in the records.
+enum Link<'a> {
+    Reference(Reference<'a>),
+    Retired(Retired<'a>),
 }
 
 fn collection(kind: FileKind) -> &'static str {
@@ -235,32 +256,26 @@ fn collection(kind: FileKind) -> &'static str {
 /// Every reference and retirement, read from the typed records where a file
 /// was read whole, and from the raw JSON where it was not (so that a record
 /// with an error elsewhere still has its references checked).
-fn links(records: &Records) -> Links<'_> {
-    let mut links = Links {
-        complete_for_unused: records.has_collection(FileKind::Actors)
-            && records.has_collection(FileKind::Pledges),
-        ..Links::default()
-    };
+fn visit<'a>(records: &'a Records, links: &mut dyn FnMut(Link<'a>)) {
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
         if records.raw(kind).is_some() {
-            raw_links(records, kind, &mut links);
+            raw_links(records, kind, links);
         } else {
-            typed_links(records, kind, &mut links);
+            typed_links(records, kind, links);
         }
     }
-    links
 }
 
-fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) {
+fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Link<'a>)) {
     let mut reference = |index, site, target, id: &'a str, from_current| {
-        links.references.push(Reference {
+        links(Link::Reference(Reference {
             from: kind,
             index,
             site,
             target,
             id,
             from_current,
-        });
+        }));
     };
     let mut retirements = Vec::new();
     match kind {
@@ -349,27 +364,27 @@ fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) 
             RetirementReason::Withdrawn => "withdrawn",
             _ => "superseded",
         });
-        links.retirements.push(Retired {
+        links(Link::Retired(Retired {
             kind,
             index,
             id,
             reason,
             replaced_by,
-        });
+        }));
         if let Some(new) = replaced_by.filter(|new| Some("superseded") == reason && *new != id) {
-            links.references.push(Reference {
+            links(Link::Reference(Reference {
                 from: kind,
                 index,
                 site: Site::Replacement,
                 target: kind,
                 id: new,
                 from_current: true,
-            });
+            }));
         }
     }
 }
 
-fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) {
+fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Link<'a>)) {
     // The ids a field holds: one string, or the strings of an array.
     fn strings(value: Option<&Value>) -> Vec<(Option<usize>, &str)> {
         match value {
@@ -385,14 +400,14 @@ fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) {
     for (index, record) in records.raw_items(kind) {
         let current = record.get("retired").is_none_or(Value::is_null);
         let mut reference = |site, target, id| {
-            links.references.push(Reference {
+            links(Link::Reference(Reference {
                 from: kind,
                 index,
                 site,
                 target,
                 id,
                 from_current: current,
-            });
+            }));
         };
         let fields: &[&'static str] = match kind {
             FileKind::Actors => &["affiliation"],
@@ -427,23 +442,23 @@ fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut Links<'a>) {
             let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
             let reason = retired.get("reason").and_then(Value::as_str);
             let replaced_by = retired.get("replaced_by").and_then(Value::as_str);
-            links.retirements.push(Retired {
+            links(Link::Retired(Retired {
                 kind,
                 index,
                 id,
                 reason,
                 replaced_by,
-            });
+            }));
             if let (Some("superseded"), Some(new)) = (reason, replaced_by.filter(|new| *new != id))
             {
-                links.references.push(Reference {
+                links(Link::Reference(Reference {
                     from: kind,
                     index,
                     site: Site::Replacement,
                     target: kind,
                     id: new,
                     from_current: true,
-                });
+                }));
             }
         }
     }

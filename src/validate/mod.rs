@@ -206,6 +206,9 @@ pub(crate) fn read_json_file(
 
 pub(crate) use read::strip_bom;
 
+/// Where a dataset's bytes come from: the file system, or memory.
+type Load<'a> = &'a (dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Sync);
+
 /// What was read from a dataset directory, before the checks.
 struct Input {
     files: Files,
@@ -213,15 +216,36 @@ struct Input {
     typed: HashMap<FileKind, Typed>,
     /// Files read as JSON trees (when the fast path did not apply).
     values: HashMap<FileKind, Value>,
-    /// JSON text per file, for positions (JSON datasets).
+    /// JSON text per file, for positions, where it was kept.
     texts: HashMap<PathBuf, String>,
+    /// Files read on the fast path, whose text was not kept: read again
+    /// only if a finding in them needs a position.
+    reread: Vec<PathBuf>,
     /// Where each value came from (CSV datasets).
     locations: Option<from_csv::CsvMap>,
     pending: Vec<(Diagnostic, Option<usize>)>,
 }
 
-/// Reads a JSON dataset, each file's bytes coming from `load`.
-fn read_json_dir(dir: &Path, load: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) -> Input {
+impl Input {
+    fn add(&mut self, kind: FileKind, file: read::ReadFile) {
+        let path = self.files.path(kind).to_owned();
+        if let Some(typed) = file.typed {
+            self.typed.insert(kind, typed);
+            self.reread.push(path.clone());
+        }
+        if let Some(value) = file.value {
+            self.values.insert(kind, value);
+        }
+        if let Some(text) = file.text {
+            self.texts.insert(path, text);
+        }
+    }
+}
+
+/// Reads a JSON dataset, each file's bytes coming from `load`: the manifest
+/// first (it names the other files), then the pledges on one core while the
+/// actors and sources are read on the other.
+fn read_json_dir(dir: &Path, load: Load<'_>) -> Input {
     let mut pending = Vec::new();
     let manifest_path = dir.join(FileKind::Manifest.default_file_name());
     let manifest_file = read::parse_json(
@@ -257,25 +281,32 @@ fn read_json_dir(dir: &Path, load: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) -
         typed: HashMap::new(),
         values: HashMap::new(),
         texts: HashMap::new(),
+        reread: Vec::new(),
         locations: None,
         pending,
     };
-    let read_one = |kind: FileKind, file: read::ReadFile, input: &mut Input| {
-        if let Some(typed) = file.typed {
-            input.typed.insert(kind, typed);
-        }
-        if let Some(value) = file.value {
-            input.values.insert(kind, value);
-        }
-        if let Some(text) = file.text {
-            input.texts.insert(input.files.path(kind).to_owned(), text);
-        }
+    input.add(FileKind::Manifest, manifest_file);
+    let read = |kind: FileKind, path: &Path| {
+        let mut out = Vec::new();
+        let file = read::parse_json(path, Some(kind), load(path), &mut out);
+        (kind, file, out)
     };
-    read_one(FileKind::Manifest, manifest_file, &mut input);
-    for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
-        let path = input.files.path(kind).to_owned();
-        let file = read::parse_json(&path, Some(kind), load(&path), &mut input.pending);
-        read_one(kind, file, &mut input);
+    let files = input.files.clone();
+    let read_all = std::thread::scope(|threads| {
+        let pledges = threads.spawn(|| read(FileKind::Pledges, &files.pledges));
+        let mut read_all = vec![
+            read(FileKind::Actors, &files.actors),
+            read(FileKind::Sources, &files.sources),
+        ];
+        match pledges.join() {
+            Ok(file) => read_all.push(file),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        read_all
+    });
+    for (kind, file, out) in read_all {
+        input.add(kind, file);
+        input.pending.extend(out);
     }
     input
 }
@@ -299,6 +330,7 @@ fn read_csv_dir(dir: &Path) -> Input {
         typed: HashMap::new(),
         values: csv.values,
         texts,
+        reread: Vec::new(),
         locations: Some(csv.map),
         pending: csv.diagnostics,
     }
@@ -311,12 +343,13 @@ pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));
     }
+    let load = |path: &Path| std::fs::read(path);
     let input = if is_csv_dir(dir) {
         read_csv_dir(dir)
     } else {
-        read_json_dir(dir, &|path| std::fs::read(path))
+        read_json_dir(dir, &load)
     };
-    Ok(check_input(input, options))
+    Ok(check_input(input, options, &load))
 }
 
 /// Validates a JSON dataset held in memory, as if its files were in `dir`:
@@ -340,15 +373,16 @@ pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, O
             .map(|(_, bytes)| bytes.to_vec())
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
     };
-    check_input(read_json_dir(dir, &load), &Options::default())
+    check_input(read_json_dir(dir, &load), &Options::default(), &load)
 }
 
-fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
+fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Option<Dataset>) {
     let Input {
         files,
         mut typed,
         values,
-        texts,
+        mut texts,
+        reread,
         locations,
         mut pending,
     } = input;
@@ -394,13 +428,24 @@ fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
         records.values.insert(kind, value.clone());
     }
     drop(values);
-    semantics::check_text_records(&records, &files, &whole, &mut found);
     records.whole = whole;
-    integrity::check(&records, &files, &mut found);
-    semantics::check_records(&records, &files, &mut found);
-    if let Some(archive) = &options.archive {
-        evidence::check(&records, &files, archive, &mut found);
-    }
+    // Text on one core, references, dates and evidence on the other.
+    std::thread::scope(|threads| {
+        let text = threads.spawn(|| {
+            let mut found = Vec::new();
+            semantics::check_text_records(&records, &files, &records.whole, &mut found);
+            found
+        });
+        integrity::check(&records, &files, &mut found);
+        semantics::check_records(&records, &files, &mut found);
+        if let Some(archive) = &options.archive {
+            evidence::check(&records, &files, archive, &mut found);
+        }
+        match text.join() {
+            Ok(text) => found.extend(text),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
 
     let mut diagnostics = match &locations {
         Some(locations) => {
@@ -418,6 +463,14 @@ fn check_input(input: Input, options: &Options) -> (Report, Option<Dataset>) {
             Vec::new()
         }
     };
+    // Files read on the fast path are read again only to place findings.
+    for path in reread {
+        if pending.iter().any(|(d, _)| d.file == path) {
+            if let Some(text) = read::reread_text(load(&path)) {
+                texts.insert(path, text);
+            }
+        }
+    }
     diagnostics.extend(position(pending, &texts));
     let order = |d: &Diagnostic| -> (usize, PathBuf) {
         let rank = FileKind::ALL.iter().position(|&k| files.path(k) == d.file);

@@ -13,7 +13,8 @@ use crate::validate::Typed;
 /// A dataset file as far as it could be read.
 #[derive(Debug)]
 pub(crate) struct ReadFile {
-    /// The text, without a byte-order mark, when the file is UTF-8.
+    /// The text, without a byte-order mark, when the file is UTF-8 and was
+    /// not read on the fast path (see [`reread_text`] for those).
     pub text: Option<String>,
     /// The parsed document, when it is JSON and could not be read straight
     /// into the data model.
@@ -100,18 +101,15 @@ pub(crate) fn parse_json(
             return file;
         }
     };
-    // The syntax scan (duplicate keys, positions) and the typed parse read
-    // the same text on two cores; when both succeed no JSON tree is built.
-    let (scan, typed) = std::thread::scope(|threads| {
-        let scanner = threads.spawn(|| locate::scan(&text, &[]));
-        let typed = kind.and_then(|kind| Typed::parse(kind, &text));
-        (scanner.join().unwrap_or_default(), typed)
-    });
-    if scan.problems.is_empty() && typed.is_some() {
-        file.typed = typed;
-        file.text = Some(text);
+    // The fast path: the types refuse duplicate fields, trailing content,
+    // out-of-range numbers and every syntax error, so a document they accept
+    // has nothing for the scan to report (a property test holds the two to
+    // that). Its text is not kept: positions of later findings re-read it.
+    if let Some(typed) = kind.and_then(|kind| Typed::parse(kind, &text)) {
+        file.typed = Some(typed);
         return file;
     }
+    let scan = locate::scan(&text, &[]);
     let mut fatal = false;
     for problem in scan.problems {
         fatal |= problem.is_fatal();
@@ -195,4 +193,97 @@ pub(crate) fn strip_bom<'b>(
         Some(0),
     ));
     Some(rest)
+}
+
+/// The text of a file read on the fast path, read again when a finding in
+/// it needs a line and column: as [`parse_json`] saw it, without a
+/// byte-order mark.
+pub(crate) fn reread_text(bytes: std::io::Result<Vec<u8>>) -> Option<String> {
+    let mut bytes = bytes.ok()?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PLEDGES: &str = include_str!("../../tests/fixtures/valid/pledges.json");
+    const ACTORS: &str = include_str!("../../tests/fixtures/valid/actors.json");
+
+    /// A valid file with one line repeated, removed or spliced with
+    /// arbitrary text: the edits that make duplicate keys, trailing content
+    /// and broken syntax.
+    fn edited(text: &'static str) -> impl Strategy<Value = String> {
+        let lines = text.lines().count();
+        (
+            0..lines,
+            0..lines,
+            0..3u8,
+            "[ -~]{0,6}|\\\\u[dD][89aAbB][0-9a-fA-F]{2}|1e999|,|\\}|\"",
+        )
+            .prop_map(move |(a, b, edit, splice)| {
+                let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+                match edit {
+                    0 => {
+                        let line = lines[a].clone();
+                        lines.insert(b, line);
+                    }
+                    1 => {
+                        lines.remove(a);
+                    }
+                    _ => {
+                        let at = lines[a].len() / 2;
+                        let at = (0..=at)
+                            .rev()
+                            .find(|&i| lines[a].is_char_boundary(i))
+                            .unwrap_or(0);
+                        lines[a].insert_str(at, &splice);
+                    }
+                }
+                lines.join("\n")
+            })
+    }
+
+    proptest! {
+        /// The fast path skips the syntax scan: whatever the types accept,
+        /// the scan finds nothing wrong with.
+        #[test]
+        fn typed_parse_accepts_only_what_the_scan_passes(
+            (kind, text) in prop_oneof![
+                edited(PLEDGES).prop_map(|t| (FileKind::Pledges, t)),
+                edited(ACTORS).prop_map(|t| (FileKind::Actors, t)),
+            ]
+        ) {
+            if Typed::parse(kind, &text).is_some() {
+                let scan = locate::scan(&text, &[]);
+                prop_assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+            }
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_takes_the_slow_path() {
+        let text = PLEDGES.replacen(
+            "\"status\": \"committed\",",
+            "\"status\": \"committed\",\n      \"status\": \"committed\",",
+            1,
+        );
+        assert!(Typed::parse(FileKind::Pledges, &text).is_none());
+        let mut out = Vec::new();
+        let file = parse_json(
+            Path::new("pledges.json"),
+            Some(FileKind::Pledges),
+            Ok(text.into_bytes()),
+            &mut out,
+        );
+        assert!(file.typed.is_none());
+        assert!(
+            out.iter().any(|(d, _)| d.code == Code::DuplicateKey),
+            "{out:?}"
+        );
+    }
 }

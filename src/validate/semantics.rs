@@ -48,11 +48,28 @@ fn is_plainly_clean(s: &str) -> bool {
         return false;
     }
     let mut previous_space = true; // no whitespace at the start
-    for c in s.chars() {
-        if c.is_control() {
-            return false;
-        }
-        let space = c.is_whitespace();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII, byte by byte: controls are below 0x20 and 0x7F, and the
+        // only ASCII whitespace that is not a control is the space.
+        let space = if b.is_ascii() {
+            if b < 0x20 || b == 0x7f {
+                return false;
+            }
+            i += 1;
+            b == b' '
+        } else {
+            let Some(c) = s[i..].chars().next() else {
+                return false;
+            };
+            if c.is_control() {
+                return false;
+            }
+            i += c.len_utf8();
+            c.is_whitespace()
+        };
         if space && previous_space {
             return false;
         }
@@ -399,5 +416,46 @@ pub(crate) fn check_schema_reference(
                 "point it at the schema, e.g. `../schema/{expected}`, so editors check the file"
             )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Characters that exercise every branch: ASCII and Unicode spaces,
+    /// controls, formula starters, combining marks, letters.
+    fn text() -> impl Strategy<Value = String> {
+        let chars = prop_oneof![
+            Just(' '),
+            Just('\t'),
+            Just('\n'),
+            Just('\u{7f}'),
+            Just('\u{85}'),
+            Just('\u{a0}'),
+            Just('\u{2003}'),
+            Just('\u{3000}'),
+            Just('='),
+            Just('-'),
+            Just('@'),
+            Just('é'),
+            Just('\u{301}'),
+            Just('ї'),
+            any::<char>(),
+            proptest::char::range('a', 'z'),
+        ];
+        proptest::collection::vec(chars, 0..12).prop_map(|c| c.into_iter().collect())
+    }
+
+    proptest! {
+        /// The quick check passes exactly the text the full check finds
+        /// nothing wrong with.
+        #[test]
+        fn quick_text_check_agrees_with_the_full_check(s in text()) {
+            let mut found = Vec::new();
+            check_string(Path::new("f.json"), "/x", &s, &mut found);
+            prop_assert_eq!(is_plainly_clean(&s), found.is_empty(), "{:?}", s);
+        }
     }
 }
