@@ -465,10 +465,10 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
     };
     // Files read on the fast path are read again only to place findings.
     for path in reread {
-        if pending.iter().any(|(d, _)| d.file == path) {
-            if let Some(text) = read::reread_text(load(&path)) {
-                texts.insert(path, text);
-            }
+        if pending.iter().any(|(d, _)| d.file == path)
+            && let Some(text) = read::reread_text(load(&path))
+        {
+            texts.insert(path, text);
         }
     }
     diagnostics.extend(position(pending, &texts));
