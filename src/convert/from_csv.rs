@@ -12,21 +12,63 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::schema::FileKind;
 use crate::validate::schema::subschema_at;
 
-/// The lines of one table's rows: for a main table one list, by record
-/// index; for a child table one list per parent record, in ordinal order.
-#[derive(Debug)]
+/// The lines of one table's rows: for a main table, one per record; for a
+/// child table, the lines of each parent's items in ordinal order, parent
+/// after parent.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct TableLines {
     table: &'static Table,
     path: PathBuf,
-    lines: Vec<Vec<usize>>,
+    lines: Vec<usize>,
+    /// Child tables: where each parent's lines start in `lines`, and a last
+    /// entry for the end.
+    starts: Vec<usize>,
+}
+
+impl TableLines {
+    /// A main table's lines, one per record.
+    pub(crate) fn main(table: &'static Table, path: PathBuf, lines: Vec<usize>) -> Self {
+        Self {
+            table,
+            path,
+            lines,
+            starts: Vec::new(),
+        }
+    }
+
+    /// A child table's lines, one list per parent record.
+    pub(crate) fn child<'l>(
+        table: &'static Table,
+        path: PathBuf,
+        per_parent: impl IntoIterator<Item = &'l [usize]>,
+    ) -> Self {
+        let mut lines = Vec::new();
+        let mut starts = vec![0];
+        for items in per_parent {
+            lines.extend_from_slice(items);
+            starts.push(lines.len());
+        }
+        Self {
+            table,
+            path,
+            lines,
+            starts,
+        }
+    }
+
+    /// The lines of the items of parent record `index` (child tables).
+    fn items(&self, index: usize) -> Option<&[usize]> {
+        let (&start, &end) = (self.starts.get(index)?, self.starts.get(index + 1)?);
+        self.lines.get(start..end)
+    }
 }
 
 /// Where each record and value of a CSV dataset came from, kept as row
 /// lines only: a cell's place is worked out from a JSON Pointer on demand.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct CsvMap {
     pub package: PathBuf,
-    tables: Vec<TableLines>,
+    pub tables: Vec<TableLines>,
 }
 
 impl CsvMap {
@@ -52,7 +94,7 @@ impl CsvMap {
             .tables
             .iter()
             .find(|t| t.table.kind == kind && t.table.shape == Shape::Main)?;
-        let row = *main.lines.first()?.get(index)?;
+        let row = *main.lines.get(index)?;
         let Some(&field) = rest.first() else {
             return Some(at(main, row, Some(1)));
         };
@@ -60,7 +102,7 @@ impl CsvMap {
             t.table.kind == kind
                 && matches!(t.table.shape, Shape::Child { field: f, .. } if f == field)
         }) {
-            let lines = child.lines.get(index)?;
+            let lines = child.items(index)?;
             let Some(j) = rest.get(1).and_then(|j| j.parse::<usize>().ok()) else {
                 return Some(
                     lines
@@ -385,11 +427,10 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                     main_lines.push(row.line);
                     list.push(Value::Object(object));
                 }
-                input.map.tables.push(TableLines {
-                    table,
-                    path: path.clone(),
-                    lines: vec![main_lines],
-                });
+                input
+                    .map
+                    .tables
+                    .push(TableLines::main(table, path.clone(), main_lines));
             }
             Shape::Child {
                 field,
@@ -488,11 +529,11 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                         record.insert(field.to_owned(), Value::Array(array));
                     }
                 }
-                input.map.tables.push(TableLines {
+                input.map.tables.push(TableLines::child(
                     table,
-                    path: path.clone(),
-                    lines: child_lines,
-                });
+                    path.clone(),
+                    child_lines.iter().map(Vec::as_slice),
+                ));
             }
         }
     }
@@ -501,7 +542,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
             let mut file = Map::new();
             file.insert(
                 "$schema".into(),
-                Value::String(format!("../schema/{}", kind.schema_file_name())),
+                Value::String(super::typed_rows::schema_reference(kind)),
             );
             file.insert(collection(kind).into(), Value::Array(list));
             input.values.insert(kind, Value::Object(file));

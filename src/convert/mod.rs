@@ -10,6 +10,7 @@ pub mod datapackage;
 pub(crate) mod from_csv;
 pub mod tables;
 mod to_csv;
+pub(crate) mod typed_rows;
 
 use std::path::Path;
 

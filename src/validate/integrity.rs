@@ -13,7 +13,7 @@ use crate::validate::{Files, Records};
 /// findings about duplicates and order.
 fn id_table<'a>(
     collection: &str,
-    ids: &'a [(usize, String)],
+    ids: &[(usize, &'a str)],
     path: &std::path::Path,
     need_table: bool,
     out: &mut Vec<Diagnostic>,
@@ -28,7 +28,7 @@ fn id_table<'a>(
     let mut reported_order = sorted;
     let mut previous: Option<&str> = None;
     for (position, (index, id)) in ids.iter().enumerate() {
-        if let Some(&earlier) = table.get(id.as_str()) {
+        if let Some(&earlier) = table.get(id) {
             let earlier = ids[earlier].0;
             out.push(
                 Diagnostic::new(
@@ -42,7 +42,7 @@ fn id_table<'a>(
         } else {
             table.insert(id, position);
         }
-        if let Some(prev) = previous.filter(|prev| id.as_str() < *prev && !reported_order) {
+        if let Some(prev) = previous.filter(|prev| id < prev && !reported_order) {
             reported_order = true;
             out.push(
                 Diagnostic::new(
@@ -68,11 +68,13 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         Link::Retired(r) => retirements.push(r),
         Link::Reference(r) => pledge_targets |= r.target == FileKind::Pledges,
     });
-    let actor_ids = id_table("actors", &records.actor_ids, &files.actors, true, out);
-    let source_ids = id_table("sources", &records.source_ids, &files.sources, true, out);
+    let ids = |kind| records.ids(kind);
+    let (actor_list, source_list) = (ids(FileKind::Actors), ids(FileKind::Sources));
+    let actor_ids = id_table("actors", &actor_list, &files.actors, true, out);
+    let source_ids = id_table("sources", &source_list, &files.sources, true, out);
     let pledge_ids = id_table(
         "pledges",
-        &records.pledge_ids,
+        &ids(FileKind::Pledges),
         &files.pledges,
         pledge_targets,
         out,
@@ -106,8 +108,8 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
     }
 
     // Whether each actor and source is referred to, by its place in the id list.
-    let mut used_actors = vec![false; records.actor_ids.len()];
-    let mut used_sources = vec![false; records.source_ids.len()];
+    let mut used_actors = vec![false; actor_list.len()];
+    let mut used_sources = vec![false; source_list.len()];
     visit(records, &mut |link| {
         let Link::Reference(link) = link else {
             return;
@@ -161,13 +163,13 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         for (kind, ids, used, what) in [
             (
                 FileKind::Actors,
-                &records.actor_ids,
+                &actor_list,
                 &used_actors,
                 "no pledge or actor refers to this actor",
             ),
             (
                 FileKind::Sources,
-                &records.source_ids,
+                &source_list,
                 &used_sources,
                 "no pledge cites this source",
             ),
@@ -179,7 +181,7 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
             };
             for (index, id) in ids {
                 // A duplicate id counts as used when its first record is.
-                if !table.get(id.as_str()).is_some_and(|&p| used[p]) {
+                if !table.get(id).is_some_and(|&p| used[p]) {
                     out.push(
                         Diagnostic::new(
                             Code::UnusedRecord,
@@ -284,7 +286,7 @@ fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(L
                 let current = a.retired.is_none();
                 if let Some(id) = &a.affiliation {
                     reference(
-                        *index,
+                        index,
                         Site::Field("affiliation"),
                         FileKind::Actors,
                         id.as_str(),
@@ -292,20 +294,20 @@ fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(L
                     );
                 }
                 if let Some(r) = &a.retired {
-                    retirements.push((*index, a.id.as_str(), r.reason, r.replacement()));
+                    retirements.push((index, a.id.as_str(), r.reason, r.replacement()));
                 }
             }
         }
         FileKind::Sources => {
             for (index, src) in &records.sources {
                 if let Some(r) = &src.retired {
-                    retirements.push((*index, src.id.as_str(), r.reason, r.replacement()));
+                    retirements.push((index, src.id.as_str(), r.reason, r.replacement()));
                 }
             }
         }
         _ => {
             for (index, p) in &records.pledges {
-                let (i, current) = (*index, p.retired.is_none());
+                let (i, current) = (index, p.retired.is_none());
                 for (j, id) in p.pledgers.iter().enumerate() {
                     reference(
                         i,

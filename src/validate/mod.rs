@@ -27,8 +27,8 @@ use serde_json::Value;
 pub use evidence::fold_quote_text;
 pub use semantics::SCHEMA_VERSION;
 
-use crate::convert::from_csv;
 use crate::convert::{DATAPACKAGE, is_csv_dir};
+use crate::convert::{from_csv, typed_rows};
 use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;
@@ -96,25 +96,13 @@ impl Typed {
         }
     }
 
-    /// Moves the records into `records`, ids included.
+    /// Moves the records into `records`.
     fn into_records(self, records: &mut Records) {
-        fn ids<T>(items: &[(usize, T)], id: impl Fn(&T) -> &str) -> Vec<(usize, String)> {
-            items.iter().map(|(i, r)| (*i, id(r).to_owned())).collect()
-        }
         match self {
             Self::Manifest(m) => records.manifest = Some(m),
-            Self::Actors(f) => {
-                records.actors = f.actors.into_iter().enumerate().collect();
-                records.actor_ids = ids(&records.actors, |a| a.id.as_str());
-            }
-            Self::Sources(f) => {
-                records.sources = f.sources.into_iter().enumerate().collect();
-                records.source_ids = ids(&records.sources, |s| s.id.as_str());
-            }
-            Self::Pledges(f) => {
-                records.pledges = f.pledges.into_iter().enumerate().collect();
-                records.pledge_ids = ids(&records.pledges, |p| p.id.as_str());
-            }
+            Self::Actors(f) => records.actors = Indexed::whole(f.actors),
+            Self::Sources(f) => records.sources = Indexed::whole(f.sources),
+            Self::Pledges(f) => records.pledges = Indexed::whole(f.pledges),
         }
     }
 }
@@ -139,18 +127,70 @@ impl Files {
     }
 }
 
+/// The records of one file that could be read, each with its index in the
+/// file.
+#[derive(Debug)]
+pub(crate) struct Indexed<T> {
+    items: Vec<T>,
+    /// Each item's index in the file; `None` when every record was read,
+    /// so that the item's place is its index.
+    index: Option<Vec<usize>>,
+}
+
+impl<T> Default for Indexed<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            index: Some(Vec::new()),
+        }
+    }
+}
+
+impl<T> Indexed<T> {
+    /// Every record of a file.
+    fn whole(items: Vec<T>) -> Self {
+        Self { items, index: None }
+    }
+
+    /// Adds the record at `index` of a file read record by record.
+    fn push(&mut self, index: usize, item: T) {
+        let positions = self
+            .index
+            .get_or_insert_with(|| (0..self.items.len()).collect());
+        positions.push(index);
+        self.items.push(item);
+    }
+
+    /// The records, each with its index in the file.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &T)> {
+        self.items.iter().enumerate().map(|(i, item)| {
+            let index = self.index.as_ref().map_or(i, |index| index[i]);
+            (index, item)
+        })
+    }
+
+    /// The records, without their indexes.
+    fn into_items(self) -> Vec<T> {
+        self.items
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Indexed<T> {
+    type Item = (usize, &'a T);
+    type IntoIter = Box<dyn Iterator<Item = (usize, &'a T)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// The records that could be read, each with its index in its file.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub manifest: Option<Manifest>,
-    pub actors: Vec<(usize, Actor)>,
-    pub sources: Vec<(usize, Source)>,
-    pub pledges: Vec<(usize, Pledge)>,
-    /// The `id` of every record that has a string id, read or not, so that a
-    /// broken record does not make every reference to it dangle too.
-    pub actor_ids: Vec<(usize, String)>,
-    pub source_ids: Vec<(usize, String)>,
-    pub pledge_ids: Vec<(usize, String)>,
+    pub actors: Indexed<Actor>,
+    pub sources: Indexed<Source>,
+    pub pledges: Indexed<Pledge>,
     /// Whether every file and record was read.
     pub complete: bool,
     /// The files that had to be read as JSON trees (off the fast path).
@@ -183,6 +223,36 @@ impl Records {
     /// The records of a collection file as raw values, with their indexes.
     pub fn raw_items(&self, kind: FileKind) -> impl Iterator<Item = (usize, &Value)> {
         self.collection(kind).into_iter().flatten().enumerate()
+    }
+
+    /// The `id` of every record of a collection that has a string id, read
+    /// into the model or not, so that a broken record does not make every
+    /// reference to it dangle too.
+    pub fn ids(&self, kind: FileKind) -> Vec<(usize, &str)> {
+        if self.raw(kind).is_some() {
+            return self
+                .raw_items(kind)
+                .filter_map(|(i, item)| Some((i, item.get("id")?.as_str()?)))
+                .collect();
+        }
+        match kind {
+            FileKind::Actors => self
+                .actors
+                .iter()
+                .map(|(i, a)| (i, a.id.as_str()))
+                .collect(),
+            FileKind::Sources => self
+                .sources
+                .iter()
+                .map(|(i, s)| (i, s.id.as_str()))
+                .collect(),
+            FileKind::Pledges => self
+                .pledges
+                .iter()
+                .map(|(i, p)| (i, p.id.as_str()))
+                .collect(),
+            FileKind::Manifest => Vec::new(),
+        }
     }
 }
 
@@ -311,16 +381,56 @@ fn read_json_dir(dir: &Path, load: Load<'_>) -> Input {
     input
 }
 
-fn read_csv_dir(dir: &Path) -> Input {
-    let csv = from_csv::read_dir(dir);
-    // Checks report against the JSON file each record would be in; the
-    // locations then move each diagnostic to the CSV cell it came from.
+/// Reads a CSV dataset: straight into the data model when it is clean
+/// (unless `fast` is off, for tests), otherwise value by value.
+fn read_csv_dir(dir: &Path, fast: bool) -> Input {
     let files = Files {
         manifest: dir.join(FileKind::Manifest.default_file_name()),
         actors: dir.join(FileKind::Actors.default_file_name()),
         sources: dir.join(FileKind::Sources.default_file_name()),
         pledges: dir.join(FileKind::Pledges.default_file_name()),
     };
+    if let Some(csv) = fast.then(|| typed_rows::read_dir(dir)).flatten() {
+        let schema = typed_rows::schema_reference;
+        let typed = HashMap::from([
+            (FileKind::Manifest, Typed::Manifest(csv.manifest)),
+            (
+                FileKind::Actors,
+                Typed::Actors(ActorsFile {
+                    schema: schema(FileKind::Actors),
+                    actors: csv.actors,
+                }),
+            ),
+            (
+                FileKind::Sources,
+                Typed::Sources(SourcesFile {
+                    schema: schema(FileKind::Sources),
+                    sources: csv.sources,
+                }),
+            ),
+            (
+                FileKind::Pledges,
+                Typed::Pledges(PledgesFile {
+                    schema: schema(FileKind::Pledges),
+                    pledges: csv.pledges,
+                }),
+            ),
+        ]);
+        let texts = csv
+            .package_text
+            .map(|text| HashMap::from([(dir.join(DATAPACKAGE), text)]))
+            .unwrap_or_default();
+        return Input {
+            files,
+            typed,
+            values: HashMap::new(),
+            texts,
+            reread: Vec::new(),
+            locations: Some(csv.map),
+            pending: Vec::new(),
+        };
+    }
+    let csv = from_csv::read_dir(dir);
     let mut texts = HashMap::new();
     if let Some(text) = csv.package_text {
         texts.insert(dir.join(DATAPACKAGE), text);
@@ -339,13 +449,22 @@ fn read_csv_dir(dir: &Path) -> Input {
 /// Validates `dir` (JSON or CSV) and, when it has no errors, returns the
 /// dataset too.
 pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option<Dataset>), Error> {
+    check_dir_with(dir, options, true)
+}
+
+/// [`check_dir`], with the CSV fast path on or off (the tests compare the two).
+fn check_dir_with(
+    dir: &Path,
+    options: &Options,
+    fast_csv: bool,
+) -> Result<(Report, Option<Dataset>), Error> {
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));
     }
     let load = |path: &Path| std::fs::read(path);
     let input = if is_csv_dir(dir) {
-        read_csv_dir(dir)
+        read_csv_dir(dir, fast_csv)
     } else {
         read_json_dir(dir, &load)
     };
@@ -489,9 +608,9 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
     let dataset = match (report.errors(), records.manifest) {
         (0, Some(manifest)) => Some(Dataset::from_parts(
             manifest,
-            records.actors.into_iter().map(|(_, r)| r).collect(),
-            records.sources.into_iter().map(|(_, r)| r).collect(),
-            records.pledges.into_iter().map(|(_, r)| r).collect(),
+            records.actors.into_items(),
+            records.sources.into_items(),
+            records.pledges.into_items(),
         )),
         _ => None,
     };
@@ -529,8 +648,7 @@ fn collect_records(
         collection: &str,
         path: &Path,
         value: &Value,
-        ids: &mut Vec<(usize, String)>,
-        records: &mut Vec<(usize, T)>,
+        records: &mut Indexed<T>,
         complete: &mut bool,
         out: &mut Vec<Diagnostic>,
     ) {
@@ -539,11 +657,8 @@ fn collect_records(
             return;
         };
         for (index, item) in items.iter().enumerate() {
-            if let Some(id) = item.get("id").and_then(Value::as_str) {
-                ids.push((index, id.to_owned()));
-            }
             match T::deserialize(item) {
-                Ok(record) => records.push((index, record)),
+                Ok(record) => records.push(index, record),
                 Err(e) => {
                     if *complete {
                         // The schema accepted the file, yet the types refused
@@ -580,33 +695,9 @@ fn collect_records(
                 *complete = false;
             }
         },
-        FileKind::Actors => each(
-            "actors",
-            path,
-            value,
-            &mut records.actor_ids,
-            &mut records.actors,
-            complete,
-            out,
-        ),
-        FileKind::Sources => each(
-            "sources",
-            path,
-            value,
-            &mut records.source_ids,
-            &mut records.sources,
-            complete,
-            out,
-        ),
-        FileKind::Pledges => each(
-            "pledges",
-            path,
-            value,
-            &mut records.pledge_ids,
-            &mut records.pledges,
-            complete,
-            out,
-        ),
+        FileKind::Actors => each("actors", path, value, &mut records.actors, complete, out),
+        FileKind::Sources => each("sources", path, value, &mut records.sources, complete, out),
+        FileKind::Pledges => each("pledges", path, value, &mut records.pledges, complete, out),
     }
 }
 
@@ -667,4 +758,176 @@ fn position(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::csv_files;
+    use crate::convert::tables::TABLES;
+    use proptest::prelude::*;
+
+    /// One edit of one table of a valid CSV dataset.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Cell {
+            row: usize,
+            column: usize,
+            text: &'static str,
+        },
+        CopyCell {
+            row: usize,
+            column: usize,
+            from: usize,
+        },
+        DeleteRow(usize),
+        RepeatRow(usize),
+        SwapRows(usize, usize),
+        RenameHeader(usize),
+        Bom,
+    }
+
+    const TEXTS: &[&str] = &[
+        "",
+        "x",
+        " padded",
+        "-1",
+        "1e400",
+        "NaN",
+        "0",
+        "2",
+        "3",
+        "01",
+        "superseded",
+        "withdrawn",
+        "a,b",
+        "\"q\"",
+        "é",
+        "ceasefire",
+        "france",
+        "line\nbreak",
+        "2024-02-30",
+    ];
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let row = 0..40usize;
+        let column = 0..16usize;
+        prop_oneof![
+            4 => (row.clone(), column.clone(), proptest::sample::select(TEXTS))
+                .prop_map(|(row, column, text)| Edit::Cell { row, column, text }),
+            2 => (row.clone(), column, row.clone())
+                .prop_map(|(row, column, from)| Edit::CopyCell { row, column, from }),
+            1 => row.clone().prop_map(Edit::DeleteRow),
+            1 => row.clone().prop_map(Edit::RepeatRow),
+            1 => (row.clone(), row).prop_map(|(a, b)| Edit::SwapRows(a, b)),
+            1 => (0..16usize).prop_map(Edit::RenameHeader),
+            1 => Just(Edit::Bom),
+        ]
+    }
+
+    fn apply(bytes: &[u8], edit: &Edit) -> Vec<u8> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes);
+        let mut rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| {
+                r.map(|r| r.iter().map(str::to_owned).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let body = rows.len().saturating_sub(1).max(1);
+        let width = rows.first().map_or(1, Vec::len).max(1);
+        match *edit {
+            Edit::Cell { row, column, text } => {
+                if let Some(cell) = rows
+                    .get_mut(1 + row % body)
+                    .and_then(|r| r.get_mut(column % width))
+                {
+                    *cell = text.to_owned();
+                }
+            }
+            Edit::CopyCell { row, column, from } => {
+                let value = rows
+                    .get(1 + from % body)
+                    .and_then(|r| r.get(column % width))
+                    .cloned();
+                if let (Some(value), Some(cell)) = (
+                    value,
+                    rows.get_mut(1 + row % body)
+                        .and_then(|r| r.get_mut(column % width)),
+                ) {
+                    *cell = value;
+                }
+            }
+            Edit::DeleteRow(row) if rows.len() > 1 => {
+                rows.remove(1 + row % body);
+            }
+            Edit::RepeatRow(row) if rows.len() > 1 => {
+                let copy = rows[1 + row % body].clone();
+                rows.insert(1 + row % body, copy);
+            }
+            Edit::SwapRows(a, b) if rows.len() > 1 => rows.swap(1 + a % body, 1 + b % body),
+            Edit::RenameHeader(column) => {
+                if let Some(cell) = rows.first_mut().and_then(|r| r.get_mut(column % width)) {
+                    cell.push('x');
+                }
+            }
+            _ => {}
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        for row in &rows {
+            writer.write_record(row).unwrap();
+        }
+        let mut out = writer.into_inner().unwrap();
+        if matches!(edit, Edit::Bom) {
+            out.splice(0..0, *b"\xEF\xBB\xBF");
+        }
+        out
+    }
+
+    fn write_csv(dir: &Path, seed: u64, edits: &[(usize, Edit)]) {
+        let dataset = crate::generate::dataset(12, seed);
+        for (name, mut bytes) in csv_files(&dataset) {
+            for (table, edit) in edits {
+                if TABLES[table % TABLES.len()].file_name() == name {
+                    bytes = apply(&bytes, edit);
+                }
+            }
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_clean_csv_dataset_takes_the_fast_path() {
+        let dir = tempfile::tempdir().unwrap();
+        write_csv(dir.path(), 7, &[]);
+        let typed = typed_rows::read_dir(dir.path()).expect("the fast path reads it");
+        assert_eq!(typed.pledges.len(), 12);
+        let (report, dataset) = check_dir(dir.path(), &Options::default()).unwrap();
+        assert!(report.diagnostics.is_empty(), "{report:?}");
+        assert_eq!(dataset, Some(crate::generate::dataset(12, 7)));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(160))]
+
+        /// The CSV fast path and the value-by-value path give the same
+        /// report (every finding, file, line and column) and the same
+        /// dataset, whatever the edits.
+        #[test]
+        fn csv_fast_path_and_slow_path_agree(
+            seed in 0..4u64,
+            edits in proptest::collection::vec((0..TABLES.len(), edit()), 0..3),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            write_csv(dir.path(), seed, &edits);
+            let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
+            let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
+            prop_assert_eq!(&fast.0, &slow.0);
+            prop_assert_eq!(&fast.1, &slow.1);
+        }
+    }
 }

@@ -1,0 +1,397 @@
+//! CSV → the data model directly: the fast path for a clean CSV dataset.
+//!
+//! Each row is read straight into the model's types, with no JSON value in
+//! between, on two cores: the pledges' conditions and evidence on one, the
+//! other tables on the other. The path gives up (returns `None`) at the
+//! first thing it does not expect: a byte-order mark, a header that is not
+//! exactly the table's, a cell the types refuse, an unknown parent id, an
+//! ordinal out of sequence. [`super::from_csv`] then reads the dataset
+//! again, value by value, and says what is wrong and where. A test holds
+//! the two paths to the same report and dataset for any input.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::de::value::{Error as ValueError, StrDeserializer};
+
+use crate::convert::datapackage::manifest_value;
+use crate::convert::from_csv::{CsvMap, DATAPACKAGE, TableLines};
+use crate::convert::tables::{Shape, TABLES, Table};
+use crate::fxhash::FxHashMap;
+use crate::model::{
+    Actor, ActorId, Archive, Condition, Evidence, Manifest, Pledge, Quantity, Retirement, Source,
+    Text,
+};
+use crate::schema::FileKind;
+
+/// A CSV dataset read whole into the data model.
+#[derive(Debug)]
+pub(crate) struct TypedCsv {
+    pub manifest: Manifest,
+    pub actors: Vec<Actor>,
+    pub sources: Vec<Source>,
+    pub pledges: Vec<Pledge>,
+    /// Where each record and item came from, as the slow path records it.
+    pub map: CsvMap,
+    /// The package descriptor's text.
+    pub package_text: Option<String>,
+}
+
+/// Reads the CSV dataset in `dir` into the model, or `None` if anything in
+/// it needs the slow path's diagnostics.
+pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
+    let package_path = dir.join(DATAPACKAGE);
+    let mut problems = Vec::new();
+    let package = crate::validate::read_json_file(&package_path, &mut problems);
+    if !problems.is_empty() {
+        return None;
+    }
+    let manifest = Manifest::deserialize(&manifest_value(package.value.as_ref()?)).ok()?;
+    let table = |name: &str| TABLES.iter().find(|t| t.name == name);
+    let path = |t: &Table| dir.join(t.file_name());
+
+    let (main, lists) = std::thread::scope(|threads| {
+        let lists = threads.spawn(|| {
+            let conditions = table("pledge_conditions")?;
+            let evidence = table("pledge_evidence")?;
+            Some((
+                read_child(&path(conditions), conditions, |r| {
+                    Some(Condition {
+                        kind: required(r, 2)?,
+                        actor: optional(r, 3)?,
+                        text: required(r, 4)?,
+                    })
+                })?,
+                read_child(&path(evidence), evidence, |r| {
+                    Some(Evidence {
+                        source: required(r, 2)?,
+                        quote: required(r, 3)?,
+                    })
+                })?,
+            ))
+        });
+        let main = read_main_tables(&path);
+        let lists = lists.join().ok().flatten();
+        (main, lists)
+    });
+    let (actors, sources, mut pledges, mut map) = main?;
+    let (conditions, evidence) = lists?;
+
+    let index = id_index(pledges.iter().map(|p| p.id.as_str()))?;
+    let conditions_lines = attach(&mut pledges, &index, conditions, |p, items| {
+        p.conditions = items;
+    })?;
+    let evidence_lines = attach(&mut pledges, &index, evidence, |p, items| {
+        p.evidence = items;
+    })?;
+    if pledges
+        .iter()
+        .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
+    {
+        return None;
+    }
+    map.package = package_path;
+    for name in ["pledge_conditions", "pledge_evidence"] {
+        let t = table(name)?;
+        let lines = if name == "pledge_conditions" {
+            &conditions_lines
+        } else {
+            &evidence_lines
+        };
+        map.tables
+            .push(TableLines::child(t, path(t), per_parent(lines)));
+    }
+    Some(TypedCsv {
+        manifest,
+        actors,
+        sources,
+        pledges,
+        map,
+        package_text: package.text,
+    })
+}
+
+type MainTables = (Vec<Actor>, Vec<Source>, Vec<Pledge>, CsvMap);
+
+/// The actors, sources and pledges tables, with the child tables of
+/// actors and the pledges' pledgers and involved actors.
+fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
+    let mut map = CsvMap::default();
+    let table = |name: &str| TABLES.iter().find(|t| t.name == name);
+
+    let actors_table = table("actors")?;
+    let (mut actors, lines) = read_main(&path(actors_table), actors_table, |r| {
+        Some(Actor {
+            id: required(r, 0)?,
+            name: required(r, 1)?,
+            kind: required(r, 2)?,
+            iso_3166: optional(r, 3)?,
+            wikidata: optional(r, 4)?,
+            aliases: Vec::new(),
+            affiliation: optional(r, 5)?,
+            role: optional(r, 6)?,
+            notes: optional(r, 7)?,
+            retired: retirement(r, 8)?,
+        })
+    })?;
+    map.tables
+        .push(TableLines::main(actors_table, path(actors_table), lines));
+    let aliases_table = table("actor_aliases")?;
+    let aliases = read_child(&path(aliases_table), aliases_table, |r| {
+        required::<Text>(r, 2)
+    })?;
+    let index = id_index(actors.iter().map(|a| a.id.as_str()))?;
+    let lines = attach(&mut actors, &index, aliases, |a, items| a.aliases = items)?;
+    map.tables.push(TableLines::child(
+        aliases_table,
+        path(aliases_table),
+        per_parent(&lines),
+    ));
+
+    let sources_table = table("sources")?;
+    let (sources, lines) = read_main(&path(sources_table), sources_table, |r| {
+        let archive = if all_empty(r, 7..9) {
+            return None;
+        } else {
+            Archive {
+                file: required(r, 7)?,
+                sha256: required(r, 8)?,
+            }
+        };
+        Some(Source {
+            id: required(r, 0)?,
+            title: required(r, 1)?,
+            publisher: optional(r, 2)?,
+            url: optional(r, 3)?,
+            published: optional(r, 4)?,
+            kind: required(r, 5)?,
+            language: required(r, 6)?,
+            archive,
+            notes: optional(r, 9)?,
+            retired: retirement(r, 10)?,
+        })
+    })?;
+    map.tables
+        .push(TableLines::main(sources_table, path(sources_table), lines));
+
+    let pledges_table = table("pledges")?;
+    let (mut pledges, lines) = read_main(&path(pledges_table), pledges_table, |r| {
+        let quantity = if all_empty(r, 7..10) {
+            None
+        } else {
+            Some(Quantity {
+                amount: amount(r.get(7)?)?,
+                unit: required(r, 8)?,
+                per: optional(r, 9)?,
+            })
+        };
+        Some(Pledge {
+            id: required(r, 0)?,
+            title: required(r, 1)?,
+            description: required(r, 2)?,
+            pledgers: Vec::new(),
+            beneficiary: optional(r, 3)?,
+            involved: Vec::new(),
+            category: required(r, 4)?,
+            status: required(r, 5)?,
+            commitment: optional(r, 6)?,
+            conditions: Vec::new(),
+            quantity,
+            announced: optional(r, 10)?,
+            evidence: Vec::new(),
+            retired: retirement(r, 11)?,
+        })
+    })?;
+    map.tables
+        .push(TableLines::main(pledges_table, path(pledges_table), lines));
+    let index = id_index(pledges.iter().map(|p| p.id.as_str()))?;
+    for (name, field) in [("pledge_pledgers", 0), ("pledge_involved", 1)] {
+        let t = table(name)?;
+        let ids = read_child(&path(t), t, |r| required::<ActorId>(r, 2))?;
+        let lines = attach(&mut pledges, &index, ids, |p, items| {
+            if field == 0 {
+                p.pledgers = items;
+            } else {
+                p.involved = items;
+            }
+        })?;
+        map.tables
+            .push(TableLines::child(t, path(t), per_parent(&lines)));
+    }
+    Some((actors, sources, pledges, map))
+}
+
+/// A cell the types must accept; an empty cell is null, which they refuse.
+fn required<T: DeserializeOwned>(row: &csv::StringRecord, i: usize) -> Option<T> {
+    let cell = row.get(i)?;
+    if cell.is_empty() {
+        return None;
+    }
+    T::deserialize(StrDeserializer::<ValueError>::new(cell)).ok()
+}
+
+/// A cell that may be empty (null); `None` when it is not and the types
+/// refuse it.
+fn optional<T: DeserializeOwned>(row: &csv::StringRecord, i: usize) -> Option<Option<T>> {
+    match row.get(i)? {
+        "" => Some(None),
+        cell => T::deserialize(StrDeserializer::<ValueError>::new(cell))
+            .ok()
+            .map(Some),
+    }
+}
+
+/// An amount: a finite number, not negative, as the slow path reads it.
+fn amount(cell: &str) -> Option<f64> {
+    let amount: f64 = cell.parse().ok()?;
+    (amount.is_finite() && amount >= 0.0).then_some(amount)
+}
+
+fn all_empty(row: &csv::StringRecord, columns: std::ops::Range<usize>) -> bool {
+    columns
+        .into_iter()
+        .all(|i| row.get(i).is_some_and(str::is_empty))
+}
+
+/// The three `retired_*` cells from `first`: null when all are empty.
+fn retirement<Id: DeserializeOwned>(
+    row: &csv::StringRecord,
+    first: usize,
+) -> Option<Option<Retirement<Id>>> {
+    if all_empty(row, first..first + 3) {
+        return Some(None);
+    }
+    Some(Some(Retirement {
+        reason: required(row, first)?,
+        replaced_by: optional(row, first + 1)?,
+        note: required(row, first + 2)?,
+    }))
+}
+
+/// Opens a table and checks that its header is exactly the table's.
+fn open(path: &Path, table: &Table) -> Option<csv::Reader<File>> {
+    let mut file = File::open(path).ok()?;
+    let mut head = Vec::with_capacity(3);
+    (&mut file).take(3).read_to_end(&mut head).ok()?;
+    if head == b"\xEF\xBB\xBF" {
+        return None; // accepted with a warning, which the slow path gives
+    }
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .buffer_capacity(1 << 16)
+        .from_reader(file);
+    let expected = table.headers();
+    let header = reader.headers().ok()?;
+    (header.iter().eq(expected.iter().copied())).then_some(reader)
+}
+
+/// Every row of a main table as a record, with its line.
+fn read_main<T>(
+    path: &Path,
+    table: &Table,
+    record: impl Fn(&csv::StringRecord) -> Option<T>,
+) -> Option<(Vec<T>, Vec<usize>)> {
+    debug_assert_eq!(table.shape, Shape::Main);
+    let mut reader = open(path, table)?;
+    let mut row = csv::StringRecord::new();
+    let (mut records, mut lines) = (Vec::new(), Vec::new());
+    while reader.read_record(&mut row).ok()? {
+        lines.push(usize::try_from(row.position()?.line()).ok()?);
+        records.push(record(&row)?);
+    }
+    Some((records, lines))
+}
+
+/// The consecutive rows of a child table that belong to one parent.
+struct Group<T> {
+    parent: String,
+    items: Vec<T>,
+    lines: Vec<usize>,
+}
+
+/// The rows of a child table, grouped by parent; each parent's rows must
+/// come together, numbered 1, 2, 3, … in order.
+fn read_child<T>(
+    path: &Path,
+    table: &Table,
+    item: impl Fn(&csv::StringRecord) -> Option<T>,
+) -> Option<Vec<Group<T>>> {
+    let mut reader = open(path, table)?;
+    let mut row = csv::StringRecord::new();
+    let mut groups: Vec<Group<T>> = Vec::new();
+    while reader.read_record(&mut row).ok()? {
+        let line = usize::try_from(row.position()?.line()).ok()?;
+        let parent = row.get(0)?;
+        let ordinal: usize = row.get(1)?.parse().ok()?;
+        let value = item(&row)?;
+        match groups.last_mut() {
+            Some(group) if group.parent == parent => {
+                if ordinal != group.items.len() + 1 {
+                    return None;
+                }
+                group.items.push(value);
+                group.lines.push(line);
+            }
+            _ => {
+                if ordinal != 1 {
+                    return None;
+                }
+                groups.push(Group {
+                    parent: parent.to_owned(),
+                    items: vec![value],
+                    lines: vec![line],
+                });
+            }
+        }
+    }
+    Some(groups)
+}
+
+/// Each id's position; `None` if an id repeats (the slow path reports it).
+fn id_index<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Option<FxHashMap<String, usize>> {
+    let mut index = FxHashMap::default();
+    index.reserve(ids.len());
+    for (i, id) in ids.enumerate() {
+        if index.insert(id.to_owned(), i).is_some() {
+            return None;
+        }
+    }
+    Some(index)
+}
+
+/// Gives each parent its group's items; returns each parent's lines.
+/// `None` if a group's parent is unknown or a parent has two groups.
+fn attach<P, T>(
+    parents: &mut [P],
+    index: &FxHashMap<String, usize>,
+    groups: Vec<Group<T>>,
+    set: impl Fn(&mut P, Vec<T>),
+) -> Option<Vec<Vec<usize>>> {
+    let mut lines: Vec<Option<Vec<usize>>> = Vec::new();
+    lines.resize_with(parents.len(), || None);
+    for group in groups {
+        let &i = index.get(group.parent.as_str())?;
+        let slot = lines.get_mut(i)?;
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(group.lines);
+        set(&mut parents[i], group.items);
+    }
+    Some(lines.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+fn per_parent(lines: &[Vec<usize>]) -> impl Iterator<Item = &[usize]> {
+    lines.iter().map(Vec::as_slice)
+}
+
+/// The `$schema` a record file read from CSV is given (as the slow path
+/// gives it).
+pub(crate) fn schema_reference(kind: FileKind) -> String {
+    format!("../schema/{}", kind.schema_file_name())
+}
