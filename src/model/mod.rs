@@ -432,6 +432,107 @@ pub struct Resources {
     pub pledges: FileName,
 }
 
+// ------------------------------------------------------------ enum names --
+
+/// Gives each enum `as_str`: the name a value has in the data (its serde
+/// name), without going through a serialiser.
+macro_rules! names {
+    ($($name:ident { $($variant:ident => $text:literal,)* })*) => {
+        $(
+            impl $name {
+                /// The name of the value as the data writes it, e.g. `"state"`.
+                #[must_use]
+                pub const fn as_str(self) -> &'static str {
+                    match self {
+                        $(Self::$variant => $text,)*
+                    }
+                }
+            }
+
+            impl std::fmt::Display for $name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        )*
+
+        /// Every variant of every named enum with its name, for the tests.
+        #[cfg(test)]
+        pub(crate) fn all_names() -> Vec<(serde_json::Value, &'static str)> {
+            let mut all = Vec::new();
+            $($(
+                all.push((serde_json::to_value($name::$variant).unwrap_or_default(), $name::$variant.as_str()));
+            )*)*
+            all
+        }
+    };
+}
+
+names! {
+ActorKind {
+    State => "state",
+    InternationalOrganisation => "international_organisation",
+    SupranationalUnion => "supranational_union",
+    Coalition => "coalition",
+    Group => "group",
+    GovernmentBody => "government_body",
+    Person => "person",
+}
+SourceKind {
+    NewsArticle => "news_article",
+    BlogPost => "blog_post",
+    AggregatorSummary => "aggregator_summary",
+    OfficialText => "official_text",
+    PressRelease => "press_release",
+}
+Category {
+    TroopDeployment => "troop_deployment",
+    CeasefireMonitoring => "ceasefire_monitoring",
+    SecurityGuarantee => "security_guarantee",
+    AirDefence => "air_defence",
+    MilitaryAid => "military_aid",
+    Training => "training",
+    IntelligenceSharing => "intelligence_sharing",
+    DefenceIndustry => "defence_industry",
+    Financing => "financing",
+    Sanctions => "sanctions",
+    LegalGuarantee => "legal_guarantee",
+    PoliticalDeclaration => "political_declaration",
+    Reconstruction => "reconstruction",
+    HumanitarianAid => "humanitarian_aid",
+    SecurityCooperation => "security_cooperation",
+}
+Status {
+    Proposed => "proposed",
+    UnderDiscussion => "under_discussion",
+    Announced => "announced",
+    Committed => "committed",
+    Delivered => "delivered",
+    Withdrawn => "withdrawn",
+}
+CommitmentLevel {
+    StatementOfSupport => "statement_of_support",
+    Political => "political",
+    LegallyBinding => "legally_binding",
+}
+ConditionKind {
+    Ceasefire => "ceasefire",
+    PeaceAgreement => "peace_agreement",
+    ParliamentaryApproval => "parliamentary_approval",
+    PoliticalApproval => "political_approval",
+    UsBackstop => "us_backstop",
+    RenewedAggression => "renewed_aggression",
+}
+Period {
+    Month => "month",
+    Year => "year",
+}
+RetirementReason {
+    Withdrawn => "withdrawn",
+    Superseded => "superseded",
+}
+}
+
 // ---------------------------------------------------------- file wrappers --
 
 /// The contents of `actors.json`.
@@ -465,4 +566,16 @@ pub struct PledgesFile {
     pub schema: String,
     /// The pledges, sorted by id.
     pub pledges: Vec<Pledge>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn enum_names_are_their_serde_names() {
+        let names = super::all_names();
+        assert!(names.len() > 40);
+        for (serde_name, name) in names {
+            assert_eq!(serde_name, serde_json::Value::from(name));
+        }
+    }
 }
