@@ -11,6 +11,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -77,16 +78,25 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         let lists = lists.join().ok().flatten();
         (main, lists)
     });
-    let (actors, sources, mut pledges, mut map) = main?;
+    let (actors, sources, mut pledges, mut map, pledgers, involved) = main?;
     let (conditions, evidence) = lists?;
 
     let index = id_index(pledges.iter().map(|p| p.id.as_str()))?;
-    let conditions_lines = attach(&mut pledges, &index, conditions, |p, items| {
+    let targets = [
+        pledgers.targets(&index)?,
+        involved.targets(&index)?,
+        conditions.targets(&index)?,
+        evidence.targets(&index)?,
+    ];
+    drop(index);
+    let [pledgers_at, involved_at, conditions_at, evidence_at] = targets;
+    let mut lines = Vec::new();
+    lines.push(pledgers.attach(&mut pledges, pledgers_at, |p, items| p.pledgers = items)?);
+    lines.push(involved.attach(&mut pledges, involved_at, |p, items| p.involved = items)?);
+    lines.push(conditions.attach(&mut pledges, conditions_at, |p, items| {
         p.conditions = items;
-    })?;
-    let evidence_lines = attach(&mut pledges, &index, evidence, |p, items| {
-        p.evidence = items;
-    })?;
+    })?);
+    lines.push(evidence.attach(&mut pledges, evidence_at, |p, items| p.evidence = items)?);
     if pledges
         .iter()
         .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
@@ -94,15 +104,12 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         return None;
     }
     map.package = package_path;
-    for name in ["pledge_conditions", "pledge_evidence"] {
+    for (name, lines) in ["pledge_pledgers", "pledge_involved", "pledge_conditions", "pledge_evidence"]
+        .into_iter()
+        .zip(lines)
+    {
         let t = table(name)?;
-        let lines = if name == "pledge_conditions" {
-            &conditions_lines
-        } else {
-            &evidence_lines
-        };
-        map.tables
-            .push(TableLines::child(t, path(t), per_parent(lines)));
+        map.tables.push(lines.into_table(t, path(t)));
     }
     Some(TypedCsv {
         manifest,
@@ -114,10 +121,17 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     })
 }
 
-type MainTables = (Vec<Actor>, Vec<Source>, Vec<Pledge>, CsvMap);
+type MainTables = (
+    Vec<Actor>,
+    Vec<Source>,
+    Vec<Pledge>,
+    CsvMap,
+    Children<ActorId>,
+    Children<ActorId>,
+);
 
-/// The actors, sources and pledges tables, with the child tables of
-/// actors and the pledges' pledgers and involved actors.
+/// The actors, sources and pledges tables, the actors' aliases joined to
+/// them, and the pledges' pledgers and involved actors (not yet joined).
 fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     let mut map = CsvMap::default();
     let table = |name: &str| TABLES.iter().find(|t| t.name == name);
@@ -143,13 +157,10 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     let aliases = read_child(&path(aliases_table), aliases_table, |r| {
         required::<Text>(r, 2)
     })?;
-    let index = id_index(actors.iter().map(|a| a.id.as_str()))?;
-    let lines = attach(&mut actors, &index, aliases, |a, items| a.aliases = items)?;
-    map.tables.push(TableLines::child(
-        aliases_table,
-        path(aliases_table),
-        per_parent(&lines),
-    ));
+    let targets = aliases.targets(&id_index(actors.iter().map(|a| a.id.as_str()))?)?;
+    let lines = aliases.attach(&mut actors, targets, |a, items| a.aliases = items)?;
+    map.tables
+        .push(lines.into_table(aliases_table, path(aliases_table)));
 
     let sources_table = table("sources")?;
     let (sources, lines) = read_main(&path(sources_table), sources_table, |r| {
@@ -178,7 +189,7 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
         .push(TableLines::main(sources_table, path(sources_table), lines));
 
     let pledges_table = table("pledges")?;
-    let (mut pledges, lines) = read_main(&path(pledges_table), pledges_table, |r| {
+    let (pledges, lines) = read_main(&path(pledges_table), pledges_table, |r| {
         let quantity = if all_empty(r, 7..10) {
             None
         } else {
@@ -207,21 +218,11 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     })?;
     map.tables
         .push(TableLines::main(pledges_table, path(pledges_table), lines));
-    let index = id_index(pledges.iter().map(|p| p.id.as_str()))?;
-    for (name, field) in [("pledge_pledgers", 0), ("pledge_involved", 1)] {
-        let t = table(name)?;
-        let ids = read_child(&path(t), t, |r| required::<ActorId>(r, 2))?;
-        let lines = attach(&mut pledges, &index, ids, |p, items| {
-            if field == 0 {
-                p.pledgers = items;
-            } else {
-                p.involved = items;
-            }
-        })?;
-        map.tables
-            .push(TableLines::child(t, path(t), per_parent(&lines)));
-    }
-    Some((actors, sources, pledges, map))
+    let pledgers = table("pledge_pledgers")?;
+    let pledgers = read_child(&path(pledgers), pledgers, |r| required::<ActorId>(r, 2))?;
+    let involved = table("pledge_involved")?;
+    let involved = read_child(&path(involved), involved, |r| required::<ActorId>(r, 2))?;
+    Some((actors, sources, pledges, map, pledgers, involved))
 }
 
 /// A cell the types must accept; an empty cell is null, which they refuse.
@@ -309,9 +310,71 @@ fn read_main<T>(
 
 /// The consecutive rows of a child table that belong to one parent.
 struct Group<T> {
-    parent: String,
+    /// The parent's id, in [`Children::parents`].
+    parent: Range<usize>,
     items: Vec<T>,
+    /// The rows' lines, in [`Children::lines`].
+    lines: Range<usize>,
+}
+
+/// A child table read into groups of items, one group per parent.
+struct Children<T> {
+    /// The groups' parent ids, one after another.
+    parents: String,
+    groups: Vec<Group<T>>,
     lines: Vec<usize>,
+}
+
+impl<T> Children<T> {
+    /// The position of each group's parent; `None` if one is unknown.
+    fn targets(&self, index: &FxHashMap<&str, usize>) -> Option<Vec<usize>> {
+        self.groups
+            .iter()
+            .map(|g| index.get(self.parents.get(g.parent.clone())?).copied())
+            .collect()
+    }
+
+    /// Gives each parent its group's items; `None` if a parent has two
+    /// groups. Returns the lines of each parent's items.
+    fn attach<P>(
+        self,
+        parents: &mut [P],
+        targets: Vec<usize>,
+        set: impl Fn(&mut P, Vec<T>),
+    ) -> Option<ChildLines> {
+        let mut slots: Vec<Option<Range<usize>>> = vec![None; parents.len()];
+        for (group, target) in self.groups.into_iter().zip(targets) {
+            let slot = slots.get_mut(target)?;
+            if slot.is_some() {
+                return None;
+            }
+            *slot = Some(group.lines);
+            set(&mut parents[target], group.items);
+        }
+        Some(ChildLines {
+            slots,
+            lines: self.lines,
+        })
+    }
+}
+
+/// Where each parent's items are in a child table.
+struct ChildLines {
+    slots: Vec<Option<Range<usize>>>,
+    lines: Vec<usize>,
+}
+
+impl ChildLines {
+    fn into_table(self, table: &'static Table, path: PathBuf) -> TableLines {
+        let lines = &self.lines;
+        TableLines::child(
+            table,
+            path,
+            self.slots
+                .iter()
+                .map(|slot| slot.clone().and_then(|r| lines.get(r)).unwrap_or(&[])),
+        )
+    }
 }
 
 /// The rows of a child table, grouped by parent; each parent's rows must
@@ -320,74 +383,58 @@ fn read_child<T>(
     path: &Path,
     table: &Table,
     item: impl Fn(&csv::StringRecord) -> Option<T>,
-) -> Option<Vec<Group<T>>> {
+) -> Option<Children<T>> {
     let mut reader = open(path, table)?;
     let mut row = csv::StringRecord::new();
-    let mut groups: Vec<Group<T>> = Vec::new();
+    let mut children = Children {
+        parents: String::new(),
+        groups: Vec::new(),
+        lines: Vec::new(),
+    };
     while reader.read_record(&mut row).ok()? {
         let line = usize::try_from(row.position()?.line()).ok()?;
         let parent = row.get(0)?;
         let ordinal: usize = row.get(1)?.parse().ok()?;
         let value = item(&row)?;
-        match groups.last_mut() {
-            Some(group) if group.parent == parent => {
-                if ordinal != group.items.len() + 1 {
-                    return None;
-                }
-                group.items.push(value);
-                group.lines.push(line);
+        let same = children
+            .groups
+            .last()
+            .is_some_and(|g| children.parents.get(g.parent.clone()) == Some(parent));
+        if same {
+            let group = children.groups.last_mut()?;
+            if ordinal != group.items.len() + 1 {
+                return None;
             }
-            _ => {
-                if ordinal != 1 {
-                    return None;
-                }
-                groups.push(Group {
-                    parent: parent.to_owned(),
-                    items: vec![value],
-                    lines: vec![line],
-                });
+            group.items.push(value);
+            group.lines.end += 1;
+        } else {
+            if ordinal != 1 {
+                return None;
             }
+            let start = children.parents.len();
+            children.parents.push_str(parent);
+            let first = children.lines.len();
+            children.groups.push(Group {
+                parent: start..children.parents.len(),
+                items: vec![value],
+                lines: first..first + 1,
+            });
         }
+        children.lines.push(line);
     }
-    Some(groups)
+    Some(children)
 }
 
 /// Each id's position; `None` if an id repeats (the slow path reports it).
-fn id_index<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Option<FxHashMap<String, usize>> {
+fn id_index<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Option<FxHashMap<&'a str, usize>> {
     let mut index = FxHashMap::default();
     index.reserve(ids.len());
     for (i, id) in ids.enumerate() {
-        if index.insert(id.to_owned(), i).is_some() {
+        if index.insert(id, i).is_some() {
             return None;
         }
     }
     Some(index)
-}
-
-/// Gives each parent its group's items; returns each parent's lines.
-/// `None` if a group's parent is unknown or a parent has two groups.
-fn attach<P, T>(
-    parents: &mut [P],
-    index: &FxHashMap<String, usize>,
-    groups: Vec<Group<T>>,
-    set: impl Fn(&mut P, Vec<T>),
-) -> Option<Vec<Vec<usize>>> {
-    let mut lines: Vec<Option<Vec<usize>>> = Vec::new();
-    lines.resize_with(parents.len(), || None);
-    for group in groups {
-        let &i = index.get(group.parent.as_str())?;
-        let slot = lines.get_mut(i)?;
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(group.lines);
-        set(&mut parents[i], group.items);
-    }
-    Some(lines.into_iter().map(Option::unwrap_or_default).collect())
-}
-
-fn per_parent(lines: &[Vec<usize>]) -> impl Iterator<Item = &[usize]> {
-    lines.iter().map(Vec::as_slice)
 }
 
 /// The `$schema` a record file read from CSV is given (as the slow path
