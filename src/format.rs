@@ -181,7 +181,10 @@ mod tests {
     #[test]
     fn borrowed_files_serialise_as_the_file_types() {
         let dataset = crate::generate::dataset(3, 1);
-        let owned = ActorsFile { schema: "s".to_owned(), actors: dataset.actors().to_vec() };
+        let owned = ActorsFile {
+            schema: "s".to_owned(),
+            actors: dataset.actors().to_vec(),
+        };
         let borrowed = FileOf::new("s".to_owned(), FileKind::Actors, dataset.actors());
         assert_eq!(to_canonical_json(&owned), to_canonical_json(&borrowed));
     }

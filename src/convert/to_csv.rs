@@ -185,7 +185,12 @@ impl Rows {
         self.end();
     }
 
-    fn items<'a>(&mut self, table: &Table, parent: &str, items: impl Iterator<Item = &'a dyn Cells>) {
+    fn items<'a>(
+        &mut self,
+        table: &Table,
+        parent: &str,
+        items: impl Iterator<Item = &'a dyn Cells>,
+    ) {
         for (j, item) in items.enumerate() {
             self.field(Cell::Text(parent));
             self.field(Cell::Shown(&(j + 1)));
@@ -207,14 +212,8 @@ fn table_bytes(table: &Table, dataset: &Dataset) -> Vec<u8> {
     };
     match (table.kind, field) {
         (FileKind::Actors, None) => dataset.actors().iter().for_each(|a| rows.record(table, a)),
-        (FileKind::Sources, None) => dataset
-            .sources()
-            .iter()
-            .for_each(|s| rows.record(table, s)),
-        (FileKind::Pledges, None) => dataset
-            .pledges()
-            .iter()
-            .for_each(|p| rows.record(table, p)),
+        (FileKind::Sources, None) => dataset.sources().iter().for_each(|s| rows.record(table, s)),
+        (FileKind::Pledges, None) => dataset.pledges().iter().for_each(|p| rows.record(table, p)),
         (FileKind::Actors, Some("aliases")) => {
             for a in dataset.actors() {
                 let items: Vec<Item<'_>> = a.aliases.iter().map(|t| Item(t.as_str())).collect();
@@ -293,9 +292,21 @@ mod tests {
             }
         }
         let records: Vec<Value> = match table.kind {
-            FileKind::Actors => dataset.actors().iter().map(|r| serde_json::to_value(r).unwrap()).collect(),
-            FileKind::Sources => dataset.sources().iter().map(|r| serde_json::to_value(r).unwrap()).collect(),
-            _ => dataset.pledges().iter().map(|r| serde_json::to_value(r).unwrap()).collect(),
+            FileKind::Actors => dataset
+                .actors()
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap())
+                .collect(),
+            FileKind::Sources => dataset
+                .sources()
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap())
+                .collect(),
+            _ => dataset
+                .pledges()
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap())
+                .collect(),
         };
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -305,8 +316,11 @@ mod tests {
             let id = cell(record.get("id"));
             match table.shape {
                 Shape::Main => {
-                    let row: Vec<String> =
-                        table.columns.iter().map(|c| cell(at(record, c.path))).collect();
+                    let row: Vec<String> = table
+                        .columns
+                        .iter()
+                        .map(|c| cell(at(record, c.path)))
+                        .collect();
                     writer.write_record(&row).unwrap();
                 }
                 Shape::Child { field, .. } => {
@@ -357,17 +371,40 @@ mod tests {
         for table in TABLES {
             let path_ok = |record: &dyn Cells| {
                 for column in table.columns {
-                    assert!(record.cell(column.path).is_some(), "{}: {}", table.name, column.path);
+                    assert!(
+                        record.cell(column.path).is_some(),
+                        "{}: {}",
+                        table.name,
+                        column.path
+                    );
                 }
             };
             match (table.kind, table.shape) {
                 (FileKind::Actors, Shape::Main) => path_ok(&dataset.actors()[0]),
                 (FileKind::Sources, Shape::Main) => path_ok(&dataset.sources()[0]),
                 (FileKind::Pledges, Shape::Main) => path_ok(&dataset.pledges()[0]),
-                (_, Shape::Child { field: "conditions", .. }) => {
-                    path_ok(&dataset.pledges().iter().find_map(|p| p.conditions.first()).unwrap().clone());
+                (
+                    _,
+                    Shape::Child {
+                        field: "conditions",
+                        ..
+                    },
+                ) => {
+                    path_ok(
+                        &dataset
+                            .pledges()
+                            .iter()
+                            .find_map(|p| p.conditions.first())
+                            .unwrap()
+                            .clone(),
+                    );
                 }
-                (_, Shape::Child { field: "evidence", .. }) => path_ok(&dataset.pledges()[0].evidence[0]),
+                (
+                    _,
+                    Shape::Child {
+                        field: "evidence", ..
+                    },
+                ) => path_ok(&dataset.pledges()[0].evidence[0]),
                 _ => path_ok(&Item("x")),
             }
         }

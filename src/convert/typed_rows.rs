@@ -104,9 +104,14 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         return None;
     }
     map.package = package_path;
-    for (name, lines) in ["pledge_pledgers", "pledge_involved", "pledge_conditions", "pledge_evidence"]
-        .into_iter()
-        .zip(lines)
+    for (name, lines) in [
+        "pledge_pledgers",
+        "pledge_involved",
+        "pledge_conditions",
+        "pledge_evidence",
+    ]
+    .into_iter()
+    .zip(lines)
     {
         let t = table(name)?;
         map.tables.push(lines.into_table(t, path(t)));
@@ -305,6 +310,7 @@ fn read_main<T>(
         lines.push(usize::try_from(row.position()?.line()).ok()?);
         records.push(record(&row)?);
     }
+    records.shrink_to_fit();
     Some((records, lines))
 }
 
@@ -349,7 +355,9 @@ impl<T> Children<T> {
                 return None;
             }
             *slot = Some(group.lines);
-            set(&mut parents[target], group.items);
+            let mut items = group.items;
+            items.shrink_to_fit();
+            set(&mut parents[target], items);
         }
         Some(ChildLines {
             slots,
