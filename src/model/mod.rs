@@ -475,11 +475,9 @@ macro_rules! names {
         /// Every variant of every named enum with its name, for the tests.
         #[cfg(test)]
         pub(crate) fn all_names() -> Vec<(serde_json::Value, &'static str)> {
-            let mut all = Vec::new();
-            $($(
-                all.push((serde_json::to_value($name::$variant).unwrap_or_default(), $name::$variant.as_str()));
-            )*)*
-            all
+            vec![$($(
+                (serde_json::to_value($name::$variant).unwrap_or_default(), $name::$variant.as_str()),
+            )*)*]
         }
     };
 }
