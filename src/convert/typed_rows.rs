@@ -22,6 +22,7 @@ use crate::convert::datapackage::manifest_value;
 use crate::convert::from_csv::{CsvMap, DATAPACKAGE, TableLines};
 use crate::convert::tables::{Shape, TABLES, Table};
 use crate::fxhash::FxHashMap;
+use crate::model::strict::Object;
 use crate::model::{
     Actor, ActorId, Archive, Condition, Evidence, Manifest, Pledge, Quantity, Retirement, Source,
     Text,
@@ -50,7 +51,9 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     if !problems.is_empty() {
         return None;
     }
-    let manifest = Manifest::deserialize(&manifest_value(package.value.as_ref()?)).ok()?;
+    let manifest = Object::<Manifest>::deserialize(&manifest_value(package.value.as_ref()?))
+        .ok()?
+        .0;
     let table = |name: &str| TABLES.iter().find(|t| t.name == name);
     let path = |t: &Table| dir.join(t.file_name());
 

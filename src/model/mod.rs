@@ -13,6 +13,7 @@
 //!   is an error rather than silently dropped data.
 
 mod date;
+pub(crate) mod strict;
 mod text;
 
 pub use date::{InvalidDate, PARTIAL_DATE_PATTERN, PartialDate, days_in_month, is_leap_year};
@@ -83,13 +84,13 @@ pub struct Actor {
     pub notes: Option<Text>,
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted.
+    #[serde(default, deserialize_with = "strict::optional_object")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub retired: Option<Retirement<ActorId>>,
 }
 
 /// What sort of actor an [`Actor`] is.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ActorKind {
@@ -130,11 +131,14 @@ pub struct Source {
     /// The language of the text, as a BCP 47 tag (e.g. `en`).
     pub language: LanguageTag,
     /// The archived copy of the text that every quote is checked against.
+    #[serde(deserialize_with = "strict::object")]
     pub archive: Archive,
     /// Editorial notes: what the document is, how reliable, what it omits.
     pub notes: Option<Text>,
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted.
+    #[serde(default, deserialize_with = "strict::optional_object")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub retired: Option<Retirement<SourceId>>,
 }
 
@@ -149,9 +153,7 @@ pub struct Archive {
 }
 
 /// What sort of document a [`Source`] is.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SourceKind {
@@ -200,27 +202,29 @@ pub struct Pledge {
     pub commitment: Option<CommitmentLevel>,
     /// What must happen before the pledge takes effect. Empty when the sources
     /// report none.
-    #[serde(deserialize_with = "exact")]
+    #[serde(deserialize_with = "strict::objects")]
     pub conditions: Vec<Condition>,
     /// The amount pledged, when the sources give a number; otherwise null.
+    #[serde(default, deserialize_with = "strict::optional_object")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Quantity>,
     /// When the pledge was announced, to the precision the sources give;
     /// otherwise null.
     pub announced: Option<PartialDate>,
     /// Verbatim quotes that attest the pledge (at least one).
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(deserialize_with = "strict::non_empty_objects")]
     #[schemars(length(min = 1))]
     pub evidence: Vec<Evidence>,
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted. (A pledge its
     /// pledgers took back is current, with `status` `withdrawn`.)
+    #[serde(default, deserialize_with = "strict::optional_object")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub retired: Option<Retirement<PledgeId>>,
 }
 
 /// What a [`Pledge`] is about.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Category {
@@ -257,9 +261,7 @@ pub enum Category {
 }
 
 /// How far a [`Pledge`] has got.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {
@@ -278,9 +280,7 @@ pub enum Status {
 }
 
 /// How binding a [`Pledge`] is.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommitmentLevel {
@@ -306,9 +306,7 @@ pub struct Condition {
 }
 
 /// What sort of [`Condition`].
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ConditionKind {
@@ -352,9 +350,7 @@ fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Er
 }
 
 /// The period a [`Quantity`] recurs over.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Period {
@@ -399,9 +395,7 @@ impl<Id: AsRef<str>> Retirement<Id> {
 }
 
 /// Why a record is retired.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RetirementReason {
@@ -433,6 +427,7 @@ pub struct Manifest {
     /// SPDX licence id of the data.
     pub license: Text,
     /// The files that make the dataset, relative to the manifest.
+    #[serde(deserialize_with = "strict::object")]
     pub resources: Resources,
 }
 
@@ -462,6 +457,30 @@ macro_rules! names {
                     match self {
                         $(Self::$variant => $text,)*
                     }
+                }
+            }
+
+            // Strings only: serde's derive would also take `{"state": null}`.
+            impl<'de> Deserialize<'de> for $name {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct NameVisitor;
+
+                    impl serde::de::Visitor<'_> for NameVisitor {
+                        type Value = $name;
+
+                        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            f.write_str(concat!("one of: " $(, "`", $text, "` ")*))
+                        }
+
+                        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$name, E> {
+                            match value {
+                                $($text => Ok($name::$variant),)*
+                                _ => Err(E::unknown_variant(value, &[$($text),*])),
+                            }
+                        }
+                    }
+
+                    deserializer.deserialize_str(NameVisitor)
                 }
             }
 
@@ -557,7 +576,7 @@ pub struct ActorsFile {
     #[serde(rename = "$schema")]
     pub schema: String,
     /// The actors, sorted by id.
-    #[serde(deserialize_with = "exact")]
+    #[serde(deserialize_with = "strict::objects")]
     pub actors: Vec<Actor>,
 }
 
@@ -569,7 +588,7 @@ pub struct SourcesFile {
     #[serde(rename = "$schema")]
     pub schema: String,
     /// The sources, sorted by id.
-    #[serde(deserialize_with = "exact")]
+    #[serde(deserialize_with = "strict::objects")]
     pub sources: Vec<Source>,
 }
 
@@ -581,7 +600,7 @@ pub struct PledgesFile {
     #[serde(rename = "$schema")]
     pub schema: String,
     /// The pledges, sorted by id.
-    #[serde(deserialize_with = "exact")]
+    #[serde(deserialize_with = "strict::objects")]
     pub pledges: Vec<Pledge>,
 }
 

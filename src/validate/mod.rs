@@ -14,6 +14,7 @@
 
 mod evidence;
 mod integrity;
+mod parallel;
 mod read;
 pub(crate) mod schema;
 mod semantics;
@@ -33,6 +34,7 @@ use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;
 use crate::locate::{self, LineIndex};
+use crate::model::strict::Object;
 use crate::model::{
     Actor, ActorsFile, Manifest, Pledge, PledgesFile, Resources, Source, SourcesFile,
 };
@@ -69,20 +71,21 @@ impl Typed {
     /// Reads `text` as a `kind` file, if the types accept it.
     pub(crate) fn parse(kind: FileKind, text: &str) -> Option<Self> {
         match kind {
-            FileKind::Manifest => serde_json::from_str(text).ok().map(Self::Manifest),
-            FileKind::Actors => serde_json::from_str(text).ok().map(Self::Actors),
-            FileKind::Sources => serde_json::from_str(text).ok().map(Self::Sources),
-            FileKind::Pledges => serde_json::from_str(text).ok().map(Self::Pledges),
+            FileKind::Manifest => strict(serde_json::from_str(text)).map(Self::Manifest),
+            FileKind::Actors => strict(serde_json::from_str(text)).map(Self::Actors),
+            FileKind::Sources => strict(serde_json::from_str(text)).map(Self::Sources),
+            // The largest file, on two cores.
+            FileKind::Pledges => parallel::parse_pledges(text).map(Self::Pledges),
         }
     }
 
     /// Reads a parsed document as a `kind` file, if the types accept it.
     fn from_value(kind: FileKind, value: &Value) -> Option<Self> {
         match kind {
-            FileKind::Manifest => Manifest::deserialize(value).ok().map(Self::Manifest),
-            FileKind::Actors => ActorsFile::deserialize(value).ok().map(Self::Actors),
-            FileKind::Sources => SourcesFile::deserialize(value).ok().map(Self::Sources),
-            FileKind::Pledges => PledgesFile::deserialize(value).ok().map(Self::Pledges),
+            FileKind::Manifest => strict(Object::deserialize(value)).map(Self::Manifest),
+            FileKind::Actors => strict(Object::deserialize(value)).map(Self::Actors),
+            FileKind::Sources => strict(Object::deserialize(value)).map(Self::Sources),
+            FileKind::Pledges => strict(Object::deserialize(value)).map(Self::Pledges),
         }
     }
 
@@ -105,6 +108,11 @@ impl Typed {
             Self::Pledges(f) => records.pledges = Indexed::whole(f.pledges),
         }
     }
+}
+
+/// The value of a whole struct read from a JSON object (see [`Object`]).
+fn strict<T, E>(read: Result<Object<T>, E>) -> Option<T> {
+    read.ok().map(|o| o.0)
 }
 
 /// The paths of a dataset's four files.
@@ -336,7 +344,7 @@ fn read_json_dir(dir: &Path, load: Load<'_>) -> Input {
         (Some(Typed::Manifest(m)), _) => Some(m.resources.clone()),
         (_, Some(v)) => v
             .get("resources")
-            .and_then(|r| Resources::deserialize(r).ok()),
+            .and_then(|r| strict::<Resources, _>(Object::deserialize(r))),
         _ => None,
     };
     let name = |kind: FileKind| -> PathBuf {
@@ -665,8 +673,8 @@ fn collect_records(
             return;
         };
         for (index, item) in items.iter().enumerate() {
-            match T::deserialize(item) {
-                Ok(record) => records.push(index, record),
+            match Object::<T>::deserialize(item) {
+                Ok(Object(record)) => records.push(index, record),
                 Err(e) => {
                     if *complete {
                         // The schema accepted the file, yet the types refused
@@ -687,8 +695,8 @@ fn collect_records(
     }
     let complete = &mut records.complete;
     match kind {
-        FileKind::Manifest => match Manifest::deserialize(value) {
-            Ok(manifest) => records.manifest = Some(manifest),
+        FileKind::Manifest => match Object::<Manifest>::deserialize(value) {
+            Ok(Object(manifest)) => records.manifest = Some(manifest),
             Err(e) => {
                 if *complete && schema::is_valid(kind, value) {
                     out.push(Diagnostic::new(

@@ -92,6 +92,55 @@ fn mutate(fields: Vec<(&'static str, Value)>) -> impl Strategy<Value = Value> {
         })
 }
 
+/// Rewrites a record in shapes serde's derive would take but the schema
+/// refuses: an object as the array of its values (the record itself, or
+/// each object inside it), or an enum's name as `{"name": null}`.
+fn reshape(record: Value, how: u8) -> Value {
+    fn values(object: &Map<String, Value>) -> Value {
+        Value::Array(object.values().cloned().collect())
+    }
+    let Value::Object(mut fields) = record else {
+        return record;
+    };
+    match how {
+        0 => values(&fields),
+        1 => {
+            for value in fields.values_mut() {
+                match value {
+                    Value::Object(inner) => *value = values(inner),
+                    Value::Array(items) => {
+                        for item in items.iter_mut() {
+                            if let Value::Object(inner) = item {
+                                *item = values(inner);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Value::Object(fields)
+        }
+        2 => {
+            for key in ["kind", "category", "status", "commitment"] {
+                if let Some(Value::String(name)) = fields.get(key).cloned() {
+                    fields.insert(key.to_owned(), json!({ name: null }));
+                }
+            }
+            Value::Object(fields)
+        }
+        _ => Value::Object(fields),
+    }
+}
+
+fn retired() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(json!(null)),
+        Just(json!({"reason": "withdrawn", "replaced_by": null, "note": "A duplicate."})),
+        Just(json!({"reason": "superseded", "replaced_by": "b", "note": "Merged."})),
+        any_value().prop_map(|r| json!({"reason": r, "replaced_by": null, "note": "n"})),
+    ]
+}
+
 fn pledge() -> impl Strategy<Value = Value> {
     (
         any_string(),
@@ -115,6 +164,7 @@ fn pledge() -> impl Strategy<Value = Value> {
             any_value().prop_map(|q| json!([{"source": "a", "quote": q}])),
             Just(json!([]))
         ],
+        retired(),
     )
         .prop_flat_map(
             |(
@@ -127,6 +177,7 @@ fn pledge() -> impl Strategy<Value = Value> {
                 quantity,
                 conditions,
                 evidence,
+                retired,
             )| {
                 mutate(vec![
                     ("id", Value::from(id)),
@@ -142,6 +193,7 @@ fn pledge() -> impl Strategy<Value = Value> {
                     ("quantity", quantity),
                     ("announced", announced),
                     ("evidence", evidence),
+                    ("retired", retired),
                 ])
             },
         )
@@ -155,8 +207,9 @@ fn actor() -> impl Strategy<Value = Value> {
         any_value(),
         any_value(),
         any_value(),
+        retired(),
     )
-        .prop_flat_map(|(id, kind, iso, qid, aliases, affiliation)| {
+        .prop_flat_map(|(id, kind, iso, qid, aliases, affiliation, retired)| {
             mutate(vec![
                 ("id", Value::from(id)),
                 ("name", json!("Name")),
@@ -167,6 +220,7 @@ fn actor() -> impl Strategy<Value = Value> {
                 ("affiliation", affiliation),
                 ("role", json!(null)),
                 ("notes", json!(null)),
+                ("retired", retired),
             ])
         })
 }
@@ -199,7 +253,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn schema_and_types_agree_on_pledges(record in pledge()) {
+    fn schema_and_types_agree_on_pledges(record in (pledge(), 0..6u8).prop_map(|(r, how)| reshape(r, how))) {
         let file = json!({"$schema": "s", "pledges": [record]});
         let by_schema = validator(FileKind::Pledges).is_valid(&file);
         let by_types = serde_json::from_value::<PledgesFile>(file.clone()).is_ok();
@@ -207,7 +261,7 @@ proptest! {
     }
 
     #[test]
-    fn schema_and_types_agree_on_actors(record in actor()) {
+    fn schema_and_types_agree_on_actors(record in (actor(), 0..6u8).prop_map(|(r, how)| reshape(r, how))) {
         let file = json!({"$schema": "s", "actors": [record]});
         let by_schema = validator(FileKind::Actors).is_valid(&file);
         let by_types = serde_json::from_value::<ActorsFile>(file.clone()).is_ok();
@@ -215,7 +269,7 @@ proptest! {
     }
 
     #[test]
-    fn schema_and_types_agree_on_sources(record in source()) {
+    fn schema_and_types_agree_on_sources(record in (source(), 0..6u8).prop_map(|(r, how)| reshape(r, how))) {
         let file = json!({"$schema": "s", "sources": [record]});
         let by_schema = validator(FileKind::Sources).is_valid(&file);
         let by_types = serde_json::from_value::<SourcesFile>(file.clone()).is_ok();
@@ -257,5 +311,69 @@ fn leap_days_follow_the_gregorian_rule_in_both() {
     ] {
         assert_eq!(v.is_valid(&Value::from(date)), ok, "{date}");
         assert_eq!(date.parse::<PartialDate>().is_ok(), ok, "{date}");
+    }
+}
+
+/// The first record of a valid fixture file, with a retirement filled in.
+fn fixture_record(file: &str, collection: &str) -> Value {
+    let text = std::fs::read_to_string(format!("tests/fixtures/valid/{file}")).unwrap();
+    let mut record = serde_json::from_str::<Value>(&text).unwrap()[collection][0].clone();
+    record["retired"] = json!({"reason": "withdrawn", "replaced_by": null, "note": "A duplicate."});
+    record
+}
+
+fn agree(kind: FileKind, collection: &str, record: Value) -> (bool, bool) {
+    let file = json!({"$schema": "s", collection: [record]});
+    let by_schema = validator(kind).is_valid(&file);
+    let by_types = match kind {
+        FileKind::Actors => serde_json::from_value::<ActorsFile>(file).is_ok(),
+        FileKind::Sources => serde_json::from_value::<SourcesFile>(file).is_ok(),
+        _ => serde_json::from_value::<PledgesFile>(file).is_ok(),
+    };
+    (by_schema, by_types)
+}
+
+#[test]
+fn objects_written_as_arrays_and_names_written_as_maps_are_refused_by_both() {
+    for (file, collection, kind) in [
+        ("pledges.json", "pledges", FileKind::Pledges),
+        ("actors.json", "actors", FileKind::Actors),
+        ("sources.json", "sources", FileKind::Sources),
+    ] {
+        let record = fixture_record(file, collection);
+        assert_eq!(
+            agree(kind, collection, record.clone()),
+            (true, true),
+            "{file}"
+        );
+        let Value::Object(fields) = &record else {
+            panic!("{file}: a record is an object");
+        };
+        let mut shapes = vec![reshape(record.clone(), 0)];
+        for (key, value) in fields {
+            let mut changed = fields.clone();
+            match value {
+                Value::Object(inner) => {
+                    changed.insert(key.clone(), Value::Array(inner.values().cloned().collect()));
+                }
+                Value::Array(items) if items.first().is_some_and(Value::is_object) => {
+                    let inner = items[0].as_object().unwrap();
+                    changed[key][0] = Value::Array(inner.values().cloned().collect());
+                }
+                Value::String(name) if ["kind", "category", "status"].contains(&key.as_str()) => {
+                    changed.insert(key.clone(), json!({ name: null }));
+                }
+                _ => continue,
+            }
+            shapes.push(Value::Object(changed));
+        }
+        assert!(shapes.len() >= 3, "{file}: {} shapes", shapes.len());
+        for shape in shapes {
+            assert_eq!(
+                agree(kind, collection, shape.clone()),
+                (false, false),
+                "{shape}"
+            );
+        }
     }
 }
