@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use serde::de::IgnoredAny;
 use ukraine_pledges::convert::{csv_files, write_files};
-use ukraine_pledges::format::canonical_files;
+use ukraine_pledges::format::write_json_dir;
 use ukraine_pledges::validate::{Options, validate_dir};
 use ukraine_pledges::{Dataset, generate};
 
@@ -93,11 +93,7 @@ fn child(phase: &str, dir: &Path) {
         }
         "csv-to-json" => {
             let dataset = Dataset::load(dir.join("csv")).expect("valid");
-            let files: Vec<(String, Vec<u8>)> = canonical_files(&dataset, "../schema")
-                .into_iter()
-                .map(|(k, t)| (k.default_file_name().to_owned(), t.into_bytes()))
-                .collect();
-            write_files(out.path(), &files).expect("write");
+            write_json_dir(&dataset, out.path(), "../schema").expect("write");
         }
         other => panic!("unknown phase {other}"),
     }
@@ -140,7 +136,7 @@ fn dataset_dir(n: usize) -> PathBuf {
     if !dir.join("csv/datapackage.json").exists() {
         eprintln!("generating {n} pledges into {}", dir.display());
         let dataset = generate::dataset(n, 42);
-        ukraine_pledges::format::write_json_dir(&dataset, &dir, "../schema").expect("write json");
+        write_json_dir(&dataset, &dir, "../schema").expect("write json");
         write_files(&dir.join("csv"), &csv_files(&dataset)).expect("write csv");
     }
     dir

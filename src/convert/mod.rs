@@ -20,7 +20,8 @@ pub use to_csv::csv_tables;
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::format::to_canonical_json;
-use crate::write::atomic_write;
+use crate::write::write_set;
+use std::io::Write as _;
 
 /// Every file of the CSV form of `dataset`: the tables and
 /// `datapackage.json`, as `(file name, bytes)`.
@@ -48,17 +49,12 @@ pub fn is_csv_dir(dir: &Path) -> bool {
 /// # Errors
 /// An I/O [`Error`] naming the file that could not be written.
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let staged = tempfile::Builder::new()
-        .prefix(".pledges-")
-        .tempdir_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    for (name, bytes) in files {
-        atomic_write(&staged.path().join(name), bytes)?;
-    }
-    for (name, _) in files {
-        let target = dir.join(name);
-        std::fs::rename(staged.path().join(name), &target).map_err(|e| Error::io(&target, e))?;
-    }
-    Ok(())
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    write_set(dir, &names, |name, file| {
+        let bytes = files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&[][..], |(_, bytes)| bytes.as_slice());
+        file.write_all(bytes)
+    })
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use ukraine_pledges::convert::{csv_files, write_files};
-use ukraine_pledges::format::{canonical_files, file_name, schema_dir_of};
+use ukraine_pledges::format::{canonical_files, file_name, schema_dir_of, write_json_dir};
 
 use crate::args::{ConvertArgs, Target};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
@@ -26,17 +26,17 @@ pub fn run(args: &ConvertArgs) -> u8 {
         Ok(dataset) => dataset,
         Err(code) => return code,
     };
-    let files: Vec<(String, Vec<u8>)> = match args.to {
-        Target::Csv => csv_files(&dataset),
-        Target::Json => canonical_files(
-            &dataset,
-            args.schema_dir
-                .as_deref()
-                .unwrap_or(&schema_dir_of(&dataset)),
-        )
-        .into_iter()
-        .map(|(kind, text)| (file_name(&dataset, kind).to_owned(), text.into_bytes()))
-        .collect(),
+    let schema_dir = args
+        .schema_dir
+        .clone()
+        .unwrap_or_else(|| schema_dir_of(&dataset));
+    let files: Vec<(String, Vec<u8>)> = match (args.to, args.check) {
+        (Target::Csv, _) => csv_files(&dataset),
+        (Target::Json, true) => canonical_files(&dataset, &schema_dir)
+            .into_iter()
+            .map(|(kind, text)| (file_name(&dataset, kind).to_owned(), text.into_bytes()))
+            .collect(),
+        (Target::Json, false) => Vec::new(),
     };
     if args.check {
         let stale: Vec<String> = files
@@ -62,7 +62,12 @@ pub fn run(args: &ConvertArgs) -> u8 {
         }
         return if emit(&text).is_ok() { FAILURE } else { ERROR };
     }
-    match write_files(&args.output, &files) {
+    let written = match args.to {
+        Target::Csv => write_files(&args.output, &files),
+        // Streamed into the files rather than written from memory.
+        Target::Json => write_json_dir(&dataset, &args.output, &schema_dir),
+    };
+    match written {
         Ok(()) => SUCCESS,
         Err(e) => fail(e),
     }
