@@ -9,21 +9,46 @@ use crate::model::RetirementReason;
 use crate::schema::FileKind;
 use crate::validate::{Files, Records};
 
-/// The ids of one collection, each with its place in the id list, and the
-/// findings about duplicates and order.
-fn id_table<'a>(
-    collection: &str,
-    ids: &[(usize, &'a str)],
-    path: &std::path::Path,
-    need_table: bool,
-    out: &mut Vec<Diagnostic>,
-) -> HashMap<&'a str, usize> {
-    let sorted = ids.windows(2).all(|w| w[0].1 < w[1].1);
-    let mut table: HashMap<&str, usize> = HashMap::default();
-    if sorted && !need_table {
-        // Strictly ascending ids are unique and in order: nothing to report.
-        return table;
+/// The ids of one collection, to look up each id's place in the id list.
+enum IdTable<'i, 'a> {
+    /// Strictly ascending ids: looked up by binary search, with no table to
+    /// build (for a collection that few references point into).
+    Sorted(&'i [(usize, &'a str)]),
+    Hashed(HashMap<&'a str, usize>),
+}
+
+impl<'a> IdTable<'_, 'a> {
+    fn get(&self, id: &str) -> Option<usize> {
+        match self {
+            Self::Sorted(ids) => ids.binary_search_by(|(_, x)| (*x).cmp(id)).ok(),
+            Self::Hashed(table) => table.get(id).copied(),
+        }
     }
+
+    fn ids(&self) -> Box<dyn Iterator<Item = &'a str> + '_> {
+        match self {
+            Self::Sorted(ids) => Box::new(ids.iter().map(|(_, id)| *id)),
+            Self::Hashed(table) => Box::new(table.keys().copied()),
+        }
+    }
+}
+
+/// The id table of one collection, and the findings about duplicates and
+/// order. `many` says whether many references will be looked up (a hash
+/// table pays) or few (a sorted list is searched as it is).
+fn id_table<'i, 'a>(
+    collection: &str,
+    ids: &'i [(usize, &'a str)],
+    path: &std::path::Path,
+    many: bool,
+    out: &mut Vec<Diagnostic>,
+) -> IdTable<'i, 'a> {
+    let sorted = ids.windows(2).all(|w| w[0].1 < w[1].1);
+    if sorted && !many {
+        // Strictly ascending ids are unique and in order: nothing to report.
+        return IdTable::Sorted(ids);
+    }
+    let mut table: HashMap<&str, usize> = HashMap::default();
     table.reserve(ids.len());
     let mut reported_order = sorted;
     let mut previous: Option<&str> = None;
@@ -56,29 +81,25 @@ fn id_table<'a>(
         }
         previous = Some(id);
     }
-    table
+    IdTable::Hashed(table)
 }
 
 /// Reports duplicate ids, unsorted collections, dangling references and
 /// records nothing refers to.
 pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
     let mut retirements: Vec<Retired<'_>> = Vec::new();
-    let mut pledge_targets = false;
-    visit(records, &mut |link| match link {
-        Link::Retired(r) => retirements.push(r),
-        Link::Reference(r) => pledge_targets |= r.target == FileKind::Pledges,
+    visit(records, &mut |link| {
+        if let Link::Retired(r) = link {
+            retirements.push(r);
+        }
     });
     let ids = |kind| records.ids(kind);
     let (actor_list, source_list) = (ids(FileKind::Actors), ids(FileKind::Sources));
+    let pledge_list = ids(FileKind::Pledges);
     let actor_ids = id_table("actors", &actor_list, &files.actors, true, out);
     let source_ids = id_table("sources", &source_list, &files.sources, true, out);
-    let pledge_ids = id_table(
-        "pledges",
-        &ids(FileKind::Pledges),
-        &files.pledges,
-        pledge_targets,
-        out,
-    );
+    // Only replacements point at pledges.
+    let pledge_ids = id_table("pledges", &pledge_list, &files.pledges, false, out);
     let retired: HashMap<(FileKind, &str), Option<&str>> = retirements
         .iter()
         .map(|r| ((r.kind, r.id), r.replaced_by))
@@ -119,14 +140,14 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
             FileKind::Sources => (&source_ids, "source"),
             _ => (&pledge_ids, "pledge"),
         };
-        let Some(&position) = known.get(link.id) else {
+        let Some(position) = known.get(link.id) else {
             let d = Diagnostic::new(
                 Code::UnknownReference,
                 files.path(link.from),
                 link.pointer(),
                 format!("no {what} has the id `{}`", link.id),
             );
-            out.push(match did_you_mean(link.id, known.keys().copied()) {
+            out.push(match did_you_mean(link.id, known.ids()) {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
                 None => d.with_hint(format!(
                     "add the {what} to its file first, or correct the id"
@@ -181,7 +202,7 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
             };
             for (index, id) in ids {
                 // A duplicate id counts as used when its first record is.
-                if !table.get(id).is_some_and(|&p| used[p]) {
+                if !table.get(id).is_some_and(|p| used[p]) {
                     out.push(
                         Diagnostic::new(
                             Code::UnusedRecord,
