@@ -84,7 +84,7 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     let (actors, sources, mut pledges, mut map, pledgers, involved) = main?;
     let (conditions, evidence) = lists?;
 
-    let index = id_index(pledges.iter().map(|p| p.id.as_str()))?;
+    let index = Parents::new(pledges.iter().map(|p| p.id.as_str()))?;
     let targets = [
         pledgers.targets(&index)?,
         involved.targets(&index)?,
@@ -165,7 +165,7 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     let aliases = read_child(&path(aliases_table), aliases_table, |r| {
         required::<Text>(r, 2)
     })?;
-    let targets = aliases.targets(&id_index(actors.iter().map(|a| a.id.as_str()))?)?;
+    let targets = aliases.targets(&Parents::new(actors.iter().map(|a| a.id.as_str()))?)?;
     let lines = aliases.attach(&mut actors, targets, |a, items| a.aliases = items)?;
     map.tables
         .push(lines.into_table(aliases_table, path(aliases_table)));
@@ -336,10 +336,11 @@ struct Children<T> {
 
 impl<T> Children<T> {
     /// The position of each group's parent; `None` if one is unknown.
-    fn targets(&self, index: &FxHashMap<&str, usize>) -> Option<Vec<usize>> {
+    fn targets(&self, parents: &Parents<'_>) -> Option<Vec<usize>> {
+        let mut next = 0;
         self.groups
             .iter()
-            .map(|g| index.get(self.parents.get(g.parent.clone())?).copied())
+            .map(|g| parents.find(self.parents.get(g.parent.clone())?, &mut next))
             .collect()
     }
 
@@ -436,16 +437,49 @@ fn read_child<T>(
     Some(children)
 }
 
-/// Each id's position; `None` if an id repeats (the slow path reports it).
-fn id_index<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Option<FxHashMap<&'a str, usize>> {
-    let mut index = FxHashMap::default();
-    index.reserve(ids.len());
-    for (i, id) in ids.enumerate() {
-        if index.insert(id, i).is_some() {
-            return None;
+/// The ids of a main table, to find a child row's parent by.
+struct Parents<'a> {
+    ids: Vec<&'a str>,
+    /// For ids out of order: each id's position. Sorted ids (the canonical
+    /// form) are searched where they lie, which at a million parents is
+    /// far kinder to the cache than a hash table.
+    index: Option<FxHashMap<&'a str, usize>>,
+}
+
+impl<'a> Parents<'a> {
+    /// `None` if an id repeats (the slow path reports it).
+    fn new(ids: impl ExactSizeIterator<Item = &'a str>) -> Option<Self> {
+        let ids: Vec<&str> = ids.collect();
+        if ids.windows(2).all(|w| w[0] < w[1]) {
+            return Some(Self { ids, index: None });
         }
+        let mut index = FxHashMap::default();
+        index.reserve(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            if index.insert(*id, i).is_some() {
+                return None;
+            }
+        }
+        Some(Self {
+            ids,
+            index: Some(index),
+        })
     }
-    Some(index)
+
+    /// The position of `id`; `next` is where the previous search ended,
+    /// since child rows usually follow their parents' order.
+    fn find(&self, id: &str, next: &mut usize) -> Option<usize> {
+        if let Some(index) = &self.index {
+            return index.get(id).copied();
+        }
+        let near = self.ids.get(*next..)?.iter().take(8).position(|x| *x == id);
+        let found = match near {
+            Some(step) => *next + step,
+            None => self.ids.binary_search(&id).ok()?,
+        };
+        *next = found + 1;
+        Some(found)
+    }
 }
 
 /// The `$schema` a record file read from CSV is given (as the slow path
