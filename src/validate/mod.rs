@@ -11,6 +11,13 @@
 //!
 //! Every diagnostic carries the JSON Pointer of the offending value and, from
 //! it, the line and column in the file.
+//!
+//! A clean file takes a fast path: it is read straight into the data model
+//! (the pledges file on two cores, a CSV dataset row by row into the types),
+//! with no JSON tree and no syntax scan. The types accept exactly what the
+//! schemas accept (property tests hold the two to that), so the schema and
+//! the scan run only when the types refuse a file, to say what is wrong and
+//! where. Text is read again only to place a finding.
 
 mod evidence;
 mod integrity;
