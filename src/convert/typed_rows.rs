@@ -3,12 +3,12 @@
 //! Each row is read straight into the model's types, with no JSON value in
 //! between, on two cores: the pledges' involved actors, conditions and
 //! evidence on one, the other tables on the other (about half the work
-//! each). The path gives up (returns `None`) at the
-//! first thing it does not expect: a byte-order mark, a header that is not
-//! exactly the table's, a cell the types refuse, an unknown parent id, an
-//! ordinal out of sequence. [`super::from_csv`] then reads the dataset
-//! again, value by value, and says what is wrong and where. A test holds
-//! the two paths to the same report and dataset for any input.
+//! each). The path gives up (returns `None`) at the first thing it does not
+//! expect: a byte-order mark, a header that is not exactly the table's, a
+//! cell the types refuse, an unknown parent id, an ordinal out of sequence.
+//! [`super::from_csv`] then reads the dataset again, value by value, and
+//! says what is wrong and where. A property test holds the two paths to the
+//! same report and dataset whatever the input.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
