@@ -21,7 +21,7 @@ fn type_validator<T: JsonSchema>() -> jsonschema::Validator {
     jsonschema::draft202012::new(&schemars::schema_for!(T).to_value()).unwrap()
 }
 
-fn any_string() -> impl Strategy<Value = String> {
+fn any_string() -> BoxedStrategy<String> {
     prop_oneof![
         "[a-z0-9]{1,4}(-[a-z0-9]{1,4}){0,2}",
         "[A-Z]{1,3}",
@@ -34,9 +34,10 @@ fn any_string() -> impl Strategy<Value = String> {
         ".{0,6}",
         "[a-zé ]{295,305}",
     ]
+    .boxed()
 }
 
-fn any_value() -> impl Strategy<Value = Value> {
+fn any_value() -> BoxedStrategy<Value> {
     prop_oneof![
         6 => any_string().prop_map(Value::from),
         1 => Just(Value::Null),
@@ -45,17 +46,19 @@ fn any_value() -> impl Strategy<Value = Value> {
         1 => any::<bool>().prop_map(Value::from),
         1 => prop::collection::vec(any_string().prop_map(Value::from), 0..3).prop_map(Value::from),
     ]
+    .boxed()
 }
 
-fn one_of(values: &'static [&'static str]) -> impl Strategy<Value = Value> {
-    prop_oneof![4 => prop::sample::select(values).prop_map(Value::from), 1 => any_value()]
+fn one_of(values: &'static [&'static str]) -> BoxedStrategy<Value> {
+    prop_oneof![4 => prop::sample::select(values).prop_map(Value::from), 1 => any_value()].boxed()
 }
 
-fn ids() -> impl Strategy<Value = Value> {
+fn ids() -> BoxedStrategy<Value> {
     prop_oneof![
         3 => prop::collection::vec("[a-z]{1,6}".prop_map(Value::from), 0..3).prop_map(Value::from),
         1 => any_value(),
     ]
+    .boxed()
 }
 
 /// Takes a record of good values and, per field, maybe replaces, drops or
@@ -132,16 +135,17 @@ fn reshape(record: Value, how: u8) -> Value {
     }
 }
 
-fn retired() -> impl Strategy<Value = Value> {
+fn retired() -> BoxedStrategy<Value> {
     prop_oneof![
         Just(json!(null)),
         Just(json!({"reason": "withdrawn", "replaced_by": null, "note": "A duplicate."})),
         Just(json!({"reason": "superseded", "replaced_by": "b", "note": "Merged."})),
         any_value().prop_map(|r| json!({"reason": r, "replaced_by": null, "note": "n"})),
     ]
+    .boxed()
 }
 
-fn pledge() -> impl Strategy<Value = Value> {
+fn pledge() -> BoxedStrategy<Value> {
     (
         any_string(),
         one_of(&["military_aid", "troop_deployment", "air_defence"]),
@@ -197,9 +201,10 @@ fn pledge() -> impl Strategy<Value = Value> {
                 ])
             },
         )
+        .boxed()
 }
 
-fn actor() -> impl Strategy<Value = Value> {
+fn actor() -> BoxedStrategy<Value> {
     (
         any_string(),
         one_of(&["state", "person", "coalition"]),
@@ -223,9 +228,10 @@ fn actor() -> impl Strategy<Value = Value> {
                 ("retired", retired),
             ])
         })
+        .boxed()
 }
 
-fn source() -> impl Strategy<Value = Value> {
+fn source() -> BoxedStrategy<Value> {
     (
         any_string(),
         any_value(),
@@ -247,6 +253,7 @@ fn source() -> impl Strategy<Value = Value> {
                 ("notes", json!(null)),
             ])
         })
+        .boxed()
 }
 
 proptest! {
