@@ -360,9 +360,7 @@ impl<T> Children<T> {
                 return None;
             }
             *slot = Some(group.lines);
-            let mut items = group.items;
-            items.shrink_to_fit();
-            set(&mut parents[target], items);
+            set(&mut parents[target], group.items);
         }
         Some(ChildLines {
             slots,
@@ -404,6 +402,9 @@ fn read_child<T>(
         groups: Vec::new(),
         lines: Vec::new(),
     };
+    // The current group's items gather here and move into a list of
+    // exactly their number when the group ends: one allocation per group.
+    let mut current: Vec<T> = Vec::new();
     while reader.read_record(&mut row).ok()? {
         let line = usize::try_from(row.position()?.line()).ok()?;
         let parent = row.get(0)?;
@@ -414,26 +415,31 @@ fn read_child<T>(
             .last()
             .is_some_and(|g| children.parents.get(g.parent.clone()) == Some(parent));
         if same {
-            let group = children.groups.last_mut()?;
-            if ordinal != group.items.len() + 1 {
+            if ordinal != current.len() + 1 {
                 return None;
             }
-            group.items.push(value);
-            group.lines.end += 1;
+            children.groups.last_mut()?.lines.end += 1;
         } else {
             if ordinal != 1 {
                 return None;
+            }
+            if let Some(group) = children.groups.last_mut() {
+                group.items = current.drain(..).collect();
             }
             let start = children.parents.len();
             children.parents.push_str(parent);
             let first = children.lines.len();
             children.groups.push(Group {
                 parent: start..children.parents.len(),
-                items: vec![value],
+                items: Vec::new(),
                 lines: first..first + 1,
             });
         }
+        current.push(value);
         children.lines.push(line);
+    }
+    if let Some(group) = children.groups.last_mut() {
+        group.items = current.drain(..).collect();
     }
     Some(children)
 }
