@@ -388,6 +388,14 @@ impl ChildLines {
     }
 }
 
+/// Moves the items of `scratch` into a list of exactly their number,
+/// leaving `scratch` empty with its room kept for the next group.
+fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
+    let mut items = Vec::with_capacity(scratch.len());
+    items.append(scratch);
+    items
+}
+
 /// The rows of a child table, grouped by parent; each parent's rows must
 /// come together, numbered 1, 2, 3, … in order.
 fn read_child<T>(
@@ -424,7 +432,7 @@ fn read_child<T>(
                 return None;
             }
             if let Some(group) = children.groups.last_mut() {
-                group.items = current.drain(..).collect();
+                group.items = exact(&mut current);
             }
             let start = children.parents.len();
             children.parents.push_str(parent);
@@ -439,7 +447,7 @@ fn read_child<T>(
         children.lines.push(line);
     }
     if let Some(group) = children.groups.last_mut() {
-        group.items = current.drain(..).collect();
+        group.items = exact(&mut current);
     }
     Some(children)
 }
