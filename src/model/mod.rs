@@ -32,9 +32,13 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let items = exact(deserializer)?;
+    at_least_one(exact(deserializer)?)
+}
+
+/// `items`, or the error of a list that must hold at least one item.
+fn at_least_one<T, E: serde::de::Error>(items: Vec<T>) -> Result<Vec<T>, E> {
     if items.is_empty() {
-        return Err(serde::de::Error::invalid_length(0, &"at least one item"));
+        return Err(E::invalid_length(0, &"at least one item"));
     }
     Ok(items)
 }

@@ -79,9 +79,5 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let items = objects(deserializer)?;
-    if items.is_empty() {
-        return Err(serde::de::Error::invalid_length(0, &"at least one item"));
-    }
-    Ok(items)
+    super::at_least_one(objects(deserializer)?)
 }
