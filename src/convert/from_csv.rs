@@ -19,15 +19,26 @@ use crate::validate::schema::subschema_at;
 pub(crate) struct TableLines {
     table: &'static Table,
     path: PathBuf,
-    lines: Vec<usize>,
+    lines: Vec<Line>,
     /// Child tables: where each parent's lines start in `lines`, and a last
     /// entry for the end.
-    starts: Vec<usize>,
+    starts: Vec<u32>,
+}
+
+/// A row's line number. Four bytes, not eight: a million-pledge dataset has
+/// millions of rows, and their lines are kept for as long as the report
+/// may need them.
+pub(crate) type Line = u32;
+
+/// A line as [`Line`]; past four billion lines a finding's line saturates
+/// rather than wrapping.
+pub(crate) fn line_of(line: usize) -> Line {
+    Line::try_from(line).unwrap_or(Line::MAX)
 }
 
 impl TableLines {
     /// A main table's lines, one per record.
-    pub(crate) fn main(table: &'static Table, path: PathBuf, lines: Vec<usize>) -> Self {
+    pub(crate) fn main(table: &'static Table, path: PathBuf, lines: Vec<Line>) -> Self {
         Self {
             table,
             path,
@@ -40,14 +51,25 @@ impl TableLines {
     pub(crate) fn child<'l>(
         table: &'static Table,
         path: PathBuf,
-        per_parent: impl IntoIterator<Item = &'l [usize]>,
+        per_parent: impl IntoIterator<Item = &'l [Line]>,
     ) -> Self {
         let mut lines = Vec::new();
         let mut starts = vec![0];
         for items in per_parent {
             lines.extend_from_slice(items);
-            starts.push(lines.len());
+            starts.push(u32::try_from(lines.len()).unwrap_or(u32::MAX));
         }
+        Self::child_parts(table, path, lines, starts)
+    }
+
+    /// A child table's lines, parent after parent, and where each parent's
+    /// start in them (with a last entry for the end).
+    pub(crate) fn child_parts(
+        table: &'static Table,
+        path: PathBuf,
+        lines: Vec<Line>,
+        starts: Vec<u32>,
+    ) -> Self {
         Self {
             table,
             path,
@@ -57,9 +79,9 @@ impl TableLines {
     }
 
     /// The lines of the items of parent record `index` (child tables).
-    fn items(&self, index: usize) -> Option<&[usize]> {
+    fn items(&self, index: usize) -> Option<&[Line]> {
         let (&start, &end) = (self.starts.get(index)?, self.starts.get(index + 1)?);
-        self.lines.get(start..end)
+        self.lines.get(start as usize..end as usize)
     }
 }
 
@@ -85,9 +107,9 @@ impl CsvMap {
         let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
         let index: usize = tokens.get(1)?.parse().ok()?;
         let rest = &tokens[2..];
-        let at = |t: &TableLines, line: usize, column: Option<usize>| Location {
+        let at = |t: &TableLines, line: Line, column: Option<usize>| Location {
             path: t.path.clone(),
-            line: Some(line),
+            line: Some(line as usize),
             column,
         };
         let main = self
@@ -424,7 +446,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                     if let Some(Value::String(id)) = object.get("id") {
                         id_index.entry(id.clone()).or_insert(index);
                     }
-                    main_lines.push(row.line);
+                    main_lines.push(line_of(row.line));
                     list.push(Value::Object(object));
                 }
                 input
@@ -473,7 +495,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                     }
                 }
                 let list = records.entry(table.kind).or_default();
-                let mut child_lines: Vec<Vec<usize>> = vec![Vec::new(); list.len()];
+                let mut child_lines: Vec<Vec<Line>> = vec![Vec::new(); list.len()];
                 let mut parents: Vec<usize> = items.keys().copied().collect();
                 parents.sort_unstable();
                 for index in parents {
@@ -502,7 +524,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
                         d.column = Some(2);
                         input.diagnostics.push((d, None));
                     }
-                    child_lines[index] = rows.iter().map(|(_, row)| row.line).collect();
+                    child_lines[index] = rows.iter().map(|(_, row)| line_of(row.line)).collect();
                     let mut array = Vec::new();
                     for (_, row) in &rows {
                         let values = &row.cells[2..];

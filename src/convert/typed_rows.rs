@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 
 use crate::convert::datapackage::manifest_value;
-use crate::convert::from_csv::{CsvMap, DATAPACKAGE, TableLines};
+use crate::convert::from_csv::{CsvMap, DATAPACKAGE, Line, TableLines};
 use crate::convert::tables::{Shape, TABLES, Table};
 use crate::fxhash::FxHashMap;
 use crate::model::strict::Object;
@@ -305,26 +305,51 @@ fn read_main<T>(
     path: &Path,
     table: &Table,
     record: impl Fn(&csv::StringRecord) -> Option<T>,
-) -> Option<(Vec<T>, Vec<usize>)> {
+) -> Option<(Vec<T>, Vec<Line>)> {
     debug_assert_eq!(table.shape, Shape::Main);
+    let size = std::fs::metadata(path).ok()?.len();
     let mut reader = open(path, table)?;
     let mut row = csv::StringRecord::new();
     let (mut records, mut lines) = (Vec::new(), Vec::new());
     while reader.read_record(&mut row).ok()? {
-        lines.push(usize::try_from(row.position()?.line()).ok()?);
+        lines.push(line(&row)?);
         records.push(record(&row)?);
+        if records.len() == SAMPLE_ROWS {
+            // Room for the whole table at the sample's bytes per row, so
+            // that a large table is not doubled into (up to half of it
+            // spare) on its way in.
+            let read = reader.position().byte().max(1);
+            let rows = size.saturating_mul(SAMPLE_ROWS as u64) / read;
+            let more = usize::try_from(rows + rows / 32)
+                .unwrap_or(0)
+                .saturating_sub(records.len());
+            records.reserve(more);
+            lines.reserve(more);
+        }
     }
     records.shrink_to_fit();
+    lines.shrink_to_fit();
     Some((records, lines))
 }
 
-/// The consecutive rows of a child table that belong to one parent.
+/// How many rows a table's size per row is estimated from.
+const SAMPLE_ROWS: usize = 1024;
+
+/// A row's line; `None` past [`Line::MAX`] (the slow path saturates).
+fn line(row: &csv::StringRecord) -> Option<Line> {
+    Line::try_from(row.position()?.line()).ok()
+}
+
+/// The consecutive rows of a child table that belong to one parent. Its
+/// parent id and rows' lines run up to the ends given; they start where the
+/// previous group's end. A million-pledge dataset has millions of groups
+/// waiting to be attached at once, so a group is kept small (24 bytes).
 struct Group<T> {
-    /// The parent's id, in [`Children::parents`].
-    parent: Range<usize>,
-    items: Vec<T>,
-    /// The rows' lines, in [`Children::lines`].
-    lines: Range<usize>,
+    items: Box<[T]>,
+    /// The end of its parent's id in [`Children::parents`].
+    parent_end: u32,
+    /// The end of its rows' lines in [`Children::lines`].
+    lines_end: u32,
 }
 
 /// A child table read into groups of items, one group per parent.
@@ -332,16 +357,21 @@ struct Children<T> {
     /// The groups' parent ids, one after another.
     parents: String,
     groups: Vec<Group<T>>,
-    lines: Vec<usize>,
+    lines: Vec<Line>,
 }
 
 impl<T> Children<T> {
     /// The position of each group's parent; `None` if one is unknown.
     fn targets(&self, parents: &Parents<'_>) -> Option<Vec<usize>> {
-        let mut next = 0;
+        let (mut next, mut start) = (0, 0);
         self.groups
             .iter()
-            .map(|g| parents.find(self.parents.get(g.parent.clone())?, &mut next))
+            .map(|g| {
+                let end = g.parent_end as usize;
+                let id = self.parents.get(start..end)?;
+                start = end;
+                parents.find(id, &mut next)
+            })
             .collect()
     }
 
@@ -353,14 +383,17 @@ impl<T> Children<T> {
         targets: Vec<usize>,
         set: impl Fn(&mut P, Vec<T>),
     ) -> Option<ChildLines> {
-        let mut slots: Vec<Option<Range<usize>>> = vec![None; parents.len()];
+        // A group has at least one row, so an empty range is "no group".
+        let mut slots: Vec<Range<u32>> = vec![0..0; parents.len()];
+        let mut start = 0;
         for (group, target) in self.groups.into_iter().zip(targets) {
             let slot = slots.get_mut(target)?;
-            if slot.is_some() {
+            if slot.start != slot.end {
                 return None;
             }
-            *slot = Some(group.lines);
-            set(&mut parents[target], group.items);
+            *slot = start..group.lines_end;
+            start = group.lines_end;
+            set(parents.get_mut(target)?, group.items.into_vec());
         }
         Some(ChildLines {
             slots,
@@ -371,19 +404,39 @@ impl<T> Children<T> {
 
 /// Where each parent's items are in a child table.
 struct ChildLines {
-    slots: Vec<Option<Range<usize>>>,
-    lines: Vec<usize>,
+    slots: Vec<Range<u32>>,
+    lines: Vec<Line>,
 }
 
 impl ChildLines {
     fn into_table(self, table: &'static Table, path: PathBuf) -> TableLines {
+        // Rows in their parents' order (the canonical form) keep their
+        // lines where they are; only a table out of order is copied.
+        let mut end = 0;
+        let in_order = self.slots.iter().all(|slot| {
+            let follows = slot.start == slot.end || slot.start == end;
+            end = end.max(slot.end);
+            follows
+        });
+        if in_order {
+            let mut starts = Vec::with_capacity(self.slots.len() + 1);
+            let mut end = 0;
+            starts.push(0);
+            for slot in &self.slots {
+                end = end.max(slot.end);
+                starts.push(end);
+            }
+            return TableLines::child_parts(table, path, self.lines, starts);
+        }
         let lines = &self.lines;
         TableLines::child(
             table,
             path,
-            self.slots
-                .iter()
-                .map(|slot| slot.clone().and_then(|r| lines.get(r)).unwrap_or(&[])),
+            self.slots.iter().map(|slot| {
+                lines
+                    .get(slot.start as usize..slot.end as usize)
+                    .unwrap_or(&[])
+            }),
         )
     }
 }
@@ -410,44 +463,43 @@ fn read_child<T>(
         groups: Vec::new(),
         lines: Vec::new(),
     };
+    // Where the current group's parent id starts in `children.parents`.
+    let mut parent_start = 0;
     // The current group's items gather here and move into a list of
     // exactly their number when the group ends: one allocation per group.
     let mut current: Vec<T> = Vec::new();
     while reader.read_record(&mut row).ok()? {
-        let line = usize::try_from(row.position()?.line()).ok()?;
+        let line = line(&row)?;
         let parent = row.get(0)?;
         let ordinal: usize = row.get(1)?.parse().ok()?;
         let value = item(&row)?;
-        let same = children
-            .groups
-            .last()
-            .is_some_and(|g| children.parents.get(g.parent.clone()) == Some(parent));
+        let same =
+            !children.groups.is_empty() && children.parents.get(parent_start..) == Some(parent);
         if same {
             if ordinal != current.len() + 1 {
                 return None;
             }
-            children.groups.last_mut()?.lines.end += 1;
         } else {
             if ordinal != 1 {
                 return None;
             }
             if let Some(group) = children.groups.last_mut() {
-                group.items = exact(&mut current);
+                group.items = exact(&mut current).into_boxed_slice();
             }
-            let start = children.parents.len();
+            parent_start = children.parents.len();
             children.parents.push_str(parent);
-            let first = children.lines.len();
             children.groups.push(Group {
-                parent: start..children.parents.len(),
-                items: Vec::new(),
-                lines: first..first + 1,
+                items: Box::new([]),
+                parent_end: u32::try_from(children.parents.len()).ok()?,
+                lines_end: 0,
             });
         }
         current.push(value);
         children.lines.push(line);
+        children.groups.last_mut()?.lines_end = u32::try_from(children.lines.len()).ok()?;
     }
     if let Some(group) = children.groups.last_mut() {
-        group.items = exact(&mut current);
+        group.items = exact(&mut current).into_boxed_slice();
     }
     Some(children)
 }

@@ -13,6 +13,7 @@
 //!   is an error rather than silently dropped data.
 
 mod date;
+mod inline;
 pub(crate) mod strict;
 mod text;
 

@@ -10,7 +10,10 @@ use std::borrow::Cow;
 use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::inline::InlineStr;
 
 /// Why a string was refused by one of the checked string types.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +33,9 @@ impl fmt::Display for InvalidText {
 impl std::error::Error for InvalidText {}
 
 /// Defines a string newtype whose rule is checked in Rust and mirrored in
-/// its JSON Schema.
+/// its JSON Schema. `storage` is a boxed `str` (no spare capacity, and a
+/// word less than a `String` for each of a large dataset's millions of
+/// strings) or, for ids, an [`InlineStr`] that holds short ones in place.
 macro_rules! checked_string {
     (
         $(#[$meta:meta])*
@@ -39,13 +44,12 @@ macro_rules! checked_string {
         rule = $rule:literal,
         check = $check:expr,
         schema = { $($schema:tt)* }
+        $(, storage = $storage:ty)?
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        // A boxed `str` rather than a `String`: no spare capacity, and a
-        // word less for each of a large dataset's millions of strings.
-        pub struct $name(Box<str>);
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(into = "String")]
+        pub struct $name(checked_string!(@storage $($storage)?));
 
         impl $name {
             /// Checks `value` and wraps it.
@@ -54,9 +58,14 @@ macro_rules! checked_string {
             /// Returns [`InvalidText`] naming the rule when `value` breaks it.
             pub fn new(value: impl Into<String>) -> Result<Self, InvalidText> {
                 let value = value.into();
+                Self::check(&value)?;
+                Ok(Self(value.into()))
+            }
+
+            fn check(value: &str) -> Result<(), InvalidText> {
                 let check: fn(&str) -> bool = $check;
-                if check(&value) {
-                    Ok(Self(value.into_boxed_str()))
+                if check(value) {
+                    Ok(())
                 } else {
                     Err(InvalidText { expected: $expected, rule: $rule })
                 }
@@ -66,6 +75,29 @@ macro_rules! checked_string {
             #[must_use]
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        // Read from a borrowed string where the format allows, so that a
+        // short id is never allocated at all.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl Visitor<'_> for Visit {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: de::Error>(self, value: &str) -> Result<$name, E> {
+                        $name::check(value).map_err(E::custom)?;
+                        Ok($name(value.into()))
+                    }
+                    fn visit_string<E: de::Error>(self, value: String) -> Result<$name, E> {
+                        $name::check(&value).map_err(E::custom)?;
+                        Ok($name(value.into()))
+                    }
+                }
+                deserializer.deserialize_string(Visit)
             }
         }
 
@@ -79,13 +111,14 @@ macro_rules! checked_string {
         impl TryFrom<&str> for $name {
             type Error = InvalidText;
             fn try_from(value: &str) -> Result<Self, Self::Error> {
-                Self::new(value)
+                Self::check(value)?;
+                Ok(Self(value.into()))
             }
         }
 
         impl From<$name> for String {
             fn from(value: $name) -> String {
-                value.0.into_string()
+                value.0.into()
             }
         }
 
@@ -129,6 +162,8 @@ macro_rules! checked_string {
             }
         }
     };
+    (@storage) => { Box<str> };
+    (@storage $storage:ty) => { $storage };
 }
 
 /// The pattern every record id follows: lowercase ASCII words joined by
@@ -163,7 +198,8 @@ macro_rules! id_type {
                 "type": "string",
                 "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
                 "maxLength": 80
-            }
+            },
+            storage = InlineStr
         }
     };
 }
