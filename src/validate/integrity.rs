@@ -7,29 +7,26 @@ use serde_json::Value;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::RetirementReason;
 use crate::schema::FileKind;
-use crate::validate::{Files, Records};
+use crate::validate::{Files, Part, Records};
 
 /// The ids of one collection, to look up each id's place in the id list.
-enum IdTable<'i, 'a> {
-    /// Strictly ascending ids: looked up by binary search, with no table to
-    /// build (for a collection that few references point into).
-    Sorted(&'i [(usize, &'a str)]),
-    Hashed(HashMap<&'a str, usize>),
+struct IdTable<'i, 'a> {
+    ids: &'i [(usize, &'a str)],
+    /// `None` for strictly ascending ids, looked up by binary search with no
+    /// table to build (for a collection that few references point into).
+    index: Option<HashMap<&'a str, usize>>,
 }
 
 impl<'a> IdTable<'_, 'a> {
     fn get(&self, id: &str) -> Option<usize> {
-        match self {
-            Self::Sorted(ids) => ids.binary_search_by(|(_, x)| (*x).cmp(id)).ok(),
-            Self::Hashed(table) => table.get(id).copied(),
+        match &self.index {
+            None => self.ids.binary_search_by(|(_, x)| (*x).cmp(id)).ok(),
+            Some(index) => index.get(id).copied(),
         }
     }
 
-    fn ids(&self) -> Box<dyn Iterator<Item = &'a str> + '_> {
-        match self {
-            Self::Sorted(ids) => Box::new(ids.iter().map(|(_, id)| *id)),
-            Self::Hashed(table) => Box::new(table.keys().copied()),
-        }
+    fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.ids.iter().map(|(_, id)| *id)
     }
 }
 
@@ -46,7 +43,7 @@ fn id_table<'i, 'a>(
     let sorted = ids.windows(2).all(|w| w[0].1 < w[1].1);
     if sorted && !many {
         // Strictly ascending ids are unique and in order: nothing to report.
-        return IdTable::Sorted(ids);
+        return IdTable { ids, index: None };
     }
     let mut table: HashMap<&str, usize> = HashMap::default();
     table.reserve(ids.len());
@@ -81,7 +78,10 @@ fn id_table<'i, 'a>(
         }
         previous = Some(id);
     }
-    IdTable::Hashed(table)
+    IdTable {
+        ids,
+        index: Some(table),
+    }
 }
 
 /// `ids` as slices of one string, `text`.
@@ -107,8 +107,32 @@ fn side_by_side<'t>(ids: &[(usize, &str)], text: &'t mut String) -> Vec<(usize, 
 }
 
 /// Reports duplicate ids, unsorted collections, dangling references and
-/// records nothing refers to.
-pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
+/// records nothing refers to. A large dataset's references are resolved in
+/// two parts on two cores, and `alongside` (the text checks) is run for
+/// each part on the same core after them, so that both cores have a like
+/// share; what it finds is added to `out`.
+pub(crate) fn check(
+    records: &Records,
+    files: &Files,
+    out: &mut Vec<Diagnostic>,
+    alongside: &(dyn Fn(Part) -> Vec<Diagnostic> + Sync),
+) {
+    let parts = if records.pledges.len() >= SPLIT_AT {
+        2
+    } else {
+        1
+    };
+    check_in_parts(records, files, out, alongside, parts);
+}
+
+/// [`check`], with the references resolved in `parts` parts.
+fn check_in_parts(
+    records: &Records,
+    files: &Files,
+    out: &mut Vec<Diagnostic>,
+    alongside: &(dyn Fn(Part) -> Vec<Diagnostic> + Sync),
+    parts: usize,
+) {
     let mut retirements: Vec<Retired<'_>> = Vec::new();
     visit(records, &mut |link| {
         if let Link::Retired(r) = link {
@@ -163,56 +187,48 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
         }
     }
 
-    // Whether each actor and source is referred to, by its place in the id list.
+    // Whether each actor and source is referred to, by its place in the id
+    // list. At scale each lookup is mostly a wait for memory, and waits on
+    // two cores overlap.
+    let resolver = Resolver {
+        files,
+        actors: &actor_ids,
+        sources: &source_ids,
+        pledges: &pledge_ids,
+        retired: &retired,
+    };
+    let resolved = std::thread::scope(|threads| {
+        let resolver = &resolver;
+        let run = move |part| {
+            let mut found = resolver.run(records, part);
+            found.diagnostics.extend(alongside(part));
+            found
+        };
+        let later: Vec<_> = (1..parts)
+            .map(|part| threads.spawn(move || run(Part { part, parts })))
+            .collect();
+        let mut all = vec![run(Part { part: 0, parts })];
+        for handle in later {
+            match handle.join() {
+                Ok(found) => all.push(found),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
     let mut used_actors = vec![false; actor_list.len()];
     let mut used_sources = vec![false; source_list.len()];
-    visit(records, &mut |link| {
-        let Link::Reference(link) = link else {
-            return;
-        };
-        let (known, what) = match link.target {
-            FileKind::Actors => (&actor_ids, "actor"),
-            FileKind::Sources => (&source_ids, "source"),
-            _ => (&pledge_ids, "pledge"),
-        };
-        let Some(position) = known.get(link.id) else {
-            let d = Diagnostic::new(
-                Code::UnknownReference,
-                files.path(link.from),
-                link.pointer(),
-                format!("no {what} has the id `{}`", link.id),
-            );
-            out.push(match did_you_mean(link.id, known.ids()) {
-                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
-                None => d.with_hint(format!(
-                    "add the {what} to its file first, or correct the id"
-                )),
-            });
-            return;
-        };
-        match link.target {
-            FileKind::Actors => used_actors[position] = true,
-            FileKind::Sources => used_sources[position] = true,
-            _ => {}
+    for found in resolved {
+        out.extend(found.diagnostics);
+        for (used, seen) in [
+            (&mut used_actors, found.used_actors),
+            (&mut used_sources, found.used_sources),
+        ] {
+            for (u, s) in used.iter_mut().zip(seen) {
+                *u |= s;
+            }
         }
-        if retired.is_empty() || !link.from_current {
-            return;
-        }
-        if let Some(replacement) = retired.get(&(link.target, position)) {
-            let d = Diagnostic::new(
-                Code::ReferenceToRetired,
-                files.path(link.from),
-                link.pointer(),
-                format!("the {what} `{}` is retired", link.id),
-            );
-            out.push(match replacement {
-                Some(new) => d.with_hint(format!("point at its replacement `{new}`")),
-                None => {
-                    d.with_hint("it was withdrawn; remove the reference or retire this record too")
-                }
-            });
-        }
-    });
+    }
 
     // Only when both files were read can we tell that nothing refers to one.
     if records.has_collection(FileKind::Actors) && records.has_collection(FileKind::Pledges) {
@@ -251,6 +267,87 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
                     );
                 }
             }
+        }
+    }
+}
+
+/// From how many pledges on the references are resolved on two cores.
+const SPLIT_AT: usize = 8192;
+
+/// What one share of the references found.
+struct Resolved {
+    diagnostics: Vec<Diagnostic>,
+    used_actors: Vec<bool>,
+    used_sources: Vec<bool>,
+}
+
+/// Resolves references against the id tables.
+struct Resolver<'r, 'i, 'a> {
+    files: &'r Files,
+    actors: &'r IdTable<'i, 'a>,
+    sources: &'r IdTable<'i, 'a>,
+    pledges: &'r IdTable<'i, 'a>,
+    retired: &'r HashMap<(FileKind, usize), Option<&'a str>>,
+}
+
+impl Resolver<'_, '_, '_> {
+    fn run(&self, records: &Records, part: Part) -> Resolved {
+        let mut found = Resolved {
+            diagnostics: Vec::new(),
+            used_actors: vec![false; self.actors.ids.len()],
+            used_sources: vec![false; self.sources.ids.len()],
+        };
+        visit_part(records, part, &mut |link| {
+            if let Link::Reference(link) = link {
+                self.resolve(&link, &mut found);
+            }
+        });
+        found
+    }
+
+    fn resolve(&self, link: &Reference<'_>, found: &mut Resolved) {
+        let out = &mut found.diagnostics;
+        let (known, what) = match link.target {
+            FileKind::Actors => (self.actors, "actor"),
+            FileKind::Sources => (self.sources, "source"),
+            _ => (self.pledges, "pledge"),
+        };
+        let Some(position) = known.get(link.id) else {
+            let d = Diagnostic::new(
+                Code::UnknownReference,
+                self.files.path(link.from),
+                link.pointer(),
+                format!("no {what} has the id `{}`", link.id),
+            );
+            out.push(match did_you_mean(link.id, known.ids()) {
+                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                None => d.with_hint(format!(
+                    "add the {what} to its file first, or correct the id"
+                )),
+            });
+            return;
+        };
+        match link.target {
+            FileKind::Actors => found.used_actors[position] = true,
+            FileKind::Sources => found.used_sources[position] = true,
+            _ => {}
+        }
+        if self.retired.is_empty() || !link.from_current {
+            return;
+        }
+        if let Some(replacement) = self.retired.get(&(link.target, position)) {
+            let d = Diagnostic::new(
+                Code::ReferenceToRetired,
+                self.files.path(link.from),
+                link.pointer(),
+                format!("the {what} `{}` is retired", link.id),
+            );
+            out.push(match replacement {
+                Some(new) => d.with_hint(format!("point at its replacement `{new}`")),
+                None => {
+                    d.with_hint("it was withdrawn; remove the reference or retire this record too")
+                }
+            });
         }
     }
 }
@@ -315,16 +412,28 @@ fn collection(kind: FileKind) -> &'static str {
 /// was read whole, and from the raw JSON where it was not (so that a record
 /// with an error elsewhere still has its references checked).
 fn visit<'a>(records: &'a Records, links: &mut dyn FnMut(Link<'a>)) {
+    visit_part(records, Part::WHOLE, links);
+}
+
+/// [`visit`], for one share of the records.
+fn visit_part<'a>(records: &'a Records, part: Part, links: &mut dyn FnMut(Link<'a>)) {
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
         if records.raw(kind).is_some() {
-            raw_links(records, kind, links);
-        } else {
-            typed_links(records, kind, links);
+            if part.part == 0 {
+                raw_links(records, kind, links);
+            }
+        } else if kind == FileKind::Pledges || part.part == 0 {
+            typed_links(records, kind, part, links);
         }
     }
 }
 
-fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Link<'a>)) {
+fn typed_links<'a>(
+    records: &'a Records,
+    kind: FileKind,
+    part: Part,
+    links: &mut dyn FnMut(Link<'a>),
+) {
     let mut reference = |index, site, target, id: &'a str, from_current| {
         links(Link::Reference(Reference {
             from: kind,
@@ -362,7 +471,7 @@ fn typed_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(L
             }
         }
         _ => {
-            for (index, p) in &records.pledges {
+            for (index, p) in records.pledges.part(part) {
                 let (i, current) = (index, p.retired.is_none());
                 for (j, id) in p.pledgers.iter().enumerate() {
                     reference(
@@ -518,6 +627,116 @@ fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Lin
                     from_current: true,
                 }));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{ActorId, Retirement, RetirementReason, SourceId, Text};
+    use crate::validate::{Indexed, semantics};
+
+    /// What the integrity and text checks find in `records` when the
+    /// pledges are shared among `parts` parts, in a stable order.
+    fn findings(records: &Records, parts: usize) -> Vec<String> {
+        let files = Files {
+            manifest: "dataset.json".into(),
+            actors: "actors.json".into(),
+            sources: "sources.json".into(),
+            pledges: "pledges.json".into(),
+        };
+        let mut out = Vec::new();
+        let text = |part| {
+            let mut found = Vec::new();
+            semantics::check_text_records(records, &files, &records.whole, part, &mut found);
+            found
+        };
+        check_in_parts(records, &files, &mut out, &text, parts);
+        let mut found: Vec<String> = out.iter().map(|d| format!("{d:?}")).collect();
+        found.sort();
+        found
+    }
+
+    /// A change that makes the checks find something.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        UnknownPledger(usize),
+        UnknownSource(usize),
+        FormulaTitle(usize),
+        RetireActor(usize),
+        DropPledgers(usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            any::<usize>().prop_map(Edit::UnknownPledger),
+            any::<usize>().prop_map(Edit::UnknownSource),
+            any::<usize>().prop_map(Edit::FormulaTitle),
+            any::<usize>().prop_map(Edit::RetireActor),
+            any::<usize>().prop_map(Edit::DropPledgers),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Sharing the pledges between cores finds exactly what one pass
+        /// over them finds, wherever the problems lie.
+        #[test]
+        fn references_and_text_checked_in_parts_find_what_one_pass_finds(
+            n in 10usize..40,
+            seed in any::<u64>(),
+            edits in proptest::collection::vec(edit(), 1..8),
+        ) {
+            let dataset = crate::generate::dataset(n, seed);
+            let (mut actors, sources, mut pledges) = (
+                dataset.actors().to_vec(),
+                dataset.sources().to_vec(),
+                dataset.pledges().to_vec(),
+            );
+            // One finding in the last part at least, whatever the edits.
+            let last = Edit::UnknownSource(n - 1);
+            for edit in edits.iter().chain([&last]) {
+                match *edit {
+                    Edit::UnknownPledger(i) => {
+                        pledges[i % n].pledgers[0] = ActorId::new("no-such-actor").expect("id");
+                    }
+                    Edit::UnknownSource(i) => {
+                        pledges[i % n].evidence[0].source = SourceId::new("no-such-source").expect("id");
+                    }
+                    Edit::FormulaTitle(i) => {
+                        pledges[i % n].title = Text::new("=SUM(A1)").expect("text");
+                    }
+                    Edit::RetireActor(i) => {
+                        let len = actors.len();
+                        actors[i % len].retired = Some(Retirement {
+                            reason: RetirementReason::Withdrawn,
+                            replaced_by: None,
+                            note: Text::new("withdrawn").expect("text"),
+                        });
+                    }
+                    Edit::DropPledgers(i) => {
+                        let p = &mut pledges[i % n];
+                        p.pledgers.truncate(1);
+                        p.involved.clear();
+                    }
+                }
+            }
+            let records = Records {
+                actors: Indexed::whole(actors),
+                sources: Indexed::whole(sources),
+                pledges: Indexed::whole(pledges),
+                complete: true,
+                whole: vec![FileKind::Actors, FileKind::Sources, FileKind::Pledges],
+                ..Records::default()
+            };
+            let once = findings(&records, 1);
+            prop_assert!(!once.is_empty());
+            prop_assert_eq!(&findings(&records, 2), &once);
+            prop_assert_eq!(&findings(&records, 3), &once);
         }
     }
 }

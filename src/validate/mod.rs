@@ -142,6 +142,24 @@ impl Files {
     }
 }
 
+/// One share of the records, for checks that run on two cores: share
+/// `part` of `parts` of the pledges, with everything else in share 0.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Part {
+    pub part: usize,
+    pub parts: usize,
+}
+
+impl Part {
+    /// All the records, in one share.
+    pub(crate) const WHOLE: Self = Self { part: 0, parts: 1 };
+
+    /// The share of `n` items this part takes.
+    pub(crate) fn range(self, n: usize) -> std::ops::Range<usize> {
+        n * self.part / self.parts..n * (self.part + 1) / self.parts
+    }
+}
+
 /// The records of one file that could be read, each with its index in the
 /// file.
 #[derive(Debug)]
@@ -182,6 +200,22 @@ impl<T> Indexed<T> {
             let index = self.index.as_ref().map_or(i, |index| index[i]);
             (index, item)
         })
+    }
+
+    /// One share of the records, each with its index in the file.
+    pub(crate) fn part(&self, part: Part) -> impl Iterator<Item = (usize, &T)> {
+        let range = part.range(self.items.len());
+        let start = range.start;
+        self.items[range].iter().enumerate().map(move |(i, item)| {
+            let i = start + i;
+            let index = self.index.as_ref().map_or(i, |index| index[i]);
+            (index, item)
+        })
+    }
+
+    /// How many records were read.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
     }
 
     /// The records, without their indexes.
@@ -571,23 +605,16 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
     }
     drop(values);
     records.whole = whole;
-    // Text on one core, references, dates and evidence on the other.
-    std::thread::scope(|threads| {
-        let text = threads.spawn(|| {
-            let mut found = Vec::new();
-            semantics::check_text_records(&records, &files, &records.whole, &mut found);
-            found
-        });
-        integrity::check(&records, &files, &mut found);
-        semantics::check_records(&records, &files, &mut found);
-        if let Some(archive) = &options.archive {
-            evidence::check(&records, &files, archive, &mut found);
-        }
-        match text.join() {
-            Ok(text) => found.extend(text),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+    // Text and references on two cores, then dates and evidence.
+    integrity::check(&records, &files, &mut found, &|part| {
+        let mut found = Vec::new();
+        semantics::check_text_records(&records, &files, &records.whole, part, &mut found);
+        found
     });
+    semantics::check_records(&records, &files, &mut found);
+    if let Some(archive) = &options.archive {
+        evidence::check(&records, &files, archive, &mut found);
+    }
 
     let mut diagnostics = match &locations {
         Some(locations) => {

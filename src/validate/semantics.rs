@@ -11,7 +11,7 @@ use crate::locate::escape_token;
 use crate::model::ActorKind;
 use crate::schema::FileKind;
 use crate::validate::schema::preview;
-use crate::validate::{Files, Records};
+use crate::validate::{Files, Part, Records};
 
 /// The schema version this tool reads and writes.
 pub const SCHEMA_VERSION: &str = "0.1.0";
@@ -183,12 +183,15 @@ pub(crate) fn check_text_records(
     records: &Records,
     files: &Files,
     kinds: &[FileKind],
+    part: Part,
     out: &mut Vec<Diagnostic>,
 ) {
+    // The pledges are shared between the parts; the rest goes with the first.
+    let first = part.part == 0;
     if let Some(m) = records
         .manifest
         .as_ref()
-        .filter(|_| kinds.contains(&FileKind::Manifest))
+        .filter(|_| first && kinds.contains(&FileKind::Manifest))
     {
         for (field, value) in [
             ("title", m.title.as_str()),
@@ -200,7 +203,7 @@ pub(crate) fn check_text_records(
             check_text_value(&files.manifest, &|| format!("/{field}"), value, out);
         }
     }
-    if kinds.contains(&FileKind::Actors) {
+    if first && kinds.contains(&FileKind::Actors) {
         for (i, a) in &records.actors {
             let path = &files.actors;
             check_text_value(path, &|| format!("/actors/{i}/name"), a.name.as_str(), out);
@@ -225,7 +228,7 @@ pub(crate) fn check_text_records(
             }
         }
     }
-    if kinds.contains(&FileKind::Sources) {
+    if first && kinds.contains(&FileKind::Sources) {
         for (i, src) in &records.sources {
             let path = &files.sources;
             check_text_value(
@@ -254,7 +257,7 @@ pub(crate) fn check_text_records(
         }
     }
     if kinds.contains(&FileKind::Pledges) {
-        for (i, p) in &records.pledges {
+        for (i, p) in records.pledges.part(part) {
             let path = &files.pledges;
             check_text_value(
                 path,
