@@ -88,15 +88,24 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     let (actors, sources, mut pledges, mut map, pledgers) = main?;
     let (involved, conditions, evidence) = lists?;
 
-    let index = Parents::new(pledges.iter().map(|p| p.id.as_str()))?;
-    let targets = [
-        pledgers.targets(&index)?,
-        involved.targets(&index)?,
-        conditions.targets(&index)?,
-        evidence.targets(&index)?,
-    ];
+    // Each child row's parent is found among the pledge ids, copied side by
+    // side so that the search reads one compact string rather than a
+    // pledge record per id; two tables on each core.
+    let mut id_text = String::new();
+    let index = Parents::new(crate::validate::side_by_side(
+        pledges.iter().map(|p| p.id.as_str()),
+        &mut id_text,
+    ))?;
+    let (pledgers_at, involved_at, conditions_at, evidence_at) = std::thread::scope(|threads| {
+        let index = &index;
+        let (conditions, evidence) = (&conditions, &evidence);
+        let lists =
+            threads.spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
+        let main = (pledgers.targets(index), involved.targets(index));
+        let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
+        Some((main.0?, main.1?, conditions_at, evidence_at))
+    })?;
     drop(index);
-    let [pledgers_at, involved_at, conditions_at, evidence_at] = targets;
     let mut lines = Vec::new();
     lines.push(pledgers.attach(&mut pledges, pledgers_at, |p, items| p.pledgers = items)?);
     lines.push(involved.attach(&mut pledges, involved_at, |p, items| p.involved = items)?);

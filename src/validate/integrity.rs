@@ -84,26 +84,10 @@ fn id_table<'i, 'a>(
     }
 }
 
-/// `ids` as slices of one string, `text`.
+/// `ids` as slices of one string, `text`, each with its index.
 fn side_by_side<'t>(ids: &[(usize, &str)], text: &'t mut String) -> Vec<(usize, &'t str)> {
-    text.reserve(ids.iter().map(|(_, id)| id.len()).sum());
-    let ends: Vec<usize> = ids
-        .iter()
-        .map(|(_, id)| {
-            text.push_str(id);
-            text.len()
-        })
-        .collect();
-    let text: &'t str = text;
-    let mut start = 0;
-    ids.iter()
-        .zip(ends)
-        .map(|((index, _), end)| {
-            let id = &text[start..end];
-            start = end;
-            (*index, id)
-        })
-        .collect()
+    let copies = super::side_by_side(ids.iter().map(|(_, id)| *id), text);
+    ids.iter().map(|(index, _)| *index).zip(copies).collect()
 }
 
 /// Reports duplicate ids, unsorted collections, dangling references and
