@@ -7,7 +7,9 @@
 //! ```
 //!
 //! Each measurement runs in a child process, so that its peak memory
-//! (VmHWM) is its own; the median of `--runs` runs is reported. Datasets are
+//! (VmHWM) is its own; the median of `--runs` runs is reported. The runs
+//! go round the phases (every phase once, then again), so that a slower
+//! spell of a shared machine does not fall on one phase only. Datasets are
 //! generated once under `target/bench-data/`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
@@ -100,33 +102,49 @@ fn child(phase: &str, dir: &Path) {
     println!("{} {}", start.elapsed().as_secs_f64(), peak_rss_kb());
 }
 
-fn measure(phase: &str, dir: &Path, runs: usize) -> (f64, u64) {
+/// Runs `phase` once in a child process: its seconds and peak memory (KB).
+fn run_once(phase: &str, dir: &Path) -> (f64, u64) {
     let exe = std::env::current_exe().expect("exe");
-    let mut times = Vec::new();
-    let mut peak = 0;
+    let out = Command::new(&exe)
+        .args(["--child", phase])
+        .arg(dir)
+        .output()
+        .expect("child runs");
+    assert!(
+        out.status.success(),
+        "{phase}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let secs = parts
+        .next()
+        .and_then(|t| t.parse::<f64>().ok())
+        .expect("seconds");
+    (secs, parts.next().and_then(|p| p.parse().ok()).unwrap_or(0))
+}
+
+/// The median seconds and the highest peak memory of each phase over
+/// `runs` rounds. A round runs every phase once, so that a spell of a
+/// slower machine falls on all phases alike, not on one of them.
+fn measure_all(dir: &Path, runs: usize) -> Vec<(f64, u64)> {
+    let mut times = vec![Vec::new(); PHASES.len()];
+    let mut peaks = vec![0; PHASES.len()];
     for _ in 0..runs {
-        let out = Command::new(&exe)
-            .args(["--child", phase])
-            .arg(dir)
-            .output()
-            .expect("child runs");
-        assert!(
-            out.status.success(),
-            "{phase}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut parts = text.split_whitespace();
-        times.push(
-            parts
-                .next()
-                .and_then(|t| t.parse::<f64>().ok())
-                .expect("seconds"),
-        );
-        peak = peak.max(parts.next().and_then(|p| p.parse().ok()).unwrap_or(0));
+        for (i, phase) in PHASES.iter().enumerate() {
+            let (secs, peak) = run_once(phase, dir);
+            times[i].push(secs);
+            peaks[i] = peaks[i].max(peak);
+        }
     }
-    times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], peak)
+    times
+        .into_iter()
+        .zip(peaks)
+        .map(|(mut t, peak)| {
+            t.sort_by(f64::total_cmp);
+            (t[t.len() / 2], peak)
+        })
+        .collect()
 }
 
 fn dataset_dir(n: usize) -> PathBuf {
@@ -170,8 +188,8 @@ fn main() {
         let json_bytes = bytes_of(&files_with_ext(&dir, "json"));
         let csv_bytes = bytes_of(&files_with_ext(&dir.join("csv"), "csv"));
         let mut baseline = [0.0f64; 2];
-        for phase in PHASES {
-            let (secs, peak_kb) = measure(phase, &dir, runs);
+        let measured = measure_all(&dir, runs);
+        for (phase, (secs, peak_kb)) in PHASES.into_iter().zip(measured) {
             let csv_side = matches!(phase, "csv-parse" | "validate-csv" | "csv-to-json");
             let input = if csv_side { csv_bytes } else { json_bytes };
             let base = if csv_side {
