@@ -19,7 +19,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde::de::IgnoredAny;
-use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::convert::write_csv_dir;
 use ukraine_pledges::format::write_json_dir;
 use ukraine_pledges::validate::{Options, validate_dir};
 use ukraine_pledges::{Dataset, generate};
@@ -91,7 +91,7 @@ fn child(phase: &str, dir: &Path) {
         ),
         "json-to-csv" => {
             let dataset = Dataset::load(dir).expect("valid");
-            write_files(out.path(), &csv_files(&dataset)).expect("write");
+            write_csv_dir(&dataset, out.path()).expect("write");
         }
         "csv-to-json" => {
             let dataset = Dataset::load(dir.join("csv")).expect("valid");
@@ -155,7 +155,7 @@ fn dataset_dir(n: usize) -> PathBuf {
         eprintln!("generating {n} pledges into {}", dir.display());
         let dataset = generate::dataset(n, 42);
         write_json_dir(&dataset, &dir, "../schema").expect("write json");
-        write_files(&dir.join("csv"), &csv_files(&dataset)).expect("write csv");
+        write_csv_dir(&dataset, &dir.join("csv")).expect("write csv");
     }
     dir
 }

@@ -46,22 +46,118 @@ pub fn write_set(
     names: &[&str],
     mut write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    let staged = staging(dir)?;
+    for name in names {
+        fill(staged.path(), name, &mut write).map_err(|e| Error::io(&dir.join(name), e))?;
+    }
+    publish(dir, staged.path(), names)
+}
+
+/// [`write_set`], with the files of each lane written on a core of its own.
+pub(crate) fn write_set_in_lanes(
+    dir: &Path,
+    lanes: &[Vec<&str>],
+    write: &(dyn Fn(&str, &mut File) -> std::io::Result<()> + Sync),
+) -> Result<(), Error> {
+    let staged = staging(dir)?;
+    let at = staged.path();
+    let written = std::thread::scope(|threads| {
+        let handles: Vec<_> = lanes
+            .iter()
+            .map(|lane| {
+                threads.spawn(move || {
+                    for name in lane {
+                        fill(at, name, &mut |n, f| write(n, f))
+                            .map_err(|e| Error::io(&dir.join(name), e))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect::<Result<Vec<()>, Error>>()
+    });
+    written?;
+    let names: Vec<&str> = lanes.iter().flatten().copied().collect();
+    publish(dir, at, &names)
+}
+
+/// A staging directory inside `dir` (created if missing), removed when
+/// dropped.
+fn staging(dir: &Path) -> Result<tempfile::TempDir, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let staged = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".pledges-")
         .tempdir_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    for name in names {
-        let path = staged.path().join(name);
-        let result = File::create(&path).and_then(|mut file| {
-            write(name, &mut file)?;
-            file.sync_all()
-        });
-        result.map_err(|e| Error::io(&dir.join(name), e))?;
-    }
+        .map_err(|e| Error::io(dir, e))
+}
+
+/// Creates `name` in `staged`, has `write` fill it, and syncs it.
+fn fill(
+    staged: &Path,
+    name: &str,
+    write: &mut dyn FnMut(&str, &mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut file = File::create(staged.join(name))?;
+    write(name, &mut file)?;
+    file.sync_all()
+}
+
+/// Renames the staged files `names` into `dir`.
+fn publish(dir: &Path, staged: &Path, names: &[&str]) -> Result<(), Error> {
     for name in names {
         let target = dir.join(name);
-        std::fs::rename(staged.path().join(name), &target).map_err(|e| Error::io(&target, e))?;
+        std::fs::rename(staged.join(name), &target).map_err(|e| Error::io(&target, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn entries(dir: &Path) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap_or_default())
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn lanes_write_every_file_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), "old").unwrap();
+        let lanes = [vec!["a", "b"], vec!["c"]];
+        let failing = write_set_in_lanes(dir.path(), &lanes, &|name, file| {
+            if name == "c" {
+                return Err(std::io::Error::other("disk full"));
+            }
+            file.write_all(b"new")
+        });
+        let err = failing.unwrap_err().to_string();
+        assert!(err.contains("disk full") && err.contains('c'), "{err}");
+        assert_eq!(entries(dir.path()), [("a".to_owned(), "old".to_owned())]);
+
+        write_set_in_lanes(dir.path(), &lanes, &|name, file| {
+            file.write_all(name.as_bytes())
+        })
+        .unwrap();
+        let written: Vec<(String, String)> = ["a", "b", "c"]
+            .map(|n| (n.to_owned(), n.to_owned()))
+            .to_vec();
+        assert_eq!(entries(dir.path()), written);
+    }
 }

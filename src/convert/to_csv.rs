@@ -1,6 +1,8 @@
 //! JSON → CSV: the dataset as relational tables, written cell by cell from
 //! the typed records.
 
+use std::io::{self, Write};
+
 use crate::convert::tables::{Shape, TABLES, Table};
 use crate::dataset::Dataset;
 use crate::model::{Actor, Condition, Evidence, Pledge, Retirement, Source};
@@ -140,30 +142,29 @@ impl Cells for Item<'_> {
     }
 }
 
-/// Writes rows into CSV bytes: UTF-8 without BOM, LF line ends, fields
-/// quoted only where needed.
-struct Rows {
-    writer: csv::Writer<Vec<u8>>,
+/// Writes rows as CSV: UTF-8 without BOM, LF line ends, fields quoted only
+/// where needed.
+struct Rows<W: Write> {
+    writer: csv::Writer<W>,
     /// A buffer for cells written with `Display`.
     number: String,
 }
 
-impl Rows {
-    fn new(table: &Table) -> Self {
+impl<W: Write> Rows<W> {
+    fn new(table: &Table, out: W) -> csv::Result<Self> {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        // Writing to a Vec cannot fail.
-        let _ = writer.write_record(table.headers());
-        Self {
+            .from_writer(out);
+        writer.write_record(table.headers())?;
+        Ok(Self {
             writer,
             number: String::new(),
-        }
+        })
     }
 
-    fn field(&mut self, cell: Cell<'_>) {
+    fn field(&mut self, cell: Cell<'_>) -> csv::Result<()> {
         use std::fmt::Write as _;
-        let _ = match cell {
+        match cell {
             Cell::Empty => self.writer.write_field(""),
             Cell::Text(s) => self.writer.write_field(s),
             Cell::Shown(value) => {
@@ -171,18 +172,14 @@ impl Rows {
                 let _ = write!(self.number, "{value}");
                 self.writer.write_field(&self.number)
             }
-        };
-    }
-
-    fn end(&mut self) {
-        let _ = self.writer.write_record(None::<&[u8]>);
-    }
-
-    fn record(&mut self, table: &Table, record: &dyn Cells) {
-        for column in table.columns {
-            self.field(record.cell(column.path).unwrap_or(Cell::Empty));
         }
-        self.end();
+    }
+
+    fn record(&mut self, table: &Table, record: &dyn Cells) -> csv::Result<()> {
+        for column in table.columns {
+            self.field(record.cell(column.path).unwrap_or(Cell::Empty))?;
+        }
+        self.writer.write_record(None::<&[u8]>)
     }
 
     fn items<'a>(
@@ -190,34 +187,47 @@ impl Rows {
         table: &Table,
         parent: &str,
         items: impl Iterator<Item = &'a dyn Cells>,
-    ) {
+    ) -> csv::Result<()> {
         for (j, item) in items.enumerate() {
-            self.field(Cell::Text(parent));
-            self.field(Cell::Shown(&(j + 1)));
-            self.record(table, item);
+            self.field(Cell::Text(parent))?;
+            self.field(Cell::Shown(&(j + 1)))?;
+            self.record(table, item)?;
         }
+        Ok(())
     }
 
-    fn into_bytes(self) -> Vec<u8> {
-        self.writer.into_inner().unwrap_or_default()
+    fn finish(self) -> io::Result<W> {
+        self.writer.into_inner().map_err(|e| e.into_error())
     }
 }
 
-/// One table of `dataset` as CSV bytes.
-fn table_bytes(table: &Table, dataset: &Dataset) -> Vec<u8> {
-    let mut rows = Rows::new(table);
+/// Writes one table of `dataset` as CSV into `out`, and returns it.
+pub(crate) fn write_table<W: Write>(table: &Table, dataset: &Dataset, out: W) -> io::Result<W> {
+    let mut rows = Rows::new(table, out)?;
     let field = match table.shape {
         Shape::Main => None,
         Shape::Child { field, .. } => Some(field),
     };
     match (table.kind, field) {
-        (FileKind::Actors, None) => dataset.actors().iter().for_each(|a| rows.record(table, a)),
-        (FileKind::Sources, None) => dataset.sources().iter().for_each(|s| rows.record(table, s)),
-        (FileKind::Pledges, None) => dataset.pledges().iter().for_each(|p| rows.record(table, p)),
+        (FileKind::Actors, None) => {
+            for a in dataset.actors() {
+                rows.record(table, a)?;
+            }
+        }
+        (FileKind::Sources, None) => {
+            for s in dataset.sources() {
+                rows.record(table, s)?;
+            }
+        }
+        (FileKind::Pledges, None) => {
+            for p in dataset.pledges() {
+                rows.record(table, p)?;
+            }
+        }
         (FileKind::Actors, Some("aliases")) => {
             for a in dataset.actors() {
                 let items: Vec<Item<'_>> = a.aliases.iter().map(|t| Item(t.as_str())).collect();
-                rows.items(table, a.id.as_str(), items.iter().map(|i| i as &dyn Cells));
+                rows.items(table, a.id.as_str(), items.iter().map(|i| i as &dyn Cells))?;
             }
         }
         (FileKind::Pledges, Some(list)) => {
@@ -231,26 +241,40 @@ fn table_bytes(table: &Table, dataset: &Dataset) -> Vec<u8> {
                             &p.involved
                         };
                         let items: Vec<Item<'_>> = ids.iter().map(|t| Item(t.as_str())).collect();
-                        rows.items(table, id, items.iter().map(|i| i as &dyn Cells));
+                        rows.items(table, id, items.iter().map(|i| i as &dyn Cells))?;
                     }
                     "conditions" => {
-                        rows.items(table, id, p.conditions.iter().map(|c| c as &dyn Cells));
+                        rows.items(table, id, p.conditions.iter().map(|c| c as &dyn Cells))?;
                     }
-                    "evidence" => rows.items(table, id, p.evidence.iter().map(|e| e as &dyn Cells)),
+                    "evidence" => {
+                        rows.items(table, id, p.evidence.iter().map(|e| e as &dyn Cells))?;
+                    }
                     _ => {}
                 }
             }
         }
         _ => {}
     }
-    rows.into_bytes()
+    rows.finish()
+}
+
+/// One table of `dataset` as CSV bytes.
+fn table_bytes(table: &Table, dataset: &Dataset) -> Vec<u8> {
+    // Writing to a Vec cannot fail.
+    write_table(table, dataset, Vec::new()).unwrap_or_default()
+}
+
+/// [`TABLES`] in two shares of about equal size: the pledges' two largest
+/// tables, and the rest.
+pub(crate) fn two_shares() -> (&'static [Table], &'static [Table]) {
+    TABLES.split_at(TABLES.len() - 2)
 }
 
 /// Every CSV table of `dataset` as `(file name, bytes)`, in [`TABLES`]
 /// order, the pledges' larger tables written on a second core.
 #[must_use]
 pub fn csv_tables(dataset: &Dataset) -> Vec<(String, Vec<u8>)> {
-    let (left, right) = TABLES.split_at(TABLES.len() - 2);
+    let (left, right) = two_shares();
     let write = |tables: &[Table]| -> Vec<(String, Vec<u8>)> {
         tables
             .iter()

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::convert::{csv_files, write_csv_dir, write_files};
 use ukraine_pledges::format::{canonical_files, write_json_dir};
 use ukraine_pledges::validate::{Options, validate_dir};
 use ukraine_pledges::{Dataset, generate};
@@ -36,8 +36,32 @@ fn texts(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every file in `dir` (hidden ones too), sorted by name, with its text.
+fn dir_texts(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap_or_default())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn csv_streamed_into_files_is_csv_files_byte_for_byte(n in 0usize..40, seed in any::<u64>()) {
+        let dataset = generate::dataset(n, seed);
+        let tmp = tempfile::tempdir().unwrap();
+        write_csv_dir(&dataset, tmp.path()).unwrap();
+        let mut expected = texts(&csv_files(&dataset));
+        expected.sort();
+        prop_assert_eq!(dir_texts(tmp.path()), expected);
+    }
 
     #[test]
     fn json_to_csv_to_json_is_identical_and_csv_round_trips_byte_for_byte(n in 0usize..40, seed in any::<u64>()) {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::convert::{csv_files, write_csv_dir};
 use ukraine_pledges::format::{canonical_files, file_name, schema_dir_of, write_json_dir};
 
 use crate::args::{ConvertArgs, Target};
@@ -31,12 +31,12 @@ pub fn run(args: &ConvertArgs) -> u8 {
         .clone()
         .unwrap_or_else(|| schema_dir_of(&dataset));
     let files: Vec<(String, Vec<u8>)> = match (args.to, args.check) {
-        (Target::Csv, _) => csv_files(&dataset),
+        (Target::Csv, true) => csv_files(&dataset),
         (Target::Json, true) => canonical_files(&dataset, &schema_dir)
             .into_iter()
             .map(|(kind, text)| (file_name(&dataset, kind).to_owned(), text.into_bytes()))
             .collect(),
-        (Target::Json, false) => Vec::new(),
+        (_, false) => Vec::new(),
     };
     if args.check {
         let stale: Vec<String> = files
@@ -62,9 +62,9 @@ pub fn run(args: &ConvertArgs) -> u8 {
         }
         return if emit(&text).is_ok() { FAILURE } else { ERROR };
     }
+    // Streamed into the files rather than written from memory.
     let written = match args.to {
-        Target::Csv => write_files(&args.output, &files),
-        // Streamed into the files rather than written from memory.
+        Target::Csv => write_csv_dir(&dataset, &args.output),
         Target::Json => write_json_dir(&dataset, &args.output, &schema_dir),
     };
     match written {

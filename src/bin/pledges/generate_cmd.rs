@@ -1,6 +1,6 @@
 //! `pledges generate`.
 
-use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::convert::{write_csv_dir, write_files};
 use ukraine_pledges::format::{canonical_files, file_name};
 use ukraine_pledges::generate;
 use ukraine_pledges::schema::FileKind;
@@ -26,8 +26,8 @@ pub fn run(args: &GenerateArgs) -> u8 {
             files.push((name, text.into_bytes()));
         }
     }
-    if let Err(e) = write_files(&args.out, &files)
-        .and_then(|()| write_files(&args.out.join("csv"), &csv_files(&dataset)))
+    if let Err(e) =
+        write_files(&args.out, &files).and_then(|()| write_csv_dir(&dataset, &args.out.join("csv")))
     {
         return fail(e);
     }
