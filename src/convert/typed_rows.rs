@@ -324,16 +324,13 @@ fn read_main<T>(
         lines.push(line(&row)?);
         records.push(record(&row)?);
         if records.len() == SAMPLE_ROWS {
-            // Room for the whole table at the sample's bytes per row, so
-            // that a large table is not doubled into (up to half of it
-            // spare) on its way in.
-            let read = reader.position().byte().max(1);
-            let rows = size.saturating_mul(SAMPLE_ROWS as u64) / read;
-            let more = usize::try_from(rows + rows / 32)
-                .unwrap_or(0)
-                .saturating_sub(records.len());
-            records.reserve(more);
-            lines.reserve(more);
+            // Room for the whole table, so that a large table is not
+            // doubled into (up to half of it spare) on its way in. Failing
+            // to reserve only means growing as usual.
+            let rows = expected_rows(size, reader.position().byte(), size_of::<T>());
+            let more = rows.saturating_sub(records.len());
+            let _ = records.try_reserve_exact(more);
+            let _ = lines.try_reserve_exact(more);
         }
     }
     records.shrink_to_fit();
@@ -343,6 +340,17 @@ fn read_main<T>(
 
 /// How many rows a table's size per row is estimated from.
 const SAMPLE_ROWS: usize = 1024;
+
+/// How many rows a table of `size` bytes holds, at the bytes per row of its
+/// first [`SAMPLE_ROWS`] rows (`read` bytes), with a little to spare. A
+/// sample of short rows ahead of long ones overestimates, so the answer
+/// never asks for records (of `item` bytes each) of more than twice the
+/// file's size.
+fn expected_rows(size: u64, read: u64, item: usize) -> usize {
+    let rows = size.saturating_mul(SAMPLE_ROWS as u64) / read.max(1);
+    let most = size.saturating_mul(2) / (item.max(1) as u64);
+    usize::try_from(rows.saturating_add(rows / 32).min(most)).unwrap_or(0)
+}
 
 /// A row's line; `None` past [`Line::MAX`] (the slow path saturates).
 fn line(row: &csv::StringRecord) -> Option<Line> {
@@ -562,4 +570,30 @@ impl<'a> Parents<'a> {
 /// gives it).
 pub(crate) fn schema_reference(kind: FileKind) -> String {
     format!("../schema/{}", kind.schema_file_name())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The estimate covers a table of rows like its sample's, and never
+        /// asks for more than twice the file's size in records.
+        #[test]
+        fn expected_rows_covers_even_rows_and_stays_within_twice_the_file(
+            row in 1u64..10_000,
+            rows in SAMPLE_ROWS as u64..10_000_000,
+            item in 1usize..512,
+            sample in 1u64..u64::MAX / 4,
+        ) {
+            let size = row * rows;
+            let even = expected_rows(size, row * SAMPLE_ROWS as u64, item);
+            let most = usize::try_from(size * 2 / item as u64).unwrap_or(usize::MAX);
+            prop_assert!(even as u64 >= rows.min(most as u64));
+            prop_assert!(even <= most);
+            prop_assert!(expected_rows(size, sample, item) <= most);
+        }
+    }
 }
