@@ -8,9 +8,10 @@
 //!
 //! Each measurement runs in a child process, so that its peak memory
 //! (VmHWM) is its own; the median of `--runs` runs is reported. The runs
-//! go round the phases (every phase once, then again), so that a slower
-//! spell of a shared machine does not fall on one phase only. Datasets are
-//! generated once under `target/bench-data/`.
+//! go round the phases and sizes (every phase at every size once, then
+//! again), so that a slower spell of a shared machine does not fall on one
+//! phase or size only. Datasets are generated once under
+//! `target/bench-data/`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
@@ -124,25 +125,35 @@ fn run_once(phase: &str, dir: &Path) -> (f64, u64) {
     (secs, parts.next().and_then(|p| p.parse().ok()).unwrap_or(0))
 }
 
-/// The median seconds and the highest peak memory of each phase over
-/// `runs` rounds. A round runs every phase once, so that a spell of a
-/// slower machine falls on all phases alike, not on one of them.
-fn measure_all(dir: &Path, runs: usize) -> Vec<(f64, u64)> {
-    let mut times = vec![Vec::new(); PHASES.len()];
-    let mut peaks = vec![0; PHASES.len()];
+/// The median seconds and the highest peak memory of each phase at each
+/// size (in the order of `dirs`) over `runs` rounds. A round runs every
+/// phase once at every size, so that a spell of a slower machine falls on
+/// all phases and sizes alike, not on one of them: the ratios the targets
+/// are about (to a baseline, and 1M to 100k) are taken within rounds.
+fn measure_all(dirs: &[PathBuf], runs: usize) -> Vec<Vec<(f64, u64)>> {
+    let mut times = vec![vec![Vec::new(); PHASES.len()]; dirs.len()];
+    let mut peaks = vec![vec![0; PHASES.len()]; dirs.len()];
     for _ in 0..runs {
-        for (i, phase) in PHASES.iter().enumerate() {
-            let (secs, peak) = run_once(phase, dir);
-            times[i].push(secs);
-            peaks[i] = peaks[i].max(peak);
+        for (d, dir) in dirs.iter().enumerate() {
+            for (i, phase) in PHASES.iter().enumerate() {
+                let (secs, peak) = run_once(phase, dir);
+                times[d][i].push(secs);
+                peaks[d][i] = peaks[d][i].max(peak);
+            }
         }
     }
     times
         .into_iter()
         .zip(peaks)
-        .map(|(mut t, peak)| {
-            t.sort_by(f64::total_cmp);
-            (t[t.len() / 2], peak)
+        .map(|(times, peaks)| {
+            times
+                .into_iter()
+                .zip(peaks)
+                .map(|(mut t, peak)| {
+                    t.sort_by(f64::total_cmp);
+                    (t[t.len() / 2], peak)
+                })
+                .collect()
         })
         .collect()
 }
@@ -183,12 +194,12 @@ fn main() {
         "| pledges | phase | median s | pledges/s | MB/s | × baseline | peak MB | peak ÷ input |"
     );
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for n in sizes {
-        let dir = dataset_dir(n);
-        let json_bytes = bytes_of(&files_with_ext(&dir, "json"));
+    let dirs: Vec<PathBuf> = sizes.iter().map(|&n| dataset_dir(n)).collect();
+    let measured = measure_all(&dirs, runs);
+    for ((n, dir), measured) in sizes.into_iter().zip(&dirs).zip(measured) {
+        let json_bytes = bytes_of(&files_with_ext(dir, "json"));
         let csv_bytes = bytes_of(&files_with_ext(&dir.join("csv"), "csv"));
         let mut baseline = [0.0f64; 2];
-        let measured = measure_all(&dir, runs);
         for (phase, (secs, peak_kb)) in PHASES.into_iter().zip(measured) {
             let csv_side = matches!(phase, "csv-parse" | "validate-csv" | "csv-to-json");
             let input = if csv_side { csv_bytes } else { json_bytes };
