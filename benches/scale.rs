@@ -188,7 +188,10 @@ fn main() {
         .split(',')
         .filter_map(|s| s.parse().ok())
         .collect();
-    let runs: usize = value("--runs").and_then(|r| r.parse().ok()).unwrap_or(3);
+    let runs: usize = value("--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+        .max(1);
 
     println!(
         "| pledges | phase | median s | pledges/s | MB/s | × baseline | peak MB | peak ÷ input |"
