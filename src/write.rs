@@ -37,7 +37,8 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// Writes the files `names` into `dir` as one change: `write` fills each
 /// file in a staging directory inside `dir`, each is synced, and all are
 /// renamed into place only when every one was written, so a failure leaves
-/// `dir` as it was.
+/// `dir` as it was. Each file is synced on a thread of its own while the
+/// next ones are written.
 ///
 /// # Errors
 /// An I/O [`Error`] naming the file that could not be written.
@@ -47,10 +48,32 @@ pub fn write_set(
     mut write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let staged = staging(dir)?;
-    for name in names {
-        fill(staged.path(), name, &mut write).map_err(|e| Error::io(&dir.join(name), e))?;
-    }
+    std::thread::scope(|threads| {
+        let mut syncs = Vec::new();
+        for name in names {
+            let file = fill(staged.path(), name, &mut write);
+            let file = file.map_err(|e| Error::io(&dir.join(name), e))?;
+            syncs.push(
+                threads.spawn(move || file.sync_all().map_err(|e| Error::io(&dir.join(name), e))),
+            );
+        }
+        join_all(syncs)
+    })?;
     publish(dir, staged.path(), names)
+}
+
+/// Waits for every thread and returns the first error (a panic goes on).
+fn join_all<'s>(
+    handles: impl IntoIterator<Item = std::thread::ScopedJoinHandle<'s, Result<(), Error>>>,
+) -> Result<(), Error> {
+    let results: Vec<Result<(), Error>> = handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 /// [`write_set`], with the files of each lane written on a core of its own.
@@ -61,28 +84,29 @@ pub(crate) fn write_set_in_lanes(
 ) -> Result<(), Error> {
     let staged = staging(dir)?;
     let at = staged.path();
-    let written = std::thread::scope(|threads| {
+    std::thread::scope(|threads| {
         let handles: Vec<_> = lanes
             .iter()
             .map(|lane| {
                 threads.spawn(move || {
-                    for name in lane {
-                        fill(at, name, &mut |n, f| write(n, f))
-                            .map_err(|e| Error::io(&dir.join(name), e))?;
-                    }
-                    Ok(())
+                    // Each file is synced on a thread of its own while the
+                    // lane writes the next.
+                    std::thread::scope(|syncing| {
+                        let mut syncs = Vec::new();
+                        for name in lane {
+                            let file = fill(at, name, &mut |n, f| write(n, f))
+                                .map_err(|e| Error::io(&dir.join(name), e))?;
+                            syncs.push(syncing.spawn(move || {
+                                file.sync_all().map_err(|e| Error::io(&dir.join(name), e))
+                            }));
+                        }
+                        join_all(syncs)
+                    })
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect::<Result<Vec<()>, Error>>()
-    });
-    written?;
+        join_all(handles)
+    })?;
     let names: Vec<&str> = lanes.iter().flatten().copied().collect();
     publish(dir, at, &names)
 }
@@ -97,15 +121,15 @@ fn staging(dir: &Path) -> Result<tempfile::TempDir, Error> {
         .map_err(|e| Error::io(dir, e))
 }
 
-/// Creates `name` in `staged`, has `write` fill it, and syncs it.
+/// Creates `name` in `staged` and has `write` fill it; the caller syncs it.
 fn fill(
     staged: &Path,
     name: &str,
     write: &mut dyn FnMut(&str, &mut File) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<File> {
     let mut file = File::create(staged.join(name))?;
     write(name, &mut file)?;
-    file.sync_all()
+    Ok(file)
 }
 
 /// Renames the staged files `names` into `dir`.

@@ -81,6 +81,12 @@ fn is_plainly_clean(s: &str) -> bool {
             }
             i += 1;
             b == b' '
+        } else if (0xC3..=0xDF).contains(&b) {
+            // U+00C0..U+07FF (Latin, Greek, Cyrillic, …): neither controls
+            // nor whitespace, which in two bytes are U+0080..U+009F, U+0085
+            // and U+00A0 only, all behind a 0xC2.
+            i += 2;
+            false
         } else {
             let Some(c) = s[i..].chars().next() else {
                 return false;
@@ -477,6 +483,7 @@ mod tests {
             1 => Just('é'),
             1 => Just('\u{301}'),
             1 => Just('ї'),
+            1 => proptest::char::range('\u{80}', '\u{7ff}'),
             1 => any::<char>(),
             1 => proptest::char::range('a', 'z'),
             1 => Just('~'),
@@ -498,6 +505,16 @@ mod tests {
             let mut found = Vec::new();
             check_string(Path::new("f.json"), "/x", &s, &mut found);
             prop_assert_eq!(is_plainly_clean(&s), found.is_empty(), "{:?}", s);
+        }
+    }
+
+    /// The two-byte characters the quick check passes without decoding
+    /// are neither controls nor whitespace, every one of them.
+    #[test]
+    fn two_byte_characters_after_0xc2_are_neither_controls_nor_spaces() {
+        for c in ('\u{c0}'..='\u{7ff}').filter(|c| c.len_utf8() == 2) {
+            assert!(!c.is_control() && !c.is_whitespace(), "{c:?}");
+            assert!((0xC3..=0xDF).contains(&c.encode_utf8(&mut [0; 4]).as_bytes()[0]));
         }
     }
 }
