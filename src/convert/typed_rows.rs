@@ -243,8 +243,33 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     Some((actors, sources, pledges, map, pledgers))
 }
 
+/// A row whose cells are text: the whole row is checked as UTF-8 once (by
+/// SIMD), and each cell is a slice of it. Cells end at ASCII delimiters, so
+/// their bounds are always character boundaries.
+struct Row<'r> {
+    record: &'r csv::ByteRecord,
+    text: &'r str,
+}
+
+impl<'r> Row<'r> {
+    /// The row, or `None` when it is not UTF-8 (which the slow path reports).
+    fn new(record: &'r csv::ByteRecord) -> Option<Self> {
+        let text = simdutf8::basic::from_utf8(record.as_slice()).ok()?;
+        Some(Self { record, text })
+    }
+
+    /// Cell `i`.
+    fn get(&self, i: usize) -> Option<&'r str> {
+        self.text.get(self.record.range(i)?)
+    }
+
+    fn position(&self) -> Option<&'r csv::Position> {
+        self.record.position()
+    }
+}
+
 /// A cell the types must accept; an empty cell is null, which they refuse.
-fn required<T: DeserializeOwned>(row: &csv::StringRecord, i: usize) -> Option<T> {
+fn required<T: DeserializeOwned>(row: &Row<'_>, i: usize) -> Option<T> {
     let cell = row.get(i)?;
     if cell.is_empty() {
         return None;
@@ -254,7 +279,7 @@ fn required<T: DeserializeOwned>(row: &csv::StringRecord, i: usize) -> Option<T>
 
 /// A cell that may be empty (null); `None` when it is not and the types
 /// refuse it.
-fn optional<T: DeserializeOwned>(row: &csv::StringRecord, i: usize) -> Option<Option<T>> {
+fn optional<T: DeserializeOwned>(row: &Row<'_>, i: usize) -> Option<Option<T>> {
     match row.get(i)? {
         "" => Some(None),
         cell => T::deserialize(StrDeserializer::<ValueError>::new(cell))
@@ -269,17 +294,14 @@ fn amount(cell: &str) -> Option<f64> {
     (amount.is_finite() && amount >= 0.0).then_some(amount)
 }
 
-fn all_empty(row: &csv::StringRecord, columns: std::ops::Range<usize>) -> bool {
+fn all_empty(row: &Row<'_>, columns: std::ops::Range<usize>) -> bool {
     columns
         .into_iter()
         .all(|i| row.get(i).is_some_and(str::is_empty))
 }
 
 /// The three `retired_*` cells from `first`: null when all are empty.
-fn retirement<Id: DeserializeOwned>(
-    row: &csv::StringRecord,
-    first: usize,
-) -> Option<Option<Retirement<Id>>> {
+fn retirement<Id: DeserializeOwned>(row: &Row<'_>, first: usize) -> Option<Option<Retirement<Id>>> {
     if all_empty(row, first..first + 3) {
         return Some(None);
     }
@@ -313,14 +335,15 @@ fn open(path: &Path, table: &Table) -> Option<csv::Reader<File>> {
 fn read_main<T>(
     path: &Path,
     table: &Table,
-    record: impl Fn(&csv::StringRecord) -> Option<T>,
+    record: impl Fn(&Row<'_>) -> Option<T>,
 ) -> Option<(Vec<T>, Vec<Line>)> {
     debug_assert_eq!(table.shape, Shape::Main);
     let size = std::fs::metadata(path).ok()?.len();
     let mut reader = open(path, table)?;
-    let mut row = csv::StringRecord::new();
+    let mut bytes = csv::ByteRecord::new();
     let (mut records, mut lines) = (Vec::new(), Vec::new());
-    while reader.read_record(&mut row).ok()? {
+    while reader.read_byte_record(&mut bytes).ok()? {
+        let row = Row::new(&bytes)?;
         lines.push(line(&row)?);
         records.push(record(&row)?);
         if records.len() == SAMPLE_ROWS {
@@ -353,7 +376,7 @@ fn expected_rows(size: u64, read: u64, item: usize) -> usize {
 }
 
 /// A row's line; `None` past [`Line::MAX`] (the slow path saturates).
-fn line(row: &csv::StringRecord) -> Option<Line> {
+fn line(row: &Row<'_>) -> Option<Line> {
     Line::try_from(row.position()?.line()).ok()
 }
 
@@ -471,10 +494,10 @@ fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
 fn read_child<T>(
     path: &Path,
     table: &Table,
-    item: impl Fn(&csv::StringRecord) -> Option<T>,
+    item: impl Fn(&Row<'_>) -> Option<T>,
 ) -> Option<Children<T>> {
     let mut reader = open(path, table)?;
-    let mut row = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
     let mut children = Children {
         parents: String::new(),
         groups: Vec::new(),
@@ -485,7 +508,8 @@ fn read_child<T>(
     // The current group's items gather here and move into a list of
     // exactly their number when the group ends: one allocation per group.
     let mut current: Vec<T> = Vec::new();
-    while reader.read_record(&mut row).ok()? {
+    while reader.read_byte_record(&mut record).ok()? {
+        let row = Row::new(&record)?;
         let line = line(&row)?;
         let parent = row.get(0)?;
         let ordinal: usize = row.get(1)?.parse().ok()?;

@@ -854,6 +854,8 @@ mod tests {
         },
         DeleteRow(usize),
         RepeatRow(usize),
+        /// A byte that is not UTF-8 at the end of a row's last cell.
+        NotUtf8(usize),
         SwapRows(usize, usize),
         RenameHeader(usize),
         Bom,
@@ -891,9 +893,10 @@ mod tests {
                 .prop_map(|(row, column, from)| Edit::CopyCell { row, column, from }),
             1 => row.clone().prop_map(Edit::DeleteRow),
             1 => row.clone().prop_map(Edit::RepeatRow),
-            1 => (row.clone(), row).prop_map(|(a, b)| Edit::SwapRows(a, b)),
+            1 => (row.clone(), row.clone()).prop_map(|(a, b)| Edit::SwapRows(a, b)),
             1 => (0..16usize).prop_map(Edit::RenameHeader),
             1 => Just(Edit::Bom),
+            1 => row.prop_map(Edit::NotUtf8),
         ]
     }
 
@@ -957,6 +960,12 @@ mod tests {
         if matches!(edit, Edit::Bom) {
             out.splice(0..0, *b"\xEF\xBB\xBF");
         }
+        if let Edit::NotUtf8(row) = *edit {
+            let ends: Vec<usize> = (0..out.len()).filter(|&i| out[i] == b'\n').collect();
+            if let Some(&end) = ends.get(1 + row % ends.len().saturating_sub(1).max(1)) {
+                out.insert(end, 0xFF);
+            }
+        }
         out
     }
 
@@ -981,6 +990,19 @@ mod tests {
         let (report, dataset) = check_dir(dir.path(), &Options::default()).unwrap();
         assert!(report.diagnostics.is_empty(), "{report:?}");
         assert_eq!(dataset, Some(crate::generate::dataset(12, 7)));
+    }
+
+    #[test]
+    fn a_cell_that_is_not_utf8_is_reported_on_either_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let pledges = TABLES.iter().position(|t| t.name == "pledges").unwrap();
+        write_csv(dir.path(), 3, &[(pledges, Edit::NotUtf8(4))]);
+        assert!(typed_rows::read_dir(dir.path()).is_none());
+        let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
+        let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
+        let codes: Vec<Code> = fast.0.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::InvalidUtf8], "{:?}", fast.0);
+        assert_eq!(fast, slow);
     }
 
     proptest! {
