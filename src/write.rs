@@ -160,28 +160,40 @@ mod tests {
         found
     }
 
+    /// A file that fails to be written (the second of three, and the one
+    /// in a lane of its own) leaves the directory as it was; otherwise
+    /// every file is there, by either function.
     #[test]
-    fn lanes_write_every_file_or_none() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a"), "old").unwrap();
-        let lanes = [vec!["a", "b"], vec!["c"]];
-        let failing = write_set_in_lanes(dir.path(), &lanes, &|name, file| {
-            if name == "c" {
-                return Err(std::io::Error::other("disk full"));
-            }
-            file.write_all(b"new")
-        });
-        let err = failing.unwrap_err().to_string();
-        assert!(err.contains("disk full") && err.contains('c'), "{err}");
-        assert_eq!(entries(dir.path()), [("a".to_owned(), "old".to_owned())]);
+    fn sets_write_every_file_or_none() {
+        type Write = dyn Fn(&str, &mut File) -> std::io::Result<()> + Sync;
+        let in_lanes = |dir: &Path, write: &Write| {
+            write_set_in_lanes(dir, &[vec!["a", "b"], vec!["c"]], write)
+        };
+        let in_turn = |dir: &Path, write: &Write| write_set(dir, &["a", "b", "c"], write);
+        for (set, failing) in [
+            (
+                &in_lanes as &dyn Fn(&Path, &Write) -> Result<(), Error>,
+                "c",
+            ),
+            (&in_turn, "b"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("a"), "old").unwrap();
+            let result = set(dir.path(), &move |name, file| {
+                if name == failing {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                file.write_all(b"new")
+            });
+            let err = result.unwrap_err().to_string();
+            assert!(err.contains("disk full") && err.contains(failing), "{err}");
+            assert_eq!(entries(dir.path()), [("a".to_owned(), "old".to_owned())]);
 
-        write_set_in_lanes(dir.path(), &lanes, &|name, file| {
-            file.write_all(name.as_bytes())
-        })
-        .unwrap();
-        let written: Vec<(String, String)> = ["a", "b", "c"]
-            .map(|n| (n.to_owned(), n.to_owned()))
-            .to_vec();
-        assert_eq!(entries(dir.path()), written);
+            set(dir.path(), &|name, file| file.write_all(name.as_bytes())).unwrap();
+            let written: Vec<(String, String)> = ["a", "b", "c"]
+                .map(|n| (n.to_owned(), n.to_owned()))
+                .to_vec();
+            assert_eq!(entries(dir.path()), written);
+        }
     }
 }
