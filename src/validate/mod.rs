@@ -904,10 +904,12 @@ mod tests {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(bytes);
-        let mut rows: Vec<Vec<String>> = reader
-            .records()
+        // Bytes, not text: an earlier edit may have left a row that is not
+        // UTF-8.
+        let mut rows: Vec<Vec<Vec<u8>>> = reader
+            .byte_records()
             .map(|r| {
-                r.map(|r| r.iter().map(str::to_owned).collect())
+                r.map(|r| r.iter().map(<[u8]>::to_vec).collect())
                     .unwrap_or_default()
             })
             .collect();
@@ -919,7 +921,7 @@ mod tests {
                     .get_mut(1 + row % body)
                     .and_then(|r| r.get_mut(column % width))
                 {
-                    *cell = text.to_owned();
+                    *cell = text.as_bytes().to_vec();
                 }
             }
             Edit::CopyCell { row, column, from } => {
@@ -945,7 +947,7 @@ mod tests {
             Edit::SwapRows(a, b) if rows.len() > 1 => rows.swap(1 + a % body, 1 + b % body),
             Edit::RenameHeader(column) => {
                 if let Some(cell) = rows.first_mut().and_then(|r| r.get_mut(column % width)) {
-                    cell.push('x');
+                    cell.push(b'x');
                 }
             }
             _ => {}
