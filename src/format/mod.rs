@@ -102,7 +102,7 @@ const CHUNK: usize = 256;
 /// cores when there are more than two chunks, each chunk handed to `out` in
 /// order as it is ready, so that memory holds a few chunks, not the file.
 fn write_record_file<T: Serialize + Sync>(
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     schema: &str,
     key: &str,
     records: &[T],
@@ -139,13 +139,24 @@ fn write_chunk<T: Serialize>(chunk: &[T], first: bool, buf: &mut Vec<u8>) -> std
     Ok(())
 }
 
-/// Writes the items of the records array: two threads serialise
-/// alternate chunks, and this one writes them to `out` in order. Each lane
-/// holds at most a few chunks at a time, and used buffers go back to
-/// their lane to be filled again.
-fn write_items<T: Serialize + Sync>(records: &[T], out: &mut dyn Write) -> std::io::Result<()> {
-    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-    type Lane = (Receiver<std::io::Result<Vec<u8>>>, SyncSender<Vec<u8>>);
+/// Writes the items of the records array on two threads: each serialises
+/// alternate chunks and, when its chunk's turn comes, writes it to `out`
+/// itself, so that the copy into `out` (the kernel's, for a file) is
+/// shared between the two cores like the serialising. Each thread holds one
+/// chunk at a time.
+fn write_items<T: Serialize + Sync>(
+    records: &[T],
+    out: &mut (dyn Write + Send),
+) -> std::io::Result<()> {
+    use std::sync::{Condvar, Mutex};
+
+    /// The output, the chunk whose turn it is to be written, and the first
+    /// error, after which both threads stop.
+    struct Turn<'o> {
+        out: &'o mut (dyn Write + Send),
+        next: usize,
+        failed: Option<std::io::Error>,
+    }
 
     let chunks: Vec<&[T]> = records.chunks(CHUNK).collect();
     if chunks.len() <= 2 {
@@ -155,38 +166,62 @@ fn write_items<T: Serialize + Sync>(records: &[T], out: &mut dyn Write) -> std::
         }
         return out.write_all(&buf);
     }
-    std::thread::scope(|scope| {
-        let lanes: Vec<Lane> = (0..2)
-            .map(|lane| {
-                let (filled, to_write) = sync_channel(2);
-                let (give_back, returned) = sync_channel::<Vec<u8>>(4);
-                let chunks = &chunks;
-                scope.spawn(move || {
-                    for i in (lane..chunks.len()).step_by(2) {
-                        let mut buf = returned.try_recv().unwrap_or_default();
-                        buf.clear();
-                        let result = write_chunk(chunks[i], i == 0, &mut buf).map(|()| buf);
-                        let failed = result.is_err();
-                        // The writer has stopped (on an error) when it is gone.
-                        if filled.send(result).is_err() || failed {
-                            return;
-                        }
-                    }
-                });
-                (to_write, give_back)
-            })
-            .collect();
-        for i in 0..chunks.len() {
-            let (to_write, give_back) = &lanes[i % 2];
-            let buf = to_write
-                .recv()
-                .map_err(|_| std::io::Error::other("a serialising thread stopped"))??;
-            out.write_all(&buf)?;
-            // A full return queue only means a buffer is dropped.
-            let _ = give_back.try_send(buf);
+    let turn = Mutex::new(Turn {
+        out,
+        next: 0,
+        failed: None,
+    });
+    let turned = Condvar::new();
+    /// Stops the other thread, rather than leave it waiting for a turn
+    /// that will never come, when this one panics.
+    struct OnPanic<'s, 'o>(&'s Mutex<Turn<'o>>, &'s Condvar);
+    impl Drop for OnPanic<'_, '_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                if let Ok(mut state) = self.0.lock() {
+                    state.failed = Some(std::io::Error::other("a serialising thread panicked"));
+                }
+                self.1.notify_all();
+            }
         }
-        Ok(())
-    })
+    }
+    let lane = |first: usize| {
+        let _stop = OnPanic(&turn, &turned);
+        let mut buf = Vec::new();
+        for i in (first..chunks.len()).step_by(2) {
+            buf.clear();
+            let written = write_chunk(chunks[i], i == 0, &mut buf);
+            // A poisoned lock means the other thread panicked, which the
+            // scope passes on.
+            let Ok(mut state) = turn.lock() else { return };
+            while state.next != i && state.failed.is_none() {
+                let Ok(waited) = turned.wait(state) else {
+                    return;
+                };
+                state = waited;
+            }
+            if state.failed.is_some() {
+                return;
+            }
+            match written.and_then(|()| state.out.write_all(&buf)) {
+                Ok(()) => state.next += 1,
+                Err(e) => state.failed = Some(e),
+            }
+            drop(state);
+            turned.notify_all();
+        }
+    };
+    std::thread::scope(|threads| {
+        threads.spawn(|| lane(1));
+        lane(0);
+    });
+    let state = turn
+        .into_inner()
+        .map_err(|_| std::io::Error::other("a serialising thread stopped"))?;
+    match state.failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// The text of a record file: see [`write_record_file`].
@@ -505,5 +540,23 @@ mod tests {
         let dataset = crate::generate::dataset(CHUNK * 6, 2);
         let err = write_record_file(&mut FailAfter(3), "s", "pledges", dataset.pledges());
         assert_eq!(err.unwrap_err().to_string(), "disk full");
+    }
+
+    /// A record that panics on the second thread stops the first one too:
+    /// the panic comes through, and nothing waits for a turn forever.
+    #[test]
+    fn a_panicking_record_stops_the_chunked_writer() {
+        struct Record(usize);
+        impl Serialize for Record {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                assert!(self.0 != CHUNK + 1, "record {} cannot be written", self.0);
+                s.serialize_u64(self.0 as u64)
+            }
+        }
+        let records: Vec<Record> = (0..CHUNK * 4).map(Record).collect();
+        let written = std::panic::catch_unwind(|| {
+            write_record_file(&mut Vec::new(), "s", "numbers", &records)
+        });
+        assert!(written.is_err());
     }
 }
