@@ -99,8 +99,9 @@ const CHUNK: usize = 256;
 
 /// Writes a record file: `{"$schema": schema, key: [records]}` as
 /// canonical JSON. The records are written in chunks of [`CHUNK`], on two
-/// cores when there are more than two chunks, each chunk handed to `out` in
-/// order as it is ready, so that memory holds a few chunks, not the file.
+/// cores when there are more than two chunks, each chunk written to `out`
+/// in order as soon as it is ready, so that memory holds two chunks, not
+/// the file.
 fn write_record_file<T: Serialize + Sync>(
     out: &mut (dyn Write + Send),
     schema: &str,
