@@ -4,24 +4,67 @@ use crate::fxhash::FxHashMap as HashMap;
 
 use serde_json::Value;
 
+use super::id_index::{BATCH, IdIndex};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::RetirementReason;
 use crate::schema::FileKind;
 use crate::validate::{Files, Part, Records};
 
 /// The ids of one collection, to look up each id's place in the id list.
-struct IdTable<'i, 'a> {
-    ids: &'i [(usize, &'a str)],
-    /// `None` for strictly ascending ids, looked up by binary search with no
-    /// table to build (for a collection that few references point into).
-    index: Option<HashMap<&'a str, usize>>,
+struct IdTable<'a> {
+    /// Each id with its record's index in the file, in file order.
+    ids: Vec<(usize, &'a str)>,
+    index: Index<'a>,
+    /// The place of each id that repeats an earlier one, and the earlier
+    /// one's place.
+    repeats: HashMap<usize, usize>,
 }
 
-impl<'a> IdTable<'_, 'a> {
+/// How a collection's ids are looked up.
+enum Index<'a> {
+    /// Strictly ascending ids, looked up by binary search with no table to
+    /// build (for a collection that few references point into).
+    Sorted,
+    /// The usual index, for many lookups.
+    Hashed(IdIndex),
+    /// For a list too long for [`IdIndex`]'s 32-bit places.
+    Map(HashMap<&'a str, usize>),
+}
+
+impl<'a> IdTable<'a> {
     fn get(&self, id: &str) -> Option<usize> {
         match &self.index {
-            None => self.ids.binary_search_by(|(_, x)| (*x).cmp(id)).ok(),
-            Some(index) => index.get(id).copied(),
+            Index::Sorted => self.ids.binary_search_by(|(_, x)| (*x).cmp(id)).ok(),
+            Index::Hashed(index) => index.get(id),
+            Index::Map(map) => map.get(id).copied(),
+        }
+    }
+
+    /// [`get`](Self::get) for each of `ids` (at most [`BATCH`]), into
+    /// `places`.
+    fn get_many(&self, ids: &[&str], places: &mut [Option<usize>]) {
+        match &self.index {
+            Index::Hashed(index) => index.get_many(ids, places),
+            _ => {
+                for (id, place) in ids.iter().zip(places) {
+                    *place = self.get(id);
+                }
+            }
+        }
+    }
+
+    /// The place of the first record with the id of the record at `place`.
+    fn first(&self, place: usize) -> usize {
+        self.repeats.get(&place).copied().unwrap_or(place)
+    }
+
+    /// [`get`](Self::get) for the id of the record at `index` in the file:
+    /// without a search when the list holds every record (a retired record
+    /// at a million pledges is one of tens of thousands).
+    fn get_record(&self, index: usize, id: &str) -> Option<usize> {
+        match self.ids.get(index) {
+            Some(&(i, x)) if i == index && x == id => Some(self.first(index)),
+            _ => self.get(id),
         }
     }
 
@@ -32,62 +75,69 @@ impl<'a> IdTable<'_, 'a> {
 
 /// The id table of one collection, and the findings about duplicates and
 /// order. `many` says whether many references will be looked up (a hash
-/// table pays) or few (a sorted list is searched as it is).
-fn id_table<'i, 'a>(
+/// index pays) or few (a sorted list is searched as it is).
+fn id_table<'a>(
     collection: &str,
-    ids: &'i [(usize, &'a str)],
+    ids: Vec<(usize, &'a str)>,
     path: &std::path::Path,
     many: bool,
     out: &mut Vec<Diagnostic>,
-) -> IdTable<'i, 'a> {
+) -> IdTable<'a> {
     let sorted = ids.windows(2).all(|w| w[0].1 < w[1].1);
     if sorted && !many {
         // Strictly ascending ids are unique and in order: nothing to report.
-        return IdTable { ids, index: None };
+        return IdTable {
+            ids,
+            index: Index::Sorted,
+            repeats: HashMap::default(),
+        };
     }
-    let mut table: HashMap<&str, usize> = HashMap::default();
-    table.reserve(ids.len());
-    let mut reported_order = sorted;
-    let mut previous: Option<&str> = None;
-    for (position, (index, id)) in ids.iter().enumerate() {
-        if let Some(&earlier) = table.get(id) {
-            let earlier = ids[earlier].0;
-            out.push(
-                Diagnostic::new(
-                    Code::DuplicateId,
-                    path,
-                    format!("/{collection}/{index}/id"),
-                    format!("the id `{id}` is already used by /{collection}/{earlier}"),
-                )
-                .with_hint("ids must be unique; give one of the two records another id"),
-            );
-        } else {
-            table.insert(id, position);
+    let (index, repeats) = match IdIndex::new(ids.iter().map(|(_, id)| *id)) {
+        Some((index, repeats)) => (Index::Hashed(index), repeats),
+        None => {
+            let mut map: HashMap<&str, usize> = HashMap::default();
+            let mut repeats = Vec::new();
+            for (place, (_, id)) in ids.iter().enumerate() {
+                match map.get(id) {
+                    Some(&earlier) => repeats.push((place, earlier)),
+                    None => {
+                        map.insert(id, place);
+                    }
+                }
+            }
+            (Index::Map(map), repeats)
         }
-        if let Some(prev) = previous.filter(|prev| id < prev && !reported_order) {
-            reported_order = true;
-            out.push(
-                Diagnostic::new(
-                    Code::UnsortedIds,
-                    path,
-                    format!("/{collection}/{index}/id"),
-                    format!("`{id}` comes after `{prev}`, but {collection} are kept sorted by id"),
-                )
-                .with_hint("run `pledges fmt` to sort the records"),
-            );
-        }
-        previous = Some(id);
+    };
+    for &(place, earlier) in &repeats {
+        let (index, id) = ids[place];
+        let earlier = ids[earlier].0;
+        out.push(
+            Diagnostic::new(
+                Code::DuplicateId,
+                path,
+                format!("/{collection}/{index}/id"),
+                format!("the id `{id}` is already used by /{collection}/{earlier}"),
+            )
+            .with_hint("ids must be unique; give one of the two records another id"),
+        );
+    }
+    if !sorted && let Some(w) = ids.windows(2).find(|w| w[1].1 < w[0].1) {
+        let ((_, prev), (index, id)) = (w[0], w[1]);
+        out.push(
+            Diagnostic::new(
+                Code::UnsortedIds,
+                path,
+                format!("/{collection}/{index}/id"),
+                format!("`{id}` comes after `{prev}`, but {collection} are kept sorted by id"),
+            )
+            .with_hint("run `pledges fmt` to sort the records"),
+        );
     }
     IdTable {
         ids,
-        index: Some(table),
+        index,
+        repeats: repeats.into_iter().collect(),
     }
-}
-
-/// `ids` as slices of one string, `text`, each with its index.
-fn side_by_side<'t>(ids: &[(usize, &str)], text: &'t mut String) -> Vec<(usize, &'t str)> {
-    let copies = super::side_by_side(ids.iter().map(|(_, id)| *id), text);
-    ids.iter().map(|(index, _)| *index).zip(copies).collect()
 }
 
 /// Reports duplicate ids, unsorted collections, dangling references and
@@ -117,35 +167,42 @@ fn check_in_parts(
     alongside: &(dyn Fn(Part) -> Vec<Diagnostic> + Sync),
     parts: usize,
 ) {
-    let mut retirements: Vec<Retired<'_>> = Vec::new();
-    visit(records, &mut |link| {
-        if let Link::Retired(r) = link {
-            retirements.push(r);
-        }
+    // The pledges' ids and the retirements on one core, the ids of the
+    // actors and sources (which most references point at) on the other.
+    let (retirements, actor_ids, source_ids, pledge_ids) = std::thread::scope(|threads| {
+        let helper = threads.spawn(|| {
+            let mut retirements: Vec<Retired<'_>> = Vec::new();
+            visit(records, &mut |link| {
+                if let Link::Retired(r) = link {
+                    retirements.push(r);
+                }
+            });
+            let mut found = Vec::new();
+            // Only replacements point at pledges.
+            let ids = records.ids(FileKind::Pledges);
+            let pledge_ids = id_table("pledges", ids, &files.pledges, false, &mut found);
+            (retirements, pledge_ids, found)
+        });
+        let actors = records.ids(FileKind::Actors);
+        let actor_ids = id_table("actors", actors, &files.actors, true, out);
+        let sources = records.ids(FileKind::Sources);
+        let source_ids = id_table("sources", sources, &files.sources, true, out);
+        let (retirements, pledge_ids, found) = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        out.extend(found);
+        (retirements, actor_ids, source_ids, pledge_ids)
     });
-    let ids = |kind| records.ids(kind);
-    // Most references point at actors and sources: their ids are copied
-    // side by side, so that comparing a looked-up key does not reach into
-    // a different part of the heap each time (at a million pledges that
-    // was most of this layer's time).
-    let (mut actor_text, mut source_text) = (String::new(), String::new());
-    let actor_list = side_by_side(&ids(FileKind::Actors), &mut actor_text);
-    let source_list = side_by_side(&ids(FileKind::Sources), &mut source_text);
-    let pledge_list = ids(FileKind::Pledges);
-    let actor_ids = id_table("actors", &actor_list, &files.actors, true, out);
-    let source_ids = id_table("sources", &source_list, &files.sources, true, out);
-    // Only replacements point at pledges.
-    let pledge_ids = id_table("pledges", &pledge_list, &files.pledges, false, out);
-    let position = |kind: FileKind, id: &str| match kind {
-        FileKind::Actors => actor_ids.get(id),
-        FileKind::Sources => source_ids.get(id),
-        _ => pledge_ids.get(id),
+    let position = |kind: FileKind, r: &Retired<'_>| match kind {
+        FileKind::Actors => actor_ids.get_record(r.index, r.id),
+        FileKind::Sources => source_ids.get_record(r.index, r.id),
+        _ => pledge_ids.get_record(r.index, r.id),
     };
     // Retired records by their place in the id list, so that checking a
     // reference against them needs no second lookup by text.
     let retired: HashMap<(FileKind, usize), Option<&str>> = retirements
         .iter()
-        .filter_map(|r| Some(((r.kind, position(r.kind, r.id)?), r.replaced_by)))
+        .filter_map(|r| Some(((r.kind, position(r.kind, r)?), r.replaced_by)))
         .collect();
 
     // Retirements themselves: consistent, and pointing at a record that exists.
@@ -200,8 +257,8 @@ fn check_in_parts(
         }
         all
     });
-    let mut used_actors = vec![false; actor_list.len()];
-    let mut used_sources = vec![false; source_list.len()];
+    let mut used_actors = vec![false; actor_ids.ids.len()];
+    let mut used_sources = vec![false; source_ids.ids.len()];
     for found in resolved {
         out.extend(found.diagnostics);
         for (used, seen) in [
@@ -216,28 +273,23 @@ fn check_in_parts(
 
     // Only when both files were read can we tell that nothing refers to one.
     if records.has_collection(FileKind::Actors) && records.has_collection(FileKind::Pledges) {
-        for (kind, ids, used, what) in [
+        for (kind, table, used, what) in [
             (
                 FileKind::Actors,
-                &actor_list,
+                &actor_ids,
                 &used_actors,
                 "no pledge or actor refers to this actor",
             ),
             (
                 FileKind::Sources,
-                &source_list,
+                &source_ids,
                 &used_sources,
                 "no pledge cites this source",
             ),
         ] {
-            let table = if kind == FileKind::Actors {
-                &actor_ids
-            } else {
-                &source_ids
-            };
-            for (index, id) in ids {
+            for (place, (index, id)) in table.ids.iter().enumerate() {
                 // A duplicate id counts as used when its first record is.
-                if !table.get(id).is_some_and(|p| used[p]) {
+                if !used[table.first(place)] {
                     out.push(
                         Diagnostic::new(
                             Code::UnusedRecord,
@@ -266,37 +318,77 @@ struct Resolved {
 }
 
 /// Resolves references against the id tables.
-struct Resolver<'r, 'i, 'a> {
+struct Resolver<'r, 'a> {
     files: &'r Files,
-    actors: &'r IdTable<'i, 'a>,
-    sources: &'r IdTable<'i, 'a>,
-    pledges: &'r IdTable<'i, 'a>,
+    actors: &'r IdTable<'a>,
+    sources: &'r IdTable<'a>,
+    pledges: &'r IdTable<'a>,
     retired: &'r HashMap<(FileKind, usize), Option<&'a str>>,
 }
 
-impl Resolver<'_, '_, '_> {
+impl Resolver<'_, '_> {
     fn run(&self, records: &Records, part: Part) -> Resolved {
         let mut found = Resolved {
             diagnostics: Vec::new(),
             used_actors: vec![false; self.actors.ids.len()],
             used_sources: vec![false; self.sources.ids.len()],
         };
+        let mut batch = Vec::with_capacity(BATCH);
         visit_part(records, part, &mut |link| {
             if let Link::Reference(link) = link {
-                self.resolve(&link, &mut found);
+                batch.push(link);
+                if batch.len() == BATCH {
+                    self.resolve_batch(&batch, &mut found);
+                    batch.clear();
+                }
             }
         });
+        self.resolve_batch(&batch, &mut found);
         found
     }
 
-    fn resolve(&self, link: &Reference<'_>, found: &mut Resolved) {
-        let out = &mut found.diagnostics;
-        let (known, what) = match link.target {
+    /// Looks up a batch of references (at most [`BATCH`]) together, each
+    /// collection's at once, then checks each.
+    fn resolve_batch(&self, batch: &[Reference<'_>], found: &mut Resolved) {
+        let mut places = [None; BATCH];
+        let mut ids = [""; BATCH];
+        let mut at = [0; BATCH];
+        for target in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+            let mut n = 0;
+            for (k, link) in batch.iter().enumerate() {
+                if looked_up_in(link.target) == target {
+                    ids[n] = link.id;
+                    at[n] = k;
+                    n += 1;
+                }
+            }
+            let mut got = [None; BATCH];
+            self.table(target).0.get_many(&ids[..n], &mut got[..n]);
+            for (&k, place) in at[..n].iter().zip(got) {
+                places[k] = place;
+            }
+        }
+        for (link, place) in batch.iter().zip(places) {
+            self.resolve(link, place, found);
+        }
+    }
+
+    /// The id table a reference to `target` is looked up in, and what its
+    /// records are called.
+    fn table(&self, target: FileKind) -> (&IdTable<'_>, &'static str) {
+        match looked_up_in(target) {
             FileKind::Actors => (self.actors, "actor"),
             FileKind::Sources => (self.sources, "source"),
             _ => (self.pledges, "pledge"),
-        };
-        let Some(position) = known.get(link.id) else {
+        }
+    }
+
+    /// Checks one reference, found at `position` in its target's id list
+    /// (or not found).
+    fn resolve(&self, link: &Reference<'_>, position: Option<usize>, found: &mut Resolved) {
+        let out = &mut found.diagnostics;
+        let (known, what) = self.table(link.target);
+        let Some(position) = position else {
             let d = Diagnostic::new(
                 Code::UnknownReference,
                 self.files.path(link.from),
@@ -333,6 +425,15 @@ impl Resolver<'_, '_, '_> {
                 }
             });
         }
+    }
+}
+
+/// The collection whose ids a reference to `target` is looked up in (only
+/// replacements point at pledges, and a pledge's replacement is a pledge).
+fn looked_up_in(target: FileKind) -> FileKind {
+    match target {
+        FileKind::Actors | FileKind::Sources => target,
+        _ => FileKind::Pledges,
     }
 }
 
@@ -642,6 +743,70 @@ mod tests {
         let mut found: Vec<String> = out.iter().map(|d| format!("{d:?}")).collect();
         found.sort();
         found
+    }
+
+    /// The findings of one pass over `records` built from these lists, as
+    /// (code, pointer).
+    fn coded(actors: Vec<crate::model::Actor>, dataset: &crate::Dataset) -> Vec<(Code, String)> {
+        let records = Records {
+            actors: Indexed::whole(actors),
+            sources: Indexed::whole(dataset.sources().to_vec()),
+            pledges: Indexed::whole(dataset.pledges().to_vec()),
+            complete: true,
+            whole: vec![FileKind::Actors, FileKind::Sources, FileKind::Pledges],
+            ..Records::default()
+        };
+        let files = Files {
+            manifest: "dataset.json".into(),
+            actors: "actors.json".into(),
+            sources: "sources.json".into(),
+            pledges: "pledges.json".into(),
+        };
+        let mut out = Vec::new();
+        check_in_parts(&records, &files, &mut out, &|_| Vec::new(), 1);
+        out.into_iter().map(|d| (d.code, d.pointer)).collect()
+    }
+
+    #[test]
+    fn a_repeated_id_is_reported_once_and_counts_as_used_when_its_first_record_is() {
+        let dataset = crate::generate::dataset(20, 7);
+        let mut actors = dataset.actors().to_vec();
+        let cited = &dataset.pledges()[0].pledgers[0];
+        let place = actors.iter().position(|a| &a.id == cited).expect("cited");
+        // The copy goes where the sort order keeps it, right after the first.
+        actors.insert(place + 1, actors[place].clone());
+        let found = coded(actors, &dataset);
+        let copy = format!("/actors/{}/id", place + 1);
+        assert!(
+            found.contains(&(Code::DuplicateId, copy.clone())),
+            "{found:?}"
+        );
+        assert!(!found.contains(&(Code::UnusedRecord, copy)), "{found:?}");
+        assert!(
+            !found.iter().any(|(code, _)| *code == Code::UnsortedIds),
+            "{found:?}"
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|(code, _)| *code == Code::DuplicateId)
+                .count(),
+            1,
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_id_out_of_order_is_reported_where_the_order_first_breaks() {
+        let dataset = crate::generate::dataset(20, 7);
+        let mut actors = dataset.actors().to_vec();
+        actors.swap(0, 1);
+        let found = coded(actors, &dataset);
+        let unsorted: Vec<_> = found
+            .iter()
+            .filter(|(code, _)| *code == Code::UnsortedIds)
+            .collect();
+        assert_eq!(unsorted, [&(Code::UnsortedIds, "/actors/1/id".to_owned())]);
     }
 
     /// A change that makes the checks find something.

@@ -20,6 +20,7 @@
 //! where. Text is read again only to place a finding.
 
 mod evidence;
+mod id_index;
 mod integrity;
 mod parallel;
 mod read;
