@@ -724,15 +724,35 @@ mod tests {
     use crate::model::{ActorId, Retirement, RetirementReason, SourceId, Text};
     use crate::validate::{Indexed, semantics};
 
-    /// What the integrity and text checks find in `records` when the
-    /// pledges are shared among `parts` parts, in a stable order.
-    fn findings(records: &Records, parts: usize) -> Vec<String> {
-        let files = Files {
+    fn files() -> Files {
+        Files {
             manifest: "dataset.json".into(),
             actors: "actors.json".into(),
             sources: "sources.json".into(),
             pledges: "pledges.json".into(),
-        };
+        }
+    }
+
+    /// Records of three files read whole.
+    fn whole(
+        actors: Vec<crate::model::Actor>,
+        sources: Vec<crate::model::Source>,
+        pledges: Vec<crate::model::Pledge>,
+    ) -> Records {
+        Records {
+            actors: Indexed::whole(actors),
+            sources: Indexed::whole(sources),
+            pledges: Indexed::whole(pledges),
+            complete: true,
+            whole: vec![FileKind::Actors, FileKind::Sources, FileKind::Pledges],
+            ..Records::default()
+        }
+    }
+
+    /// What the integrity and text checks find in `records` when the
+    /// pledges are shared among `parts` parts, in a stable order.
+    fn findings(records: &Records, parts: usize) -> Vec<String> {
+        let files = files();
         let mut out = Vec::new();
         let text = |part| {
             let mut found = Vec::new();
@@ -745,25 +765,16 @@ mod tests {
         found
     }
 
-    /// The findings of one pass over `records` built from these lists, as
+    /// What the reference checks find in `dataset` with these actors, as
     /// (code, pointer).
     fn coded(actors: Vec<crate::model::Actor>, dataset: &crate::Dataset) -> Vec<(Code, String)> {
-        let records = Records {
-            actors: Indexed::whole(actors),
-            sources: Indexed::whole(dataset.sources().to_vec()),
-            pledges: Indexed::whole(dataset.pledges().to_vec()),
-            complete: true,
-            whole: vec![FileKind::Actors, FileKind::Sources, FileKind::Pledges],
-            ..Records::default()
-        };
-        let files = Files {
-            manifest: "dataset.json".into(),
-            actors: "actors.json".into(),
-            sources: "sources.json".into(),
-            pledges: "pledges.json".into(),
-        };
+        let records = whole(
+            actors,
+            dataset.sources().to_vec(),
+            dataset.pledges().to_vec(),
+        );
         let mut out = Vec::new();
-        check_in_parts(&records, &files, &mut out, &|_| Vec::new(), 1);
+        check_in_parts(&records, &files(), &mut out, &|_| Vec::new(), 1);
         out.into_iter().map(|d| (d.code, d.pointer)).collect()
     }
 
@@ -874,14 +885,7 @@ mod tests {
                     }
                 }
             }
-            let records = Records {
-                actors: Indexed::whole(actors),
-                sources: Indexed::whole(sources),
-                pledges: Indexed::whole(pledges),
-                complete: true,
-                whole: vec![FileKind::Actors, FileKind::Sources, FileKind::Pledges],
-                ..Records::default()
-            };
+            let records = whole(actors, sources, pledges);
             let once = findings(&records, 1);
             prop_assert!(!once.is_empty());
             prop_assert_eq!(&findings(&records, 2), &once);
