@@ -18,6 +18,10 @@ struct IdTable<'a> {
     /// The place of each id that repeats an earlier one, and the earlier
     /// one's place.
     repeats: HashMap<usize, usize>,
+    /// Whether the record at each place is retired (empty when none is):
+    /// asked for every reference, so a flag per place, where a map would
+    /// hash each time.
+    retired: Vec<bool>,
 }
 
 /// How a collection's ids are looked up.
@@ -50,6 +54,19 @@ impl<'a> IdTable<'a> {
                     *place = self.get(id);
                 }
             }
+        }
+    }
+
+    fn is_retired(&self, place: usize) -> bool {
+        self.retired.get(place).copied().unwrap_or(false)
+    }
+
+    fn mark_retired(&mut self, place: usize) {
+        if self.retired.is_empty() {
+            self.retired = vec![false; self.ids.len()];
+        }
+        if let Some(flag) = self.retired.get_mut(place) {
+            *flag = true;
         }
     }
 
@@ -90,6 +107,7 @@ fn id_table<'a>(
             ids,
             index: Index::Sorted,
             repeats: HashMap::default(),
+            retired: Vec::new(),
         };
     }
     let (index, repeats) = match IdIndex::new(ids.iter().map(|(_, id)| *id)) {
@@ -137,6 +155,7 @@ fn id_table<'a>(
         ids,
         index,
         repeats: repeats.into_iter().collect(),
+        retired: Vec::new(),
     }
 }
 
@@ -169,30 +188,31 @@ fn check_in_parts(
 ) {
     // The pledges' ids and the retirements on one core, the ids of the
     // actors and sources (which most references point at) on the other.
-    let (retirements, actor_ids, source_ids, pledge_ids) = std::thread::scope(|threads| {
-        let helper = threads.spawn(|| {
-            let mut retirements: Vec<Retired<'_>> = Vec::new();
-            visit(records, &mut |link| {
-                if let Link::Retired(r) = link {
-                    retirements.push(r);
-                }
+    let (retirements, mut actor_ids, mut source_ids, mut pledge_ids) =
+        std::thread::scope(|threads| {
+            let helper = threads.spawn(|| {
+                let mut retirements: Vec<Retired<'_>> = Vec::new();
+                visit(records, &mut |link| {
+                    if let Link::Retired(r) = link {
+                        retirements.push(r);
+                    }
+                });
+                let mut found = Vec::new();
+                // Only replacements point at pledges.
+                let ids = records.ids(FileKind::Pledges);
+                let pledge_ids = id_table("pledges", ids, &files.pledges, false, &mut found);
+                (retirements, pledge_ids, found)
             });
-            let mut found = Vec::new();
-            // Only replacements point at pledges.
-            let ids = records.ids(FileKind::Pledges);
-            let pledge_ids = id_table("pledges", ids, &files.pledges, false, &mut found);
-            (retirements, pledge_ids, found)
+            let actors = records.ids(FileKind::Actors);
+            let actor_ids = id_table("actors", actors, &files.actors, true, out);
+            let sources = records.ids(FileKind::Sources);
+            let source_ids = id_table("sources", sources, &files.sources, true, out);
+            let (retirements, pledge_ids, found) = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            out.extend(found);
+            (retirements, actor_ids, source_ids, pledge_ids)
         });
-        let actors = records.ids(FileKind::Actors);
-        let actor_ids = id_table("actors", actors, &files.actors, true, out);
-        let sources = records.ids(FileKind::Sources);
-        let source_ids = id_table("sources", sources, &files.sources, true, out);
-        let (retirements, pledge_ids, found) = helper
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        out.extend(found);
-        (retirements, actor_ids, source_ids, pledge_ids)
-    });
     let position = |kind: FileKind, r: &Retired<'_>| match kind {
         FileKind::Actors => actor_ids.get_record(r.index, r.id),
         FileKind::Sources => source_ids.get_record(r.index, r.id),
@@ -204,6 +224,13 @@ fn check_in_parts(
         .iter()
         .filter_map(|r| Some(((r.kind, position(r.kind, r)?), r.replaced_by)))
         .collect();
+    for &(kind, place) in retired.keys() {
+        match kind {
+            FileKind::Actors => actor_ids.mark_retired(place),
+            FileKind::Sources => source_ids.mark_retired(place),
+            _ => pledge_ids.mark_retired(place),
+        }
+    }
 
     // Retirements themselves: consistent, and pointing at a record that exists.
     for r in &retirements {
@@ -408,7 +435,7 @@ impl Resolver<'_, '_> {
             FileKind::Sources => found.used_sources[position] = true,
             _ => {}
         }
-        if self.retired.is_empty() || !link.from_current {
+        if !link.from_current || !known.is_retired(position) {
             return;
         }
         if let Some(replacement) = self.retired.get(&(link.target, position)) {
