@@ -63,9 +63,9 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         let lists = threads.spawn(|| {
             let conditions = table("pledge_conditions")?;
             let evidence = table("pledge_evidence")?;
-            let involved = table("pledge_involved")?;
+            let pledgers = table("pledge_pledgers")?;
             Some((
-                read_child(&path(involved), involved, |r| required::<ActorId>(r, 2))?,
+                read_child(&path(pledgers), pledgers, |r| required::<ActorId>(r, 2))?,
                 read_child(&path(conditions), conditions, |r| {
                     Some(Condition {
                         kind: required(r, 2)?,
@@ -85,53 +85,90 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         let lists = lists.join().ok().flatten();
         (main, lists)
     });
-    let (actors, sources, mut pledges, mut map, pledgers) = main?;
-    let (involved, conditions, evidence) = lists?;
+    let (actors, sources, mut pledges, mut map, involved) = main?;
+    let (pledgers, conditions, evidence) = lists?;
 
-    // Each child row's parent is found among the pledge ids, copied side by
-    // side so that the search reads one compact string rather than a
-    // pledge record per id; two tables on each core.
-    let mut id_text = String::new();
-    let index = Parents::new(crate::validate::side_by_side(
-        pledges.iter().map(|p| p.id.as_str()),
-        &mut id_text,
-    ))?;
-    let (pledgers_at, involved_at, conditions_at, evidence_at) = std::thread::scope(|threads| {
-        let index = &index;
-        let (conditions, evidence) = (&conditions, &evidence);
-        let lists =
-            threads.spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
-        let main = (pledgers.targets(index), involved.targets(index));
-        let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
-        Some((main.0?, main.1?, conditions_at, evidence_at))
-    })?;
-    drop(index);
-    let mut lines = Vec::new();
-    lines.push(pledgers.attach(&mut pledges, pledgers_at, |p, items| p.pledgers = items)?);
-    lines.push(involved.attach(&mut pledges, involved_at, |p, items| p.involved = items)?);
-    lines.push(conditions.attach(&mut pledges, conditions_at, |p, items| {
-        p.conditions = items;
-    })?);
-    lines.push(evidence.attach(&mut pledges, evidence_at, |p, items| p.evidence = items)?);
-    if pledges
-        .iter()
-        .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
-    {
-        return None;
-    }
+    let child = |name: &str| Some((table(name)?, path(table(name)?)));
+    let (pledgers_table, involved_table, conditions_table, evidence_table) = (
+        child("pledge_pledgers")?,
+        child("pledge_involved")?,
+        child("pledge_conditions")?,
+        child("pledge_evidence")?,
+    );
+    let in_order = targets_in_order(
+        &pledges,
+        [
+            pledgers.parent_ids(),
+            involved.parent_ids(),
+            conditions.parent_ids(),
+            evidence.parent_ids(),
+        ],
+    );
+    let tables = if let Some([pledgers_at, involved_at, conditions_at, evidence_at]) = in_order {
+        // The canonical form: a second pass over the pledges gives each its
+        // items from all four tables.
+        let n = pledges.len();
+        let mut pledgers = InOrder::new(pledgers, pledgers_at, n);
+        let mut involved = InOrder::new(involved, involved_at, n);
+        let mut conditions = InOrder::new(conditions, conditions_at, n);
+        let mut evidence = InOrder::new(evidence, evidence_at, n);
+        for (i, p) in (0..).zip(&mut pledges) {
+            (p.pledgers, p.involved) = (pledgers.take(i), involved.take(i));
+            (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
+            if p.pledgers.is_empty() || p.evidence.is_empty() {
+                return None;
+            }
+        }
+        [
+            pledgers.into_table(pledgers_table),
+            involved.into_table(involved_table),
+            conditions.into_table(conditions_table),
+            evidence.into_table(evidence_table),
+        ]
+    } else {
+        // Each child row's parent is found among the pledge ids, copied side
+        // by side so that the search reads one compact string rather than a
+        // pledge record per id; two tables on each core.
+        let mut id_text = String::new();
+        let index = Parents::new(crate::validate::side_by_side(
+            pledges.iter().map(|p| p.id.as_str()),
+            &mut id_text,
+        ))?;
+        let (pledgers_at, involved_at, conditions_at, evidence_at) =
+            std::thread::scope(|threads| {
+                let index = &index;
+                let (conditions, evidence) = (&conditions, &evidence);
+                let lists = threads
+                    .spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
+                let main = (pledgers.targets(index), involved.targets(index));
+                let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
+                Some((main.0?, main.1?, conditions_at, evidence_at))
+            })?;
+        drop(index);
+        let tables = [
+            pledgers
+                .attach(&mut pledges, pledgers_at, |p, items| p.pledgers = items)?
+                .into_table(pledgers_table),
+            involved
+                .attach(&mut pledges, involved_at, |p, items| p.involved = items)?
+                .into_table(involved_table),
+            conditions
+                .attach(&mut pledges, conditions_at, |p, items| p.conditions = items)?
+                .into_table(conditions_table),
+            evidence
+                .attach(&mut pledges, evidence_at, |p, items| p.evidence = items)?
+                .into_table(evidence_table),
+        ];
+        if pledges
+            .iter()
+            .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
+        {
+            return None;
+        }
+        tables
+    };
     map.package = package_path;
-    for (name, lines) in [
-        "pledge_pledgers",
-        "pledge_involved",
-        "pledge_conditions",
-        "pledge_evidence",
-    ]
-    .into_iter()
-    .zip(lines)
-    {
-        let t = table(name)?;
-        map.tables.push(lines.into_table(t, path(t)));
-    }
+    map.tables.extend(tables);
     Some(TypedCsv {
         manifest,
         actors,
@@ -151,7 +188,7 @@ type MainTables = (
 );
 
 /// The actors, sources and pledges tables, the actors' aliases joined to
-/// them, and the pledges' pledgers (not yet joined).
+/// them, and the actors each pledge involves (not yet joined).
 fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     let mut map = CsvMap::default();
     let table = |name: &str| TABLES.iter().find(|t| t.name == name);
@@ -180,7 +217,7 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     let targets = aliases.targets(&Parents::new(actors.iter().map(|a| a.id.as_str()))?)?;
     let lines = aliases.attach(&mut actors, targets, |a, items| a.aliases = items)?;
     map.tables
-        .push(lines.into_table(aliases_table, path(aliases_table)));
+        .push(lines.into_table((aliases_table, path(aliases_table))));
 
     let sources_table = table("sources")?;
     let (sources, lines) = read_main(&path(sources_table), sources_table, |r| {
@@ -238,9 +275,9 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     })?;
     map.tables
         .push(TableLines::main(pledges_table, path(pledges_table), lines));
-    let pledgers = table("pledge_pledgers")?;
-    let pledgers = read_child(&path(pledgers), pledgers, |r| required::<ActorId>(r, 2))?;
-    Some((actors, sources, pledges, map, pledgers))
+    let involved = table("pledge_involved")?;
+    let involved = read_child(&path(involved), involved, |r| required::<ActorId>(r, 2))?;
+    Some((actors, sources, pledges, map, involved))
 }
 
 /// A row whose cells are text: the whole row is checked as UTF-8 once (by
@@ -401,6 +438,18 @@ struct Children<T> {
 }
 
 impl<T> Children<T> {
+    /// Each group's parent id, in order.
+    fn parent_ids(&self) -> ParentIds<'_> {
+        let mut start = 0;
+        let ids = self.groups.iter().map(move |g| {
+            let end = g.parent_end as usize;
+            let id = self.parents.get(start..end).unwrap_or_default();
+            start = end;
+            id
+        });
+        (Box::new(ids) as Box<dyn Iterator<Item = &str>>).peekable()
+    }
+
     /// The position of each group's parent; `None` if one is unknown.
     fn targets(&self, parents: &Parents<'_>) -> Option<Vec<usize>> {
         let (mut next, mut start) = (0, 0);
@@ -449,7 +498,7 @@ struct ChildLines {
 }
 
 impl ChildLines {
-    fn into_table(self, table: &'static Table, path: PathBuf) -> TableLines {
+    fn into_table(self, (table, path): (&'static Table, PathBuf)) -> TableLines {
         // Rows in their parents' order (the canonical form) keep their
         // lines where they are; only a table out of order is copied.
         let mut end = 0;
@@ -478,6 +527,83 @@ impl ChildLines {
                     .unwrap_or(&[])
             }),
         )
+    }
+}
+
+/// A child table's parent ids, group by group.
+type ParentIds<'a> = std::iter::Peekable<Box<dyn Iterator<Item = &'a str> + 'a>>;
+
+/// The place among the pledges of each group's parent, for each child
+/// table, in one pass over the pledges: when their ids ascend (none
+/// repeated) and each table's groups follow them, the canonical form.
+/// `None` otherwise, for the search of [`Parents`].
+fn targets_in_order<const N: usize>(
+    pledges: &[Pledge],
+    mut tables: [ParentIds<'_>; N],
+) -> Option<[Vec<u32>; N]> {
+    let mut targets: [Vec<u32>; N] =
+        std::array::from_fn(|t| Vec::with_capacity(tables[t].size_hint().0));
+    let mut previous = None;
+    for (i, p) in pledges.iter().enumerate() {
+        let id = p.id.as_str();
+        if previous.is_some_and(|previous| previous >= id) {
+            return None;
+        }
+        previous = Some(id);
+        let i = u32::try_from(i).ok()?;
+        for (table, at) in tables.iter_mut().zip(&mut targets) {
+            if table.next_if_eq(&id).is_some() {
+                at.push(i);
+            }
+        }
+    }
+    tables
+        .iter_mut()
+        .all(|table| table.peek().is_none())
+        .then_some(targets)
+}
+
+/// A child table whose groups follow their parents' order, handed out
+/// group by group as a pass over the parents reaches each group's parent.
+struct InOrder<T> {
+    groups:
+        std::iter::Peekable<std::iter::Zip<std::vec::IntoIter<Group<T>>, std::vec::IntoIter<u32>>>,
+    lines: Vec<Line>,
+    /// Where each parent's lines start, and after the last, where they end.
+    starts: Vec<u32>,
+}
+
+impl<T> InOrder<T> {
+    /// `children`, whose groups go to the parents at `targets` (ascending)
+    /// among `parents` parents.
+    fn new(children: Children<T>, targets: Vec<u32>, parents: usize) -> Self {
+        let mut starts = Vec::with_capacity(parents + 1);
+        starts.push(0);
+        Self {
+            groups: children.groups.into_iter().zip(targets).peekable(),
+            lines: children.lines,
+            starts,
+        }
+    }
+
+    /// The items of parent `parent` (none if it has no group); parents are
+    /// asked for in order, each once.
+    fn take(&mut self, parent: u32) -> Vec<T> {
+        let end = self.starts.last().copied().unwrap_or(0);
+        match self.groups.next_if(|(_, target)| *target == parent) {
+            Some((group, _)) => {
+                self.starts.push(group.lines_end);
+                group.items.into_vec()
+            }
+            None => {
+                self.starts.push(end);
+                Vec::new()
+            }
+        }
+    }
+
+    fn into_table(self, (table, path): (&'static Table, PathBuf)) -> TableLines {
+        TableLines::child_parts(table, path, self.lines, self.starts)
     }
 }
 
