@@ -191,12 +191,7 @@ fn check_in_parts(
     let (retirements, mut actor_ids, mut source_ids, mut pledge_ids) =
         std::thread::scope(|threads| {
             let helper = threads.spawn(|| {
-                let mut retirements: Vec<Retired<'_>> = Vec::new();
-                visit(records, &mut |link| {
-                    if let Link::Retired(r) = link {
-                        retirements.push(r);
-                    }
-                });
+                let retirements = retirements(records);
                 let mut found = Vec::new();
                 // Only replacements point at pledges.
                 let ids = records.ids(FileKind::Pledges);
@@ -361,7 +356,7 @@ impl Resolver<'_, '_> {
             used_sources: vec![false; self.sources.ids.len()],
         };
         let mut batch = Vec::with_capacity(BATCH);
-        visit_part(records, part, &mut |link| {
+        visit_part(records, part, true, &mut |link| {
             if let Link::Reference(link) = link {
                 batch.push(link);
                 if batch.len() == BATCH {
@@ -520,30 +515,46 @@ fn collection(kind: FileKind) -> &'static str {
     crate::convert::tables::collection(kind)
 }
 
-/// Every reference and retirement, read from the typed records where a file
-/// was read whole, and from the raw JSON where it was not (so that a record
-/// with an error elsewhere still has its references checked).
-fn visit<'a>(records: &'a Records, links: &mut dyn FnMut(Link<'a>)) {
-    visit_part(records, Part::WHOLE, links);
+/// Every retirement, read from the typed records where a file was read
+/// whole, and from the raw JSON where it was not.
+fn retirements<'a>(records: &'a Records) -> Vec<Retired<'a>> {
+    let mut retirements = Vec::new();
+    visit_part(records, Part::WHOLE, false, &mut |link| {
+        if let Link::Retired(r) = link {
+            retirements.push(r);
+        }
+    });
+    retirements
 }
 
-/// [`visit`], for one share of the records.
-fn visit_part<'a>(records: &'a Records, part: Part, links: &mut dyn FnMut(Link<'a>)) {
+/// Every retirement and (when `references`) every reference of one share
+/// of the records, read from the typed records where a file was read
+/// whole, and from the raw JSON where it was not (so that a record with an
+/// error elsewhere still has its references checked).
+fn visit_part<'a>(
+    records: &'a Records,
+    part: Part,
+    references: bool,
+    links: &mut dyn FnMut(Link<'a>),
+) {
     for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
         if records.raw(kind).is_some() {
             if part.part == 0 {
                 raw_links(records, kind, links);
             }
         } else if kind == FileKind::Pledges || part.part == 0 {
-            typed_links(records, kind, part, links);
+            typed_links(records, kind, part, references, links);
         }
     }
 }
 
+/// [`visit_part`] for a collection read into the model: the retirements
+/// only, when not `references`, need no more than a look at each record.
 fn typed_links<'a>(
     records: &'a Records,
     kind: FileKind,
     part: Part,
+    references: bool,
     links: &mut dyn FnMut(Link<'a>),
 ) {
     let mut reference = |index, site, target, id: &'a str, from_current| {
@@ -561,7 +572,7 @@ fn typed_links<'a>(
         FileKind::Actors => {
             for (index, a) in &records.actors {
                 let current = a.retired.is_none();
-                if let Some(id) = &a.affiliation {
+                if let Some(id) = a.affiliation.as_ref().filter(|_| references) {
                     reference(
                         index,
                         Site::Field("affiliation"),
@@ -585,52 +596,56 @@ fn typed_links<'a>(
         _ => {
             for (index, p) in records.pledges.part(part) {
                 let (i, current) = (index, p.retired.is_none());
-                for (j, id) in p.pledgers.iter().enumerate() {
-                    reference(
-                        i,
-                        Site::Item("pledgers", j),
-                        FileKind::Actors,
-                        id.as_str(),
-                        current,
-                    );
-                }
-                if let Some(id) = &p.beneficiary {
-                    reference(
-                        i,
-                        Site::Field("beneficiary"),
-                        FileKind::Actors,
-                        id.as_str(),
-                        current,
-                    );
-                }
-                for (j, id) in p.involved.iter().enumerate() {
-                    reference(
-                        i,
-                        Site::Item("involved", j),
-                        FileKind::Actors,
-                        id.as_str(),
-                        current,
-                    );
-                }
-                for (j, c) in p.conditions.iter().enumerate() {
-                    if let Some(id) = &c.actor {
+                // When only the retirements are wanted, the lists (each
+                // a read of memory elsewhere) are not touched.
+                if references {
+                    for (j, id) in p.pledgers.iter().enumerate() {
                         reference(
                             i,
-                            Site::Nested("conditions", j, "actor"),
+                            Site::Item("pledgers", j),
                             FileKind::Actors,
                             id.as_str(),
                             current,
                         );
                     }
-                }
-                for (j, e) in p.evidence.iter().enumerate() {
-                    reference(
-                        i,
-                        Site::Nested("evidence", j, "source"),
-                        FileKind::Sources,
-                        e.source.as_str(),
-                        current,
-                    );
+                    if let Some(id) = &p.beneficiary {
+                        reference(
+                            i,
+                            Site::Field("beneficiary"),
+                            FileKind::Actors,
+                            id.as_str(),
+                            current,
+                        );
+                    }
+                    for (j, id) in p.involved.iter().enumerate() {
+                        reference(
+                            i,
+                            Site::Item("involved", j),
+                            FileKind::Actors,
+                            id.as_str(),
+                            current,
+                        );
+                    }
+                    for (j, c) in p.conditions.iter().enumerate() {
+                        if let Some(id) = &c.actor {
+                            reference(
+                                i,
+                                Site::Nested("conditions", j, "actor"),
+                                FileKind::Actors,
+                                id.as_str(),
+                                current,
+                            );
+                        }
+                    }
+                    for (j, e) in p.evidence.iter().enumerate() {
+                        reference(
+                            i,
+                            Site::Nested("evidence", j, "source"),
+                            FileKind::Sources,
+                            e.source.as_str(),
+                            current,
+                        );
+                    }
                 }
                 if let Some(r) = &p.retired {
                     retirements.push((i, p.id.as_str(), r.reason, r.replacement()));
@@ -650,7 +665,9 @@ fn typed_links<'a>(
             reason,
             replaced_by,
         }));
-        if let Some(new) = replaced_by.filter(|new| Some("superseded") == reason && *new != id) {
+        if let Some(new) =
+            replaced_by.filter(|new| references && Some("superseded") == reason && *new != id)
+        {
             links(Link::Reference(Reference {
                 from: kind,
                 index,
