@@ -85,7 +85,7 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         let lists = lists.join().ok().flatten();
         (main, lists)
     });
-    let (actors, sources, mut pledges, mut map, involved) = main?;
+    let (actors, sources, mut pledges, ids, mut map, involved) = main?;
     let (pledgers, conditions, evidence) = lists?;
 
     let child = |name: &str| Some((table(name)?, path(table(name)?)));
@@ -96,7 +96,7 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         child("pledge_evidence")?,
     );
     let in_order = targets_in_order(
-        &pledges,
+        &ids,
         [
             pledgers.parent_ids(),
             involved.parent_ids(),
@@ -183,12 +183,14 @@ type MainTables = (
     Vec<Actor>,
     Vec<Source>,
     Vec<Pledge>,
+    IdList,
     CsvMap,
     Children<ActorId>,
 );
 
-/// The actors, sources and pledges tables, the actors' aliases joined to
-/// them, and the actors each pledge involves (not yet joined).
+/// The actors, sources and pledges tables (with the pledges' ids side by
+/// side), the actors' aliases joined to them, and the actors each pledge
+/// involves (not yet joined).
 fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
     let mut map = CsvMap::default();
     let table = |name: &str| TABLES.iter().find(|t| t.name == name);
@@ -246,7 +248,10 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
         .push(TableLines::main(sources_table, path(sources_table), lines));
 
     let pledges_table = table("pledges")?;
+    let mut ids = IdList::default();
     let (pledges, lines) = read_main(&path(pledges_table), pledges_table, |r| {
+        // The id as read, which is the id the types hold.
+        ids.push(r.get(0)?)?;
         let quantity = if all_empty(r, 7..10) {
             None
         } else {
@@ -277,7 +282,33 @@ fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
         .push(TableLines::main(pledges_table, path(pledges_table), lines));
     let involved = table("pledge_involved")?;
     let involved = read_child(&path(involved), involved, |r| required::<ActorId>(r, 2))?;
-    Some((actors, sources, pledges, map, involved))
+    Some((actors, sources, pledges, ids, map, involved))
+}
+
+/// Ids one after another in one string, for a pass over many of them that
+/// reads a few compact bytes rather than a record per id.
+#[derive(Default)]
+struct IdList {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl IdList {
+    /// Adds `id`; `None` past 4 GiB of ids (the slow path takes those).
+    fn push(&mut self, id: &str) -> Option<()> {
+        self.text.push_str(id);
+        self.ends.push(u32::try_from(self.text.len()).ok()?);
+        Some(())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let id = self.text.get(start..end as usize).unwrap_or_default();
+            start = end as usize;
+            id
+        })
+    }
 }
 
 /// A row whose cells are text: the whole row is checked as UTF-8 once (by
@@ -372,7 +403,7 @@ fn open(path: &Path, table: &Table) -> Option<csv::Reader<File>> {
 fn read_main<T>(
     path: &Path,
     table: &Table,
-    record: impl Fn(&Row<'_>) -> Option<T>,
+    mut record: impl FnMut(&Row<'_>) -> Option<T>,
 ) -> Option<(Vec<T>, Vec<Line>)> {
     debug_assert_eq!(table.shape, Shape::Main);
     let size = std::fs::metadata(path).ok()?.len();
@@ -534,18 +565,17 @@ impl ChildLines {
 type ParentIds<'a> = std::iter::Peekable<Box<dyn Iterator<Item = &'a str> + 'a>>;
 
 /// The place among the pledges of each group's parent, for each child
-/// table, in one pass over the pledges: when their ids ascend (none
-/// repeated) and each table's groups follow them, the canonical form.
-/// `None` otherwise, for the search of [`Parents`].
+/// table, in one pass over the pledges' ids (`pledges`): when they ascend
+/// (none repeated) and each table's groups follow them, the canonical
+/// form. `None` otherwise, for the search of [`Parents`].
 fn targets_in_order<const N: usize>(
-    pledges: &[Pledge],
+    pledges: &IdList,
     mut tables: [ParentIds<'_>; N],
 ) -> Option<[Vec<u32>; N]> {
     let mut targets: [Vec<u32>; N] =
         std::array::from_fn(|t| Vec::with_capacity(tables[t].size_hint().0));
     let mut previous = None;
-    for (i, p) in pledges.iter().enumerate() {
-        let id = p.id.as_str();
+    for (i, id) in pledges.iter().enumerate() {
         if previous.is_some_and(|previous| previous >= id) {
             return None;
         }
