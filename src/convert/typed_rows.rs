@@ -1,9 +1,9 @@
 //! CSV → the data model directly: the fast path for a clean CSV dataset.
 //!
 //! Each row is read straight into the model's types, with no JSON value in
-//! between, on two cores: the pledges' involved actors, conditions and
-//! evidence on one, the other tables on the other (about half the work
-//! each). The path gives up (returns `None`) at the first thing it does not
+//! between, on two cores, each taking the next largest table as it
+//! finishes one; the child tables are then joined to their parents. The
+//! path gives up (returns `None`) at the first thing it does not
 //! expect: a byte-order mark, a header that is not exactly the table's, a
 //! cell the types refuse, an unknown parent id, an ordinal out of sequence.
 //! [`super::from_csv`] then reads the dataset again, value by value, and
@@ -14,6 +14,8 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -58,35 +60,30 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     let table = |name: &str| TABLES.iter().find(|t| t.name == name);
     let path = |t: &Table| dir.join(t.file_name());
 
-    let (main, lists) = std::thread::scope(|threads| {
-        // About half the bytes on each core.
-        let lists = threads.spawn(|| {
-            let conditions = table("pledge_conditions")?;
-            let evidence = table("pledge_evidence")?;
-            let pledgers = table("pledge_pledgers")?;
-            Some((
-                read_child(&path(pledgers), pledgers, |r| required::<ActorId>(r, 2))?,
-                read_child(&path(conditions), conditions, |r| {
-                    Some(Condition {
-                        kind: required(r, 2)?,
-                        actor: optional(r, 3)?,
-                        text: required(r, 4)?,
-                    })
-                })?,
-                read_child(&path(evidence), evidence, |r| {
-                    Some(Evidence {
-                        source: required(r, 2)?,
-                        quote: required(r, 3)?,
-                    })
-                })?,
-            ))
-        });
-        let main = read_main_tables(&path);
-        let lists = lists.join().ok().flatten();
-        (main, lists)
-    });
-    let (actors, sources, mut pledges, ids, mut map, involved) = main?;
-    let (pledgers, conditions, evidence) = lists?;
+    let Tables {
+        actors,
+        aliases,
+        sources,
+        pledges,
+        pledgers,
+        involved,
+        conditions,
+        evidence,
+    } = read_tables(dir)?;
+    let ((mut actors, actor_lines), aliases) = (actors?, aliases?);
+    let ((sources, source_lines), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
+    let (pledgers, involved, conditions, evidence) = (pledgers?, involved?, conditions?, evidence?);
+
+    let mut map = CsvMap::default();
+    let main = |name: &str, lines| Some(TableLines::main(table(name)?, path(table(name)?), lines));
+    map.tables.push(main("actors", actor_lines)?);
+    let aliases_table = table("actor_aliases")?;
+    let targets = aliases.targets(&Parents::new(actors.iter().map(|a| a.id.as_str()))?)?;
+    let lines = aliases.attach(&mut actors, targets, |a, items| a.aliases = items)?;
+    map.tables
+        .push(lines.into_table((aliases_table, path(aliases_table))));
+    map.tables.push(main("sources", source_lines)?);
+    map.tables.push(main("pledges", pledge_lines)?);
 
     let child = |name: &str| Some((table(name)?, path(table(name)?)));
     let (pledgers_table, involved_table, conditions_table, evidence_table) = (
@@ -179,110 +176,186 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     })
 }
 
-type MainTables = (
-    Vec<Actor>,
-    Vec<Source>,
-    Vec<Pledge>,
-    IdList,
-    CsvMap,
-    Children<ActorId>,
-);
+/// The tables of a CSV dataset as read, each before it is joined to its
+/// parents (`None` until read).
+#[derive(Default)]
+struct Tables {
+    actors: Option<(Vec<Actor>, Vec<Line>)>,
+    aliases: Option<Children<Text>>,
+    sources: Option<(Vec<Source>, Vec<Line>)>,
+    /// With the pledges' ids side by side.
+    pledges: Option<(Vec<Pledge>, Vec<Line>, IdList)>,
+    pledgers: Option<Children<ActorId>>,
+    involved: Option<Children<ActorId>>,
+    conditions: Option<Children<Condition>>,
+    evidence: Option<Children<Evidence>>,
+}
 
-/// The actors, sources and pledges tables (with the pledges' ids side by
-/// side), the actors' aliases joined to them, and the actors each pledge
-/// involves (not yet joined).
-fn read_main_tables(path: &dyn Fn(&Table) -> PathBuf) -> Option<MainTables> {
-    let mut map = CsvMap::default();
-    let table = |name: &str| TABLES.iter().find(|t| t.name == name);
+/// Reads one table (at the path given) into its place in [`Tables`];
+/// `None` when the fast path gives up.
+type Job = fn(&Path, &Table, &Mutex<Tables>) -> Option<()>;
 
-    let actors_table = table("actors")?;
-    let (mut actors, lines) = read_main(&path(actors_table), actors_table, |r| {
-        Some(Actor {
-            id: required(r, 0)?,
-            name: required(r, 1)?,
-            kind: required(r, 2)?,
-            iso_3166: optional(r, 3)?,
-            wikidata: optional(r, 4)?,
-            aliases: Vec::new(),
-            affiliation: optional(r, 5)?,
-            role: optional(r, 6)?,
-            notes: optional(r, 7)?,
-            retired: retirement(r, 8)?,
+/// Reads the eight tables of the dataset in `dir` on two cores: the
+/// largest file first, each core taking the next largest as it finishes
+/// one, so that both finish close together whatever the tables' sizes.
+fn read_tables(dir: &Path) -> Option<Tables> {
+    let jobs: [(&str, Job); 8] = [
+        ("actors", |path, table, into| {
+            let read = read_main(path, table, actor)?;
+            into.lock().ok()?.actors = Some(read);
+            Some(())
+        }),
+        ("actor_aliases", |path, table, into| {
+            let read = read_child(path, table, |r| required::<Text>(r, 2))?;
+            into.lock().ok()?.aliases = Some(read);
+            Some(())
+        }),
+        ("sources", |path, table, into| {
+            let read = read_main(path, table, source)?;
+            into.lock().ok()?.sources = Some(read);
+            Some(())
+        }),
+        ("pledges", |path, table, into| {
+            let mut ids = IdList::default();
+            let (pledges, lines) = read_main(path, table, |r| {
+                // The id as read, which is the id the types hold.
+                ids.push(r.get(0)?)?;
+                pledge(r)
+            })?;
+            into.lock().ok()?.pledges = Some((pledges, lines, ids));
+            Some(())
+        }),
+        ("pledge_pledgers", |path, table, into| {
+            let read = read_child(path, table, |r| required::<ActorId>(r, 2))?;
+            into.lock().ok()?.pledgers = Some(read);
+            Some(())
+        }),
+        ("pledge_involved", |path, table, into| {
+            let read = read_child(path, table, |r| required::<ActorId>(r, 2))?;
+            into.lock().ok()?.involved = Some(read);
+            Some(())
+        }),
+        ("pledge_conditions", |path, table, into| {
+            let read = read_child(path, table, |r| {
+                Some(Condition {
+                    kind: required(r, 2)?,
+                    actor: optional(r, 3)?,
+                    text: required(r, 4)?,
+                })
+            })?;
+            into.lock().ok()?.conditions = Some(read);
+            Some(())
+        }),
+        ("pledge_evidence", |path, table, into| {
+            let read = read_child(path, table, |r| {
+                Some(Evidence {
+                    source: required(r, 2)?,
+                    quote: required(r, 3)?,
+                })
+            })?;
+            into.lock().ok()?.evidence = Some(read);
+            Some(())
+        }),
+    ];
+    let mut jobs = jobs
+        .into_iter()
+        .map(|(name, job)| {
+            let table = TABLES.iter().find(|t| t.name == name)?;
+            let path = dir.join(table.file_name());
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            Some((size, path, table, job))
         })
-    })?;
-    map.tables
-        .push(TableLines::main(actors_table, path(actors_table), lines));
-    let aliases_table = table("actor_aliases")?;
-    let aliases = read_child(&path(aliases_table), aliases_table, |r| {
-        required::<Text>(r, 2)
-    })?;
-    let targets = aliases.targets(&Parents::new(actors.iter().map(|a| a.id.as_str()))?)?;
-    let lines = aliases.attach(&mut actors, targets, |a, items| a.aliases = items)?;
-    map.tables
-        .push(lines.into_table((aliases_table, path(aliases_table))));
+        .collect::<Option<Vec<_>>>()?;
+    jobs.sort_by_key(|&(size, ..)| std::cmp::Reverse(size));
 
-    let sources_table = table("sources")?;
-    let (sources, lines) = read_main(&path(sources_table), sources_table, |r| {
-        let archive = if all_empty(r, 7..9) {
-            return None;
-        } else {
-            Archive {
-                file: required(r, 7)?,
-                sha256: required(r, 8)?,
+    let next = AtomicUsize::new(0);
+    let gave_up = AtomicBool::new(false);
+    let tables = Mutex::new(Tables::default());
+    let work = || {
+        while !gave_up.load(Ordering::Relaxed) {
+            let Some((_, path, table, job)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            if job(path, table, &tables).is_none() {
+                gave_up.store(true, Ordering::Relaxed);
             }
-        };
-        Some(Source {
-            id: required(r, 0)?,
-            title: required(r, 1)?,
-            publisher: optional(r, 2)?,
-            url: optional(r, 3)?,
-            published: optional(r, 4)?,
-            kind: required(r, 5)?,
-            language: required(r, 6)?,
-            archive,
-            notes: optional(r, 9)?,
-            retired: retirement(r, 10)?,
-        })
-    })?;
-    map.tables
-        .push(TableLines::main(sources_table, path(sources_table), lines));
+        }
+    };
+    let helped = std::thread::scope(|threads| {
+        let helper = threads.spawn(work);
+        work();
+        helper.join().is_ok()
+    });
+    if !helped || gave_up.into_inner() {
+        return None;
+    }
+    tables.into_inner().ok()
+}
 
-    let pledges_table = table("pledges")?;
-    let mut ids = IdList::default();
-    let (pledges, lines) = read_main(&path(pledges_table), pledges_table, |r| {
-        // The id as read, which is the id the types hold.
-        ids.push(r.get(0)?)?;
-        let quantity = if all_empty(r, 7..10) {
-            None
-        } else {
-            Some(Quantity {
-                amount: amount(r.get(7)?)?,
-                unit: required(r, 8)?,
-                per: optional(r, 9)?,
-            })
-        };
-        Some(Pledge {
-            id: required(r, 0)?,
-            title: required(r, 1)?,
-            description: required(r, 2)?,
-            pledgers: Vec::new(),
-            beneficiary: optional(r, 3)?,
-            involved: Vec::new(),
-            category: required(r, 4)?,
-            status: required(r, 5)?,
-            commitment: optional(r, 6)?,
-            conditions: Vec::new(),
-            quantity,
-            announced: optional(r, 10)?,
-            evidence: Vec::new(),
-            retired: retirement(r, 11)?,
+fn actor(r: &Row<'_>) -> Option<Actor> {
+    Some(Actor {
+        id: required(r, 0)?,
+        name: required(r, 1)?,
+        kind: required(r, 2)?,
+        iso_3166: optional(r, 3)?,
+        wikidata: optional(r, 4)?,
+        aliases: Vec::new(),
+        affiliation: optional(r, 5)?,
+        role: optional(r, 6)?,
+        notes: optional(r, 7)?,
+        retired: retirement(r, 8)?,
+    })
+}
+
+fn source(r: &Row<'_>) -> Option<Source> {
+    let archive = if all_empty(r, 7..9) {
+        return None;
+    } else {
+        Archive {
+            file: required(r, 7)?,
+            sha256: required(r, 8)?,
+        }
+    };
+    Some(Source {
+        id: required(r, 0)?,
+        title: required(r, 1)?,
+        publisher: optional(r, 2)?,
+        url: optional(r, 3)?,
+        published: optional(r, 4)?,
+        kind: required(r, 5)?,
+        language: required(r, 6)?,
+        archive,
+        notes: optional(r, 9)?,
+        retired: retirement(r, 10)?,
+    })
+}
+
+fn pledge(r: &Row<'_>) -> Option<Pledge> {
+    let quantity = if all_empty(r, 7..10) {
+        None
+    } else {
+        Some(Quantity {
+            amount: amount(r.get(7)?)?,
+            unit: required(r, 8)?,
+            per: optional(r, 9)?,
         })
-    })?;
-    map.tables
-        .push(TableLines::main(pledges_table, path(pledges_table), lines));
-    let involved = table("pledge_involved")?;
-    let involved = read_child(&path(involved), involved, |r| required::<ActorId>(r, 2))?;
-    Some((actors, sources, pledges, ids, map, involved))
+    };
+    Some(Pledge {
+        id: required(r, 0)?,
+        title: required(r, 1)?,
+        description: required(r, 2)?,
+        pledgers: Vec::new(),
+        beneficiary: optional(r, 3)?,
+        involved: Vec::new(),
+        category: required(r, 4)?,
+        status: required(r, 5)?,
+        commitment: optional(r, 6)?,
+        conditions: Vec::new(),
+        quantity,
+        announced: optional(r, 10)?,
+        evidence: Vec::new(),
+        retired: retirement(r, 11)?,
+    })
 }
 
 /// Ids one after another in one string, for a pass over many of them that
