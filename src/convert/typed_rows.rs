@@ -86,84 +86,14 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     map.tables.push(main("pledges", pledge_lines)?);
 
     let child = |name: &str| Some((table(name)?, path(table(name)?)));
-    let (pledgers_table, involved_table, conditions_table, evidence_table) = (
+    let places = [
         child("pledge_pledgers")?,
         child("pledge_involved")?,
         child("pledge_conditions")?,
         child("pledge_evidence")?,
-    );
-    let in_order = targets_in_order(
-        &ids,
-        [
-            pledgers.parent_ids(),
-            involved.parent_ids(),
-            conditions.parent_ids(),
-            evidence.parent_ids(),
-        ],
-    );
-    let tables = if let Some([pledgers_at, involved_at, conditions_at, evidence_at]) = in_order {
-        // The canonical form: a second pass over the pledges gives each its
-        // items from all four tables.
-        let n = pledges.len();
-        let mut pledgers = InOrder::new(pledgers, pledgers_at, n);
-        let mut involved = InOrder::new(involved, involved_at, n);
-        let mut conditions = InOrder::new(conditions, conditions_at, n);
-        let mut evidence = InOrder::new(evidence, evidence_at, n);
-        for (i, p) in (0..).zip(&mut pledges) {
-            (p.pledgers, p.involved) = (pledgers.take(i), involved.take(i));
-            (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
-            if p.pledgers.is_empty() || p.evidence.is_empty() {
-                return None;
-            }
-        }
-        [
-            pledgers.into_table(pledgers_table),
-            involved.into_table(involved_table),
-            conditions.into_table(conditions_table),
-            evidence.into_table(evidence_table),
-        ]
-    } else {
-        // Each child row's parent is found among the pledge ids, copied side
-        // by side so that the search reads one compact string rather than a
-        // pledge record per id; two tables on each core.
-        let mut id_text = String::new();
-        let index = Parents::new(crate::validate::side_by_side(
-            pledges.iter().map(|p| p.id.as_str()),
-            &mut id_text,
-        ))?;
-        let (pledgers_at, involved_at, conditions_at, evidence_at) =
-            std::thread::scope(|threads| {
-                let index = &index;
-                let (conditions, evidence) = (&conditions, &evidence);
-                let lists = threads
-                    .spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
-                let main = (pledgers.targets(index), involved.targets(index));
-                let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
-                Some((main.0?, main.1?, conditions_at, evidence_at))
-            })?;
-        drop(index);
-        let tables = [
-            pledgers
-                .attach(&mut pledges, pledgers_at, |p, items| p.pledgers = items)?
-                .into_table(pledgers_table),
-            involved
-                .attach(&mut pledges, involved_at, |p, items| p.involved = items)?
-                .into_table(involved_table),
-            conditions
-                .attach(&mut pledges, conditions_at, |p, items| p.conditions = items)?
-                .into_table(conditions_table),
-            evidence
-                .attach(&mut pledges, evidence_at, |p, items| p.evidence = items)?
-                .into_table(evidence_table),
-        ];
-        if pledges
-            .iter()
-            .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
-        {
-            return None;
-        }
-        tables
-    };
+    ];
+    let children = (pledgers, involved, conditions, evidence);
+    let tables = join_children(&mut pledges, &ids, children, places)?;
     map.package = package_path;
     map.tables.extend(tables);
     Some(TypedCsv {
@@ -374,7 +304,7 @@ impl IdList {
         Some(())
     }
 
-    fn iter(&self) -> impl Iterator<Item = &str> {
+    fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
             let id = self.text.get(start..end as usize).unwrap_or_default();
@@ -632,6 +562,96 @@ impl ChildLines {
             }),
         )
     }
+}
+
+/// The four child tables of the pledges, as read.
+type PledgeChildren = (
+    Children<ActorId>,
+    Children<ActorId>,
+    Children<Condition>,
+    Children<Evidence>,
+);
+
+/// Gives each pledge its pledgers, involved actors, conditions and
+/// evidence, and returns where each table's items came from (the tables
+/// are at `places`); `None` if a row's pledge is unknown, a pledge has two
+/// groups of rows in one table, or one has no pledger or no evidence.
+fn join_children(
+    pledges: &mut [Pledge],
+    ids: &IdList,
+    (pledgers, involved, conditions, evidence): PledgeChildren,
+    [
+        pledgers_table,
+        involved_table,
+        conditions_table,
+        evidence_table,
+    ]: [(&'static Table, PathBuf); 4],
+) -> Option<[TableLines; 4]> {
+    let in_order = targets_in_order(
+        ids,
+        [
+            pledgers.parent_ids(),
+            involved.parent_ids(),
+            conditions.parent_ids(),
+            evidence.parent_ids(),
+        ],
+    );
+    if let Some([pledgers_at, involved_at, conditions_at, evidence_at]) = in_order {
+        // The canonical form: a second pass over the pledges gives each its
+        // items from all four tables.
+        let n = pledges.len();
+        let mut pledgers = InOrder::new(pledgers, pledgers_at, n);
+        let mut involved = InOrder::new(involved, involved_at, n);
+        let mut conditions = InOrder::new(conditions, conditions_at, n);
+        let mut evidence = InOrder::new(evidence, evidence_at, n);
+        for (i, p) in (0..).zip(pledges.iter_mut()) {
+            (p.pledgers, p.involved) = (pledgers.take(i), involved.take(i));
+            (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
+            if p.pledgers.is_empty() || p.evidence.is_empty() {
+                return None;
+            }
+        }
+        return Some([
+            pledgers.into_table(pledgers_table),
+            involved.into_table(involved_table),
+            conditions.into_table(conditions_table),
+            evidence.into_table(evidence_table),
+        ]);
+    }
+    // Any other order: each group's pledge is searched for among the ids,
+    // two tables on each core.
+    let index = Parents::new(ids.iter())?;
+    let (pledgers_at, involved_at, conditions_at, evidence_at) = std::thread::scope(|threads| {
+        let index = &index;
+        let (conditions, evidence) = (&conditions, &evidence);
+        let lists =
+            threads.spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
+        let main = (pledgers.targets(index), involved.targets(index));
+        let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
+        Some((main.0?, main.1?, conditions_at, evidence_at))
+    })?;
+    drop(index);
+    let tables = [
+        pledgers
+            .attach(pledges, pledgers_at, |p, items| p.pledgers = items)?
+            .into_table(pledgers_table),
+        involved
+            .attach(pledges, involved_at, |p, items| p.involved = items)?
+            .into_table(involved_table),
+        conditions
+            .attach(pledges, conditions_at, |p, items| p.conditions = items)?
+            .into_table(conditions_table),
+        evidence
+            .attach(pledges, evidence_at, |p, items| p.evidence = items)?
+            .into_table(evidence_table),
+    ];
+    if pledges
+        .iter()
+        .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
+    {
+        return None;
+    }
+    Some(tables)
 }
 
 /// A child table's parent ids, group by group.

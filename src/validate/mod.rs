@@ -161,28 +161,6 @@ impl Part {
     }
 }
 
-/// `ids` copied one after another into `text`, as slices of it: a compact
-/// copy to search or hash many times, where the originals lie far apart.
-pub(crate) fn side_by_side<'t, 'i>(
-    ids: impl Iterator<Item = &'i str> + Clone,
-    text: &'t mut String,
-) -> impl ExactSizeIterator<Item = &'t str> {
-    text.reserve(ids.clone().map(str::len).sum());
-    let ends: Vec<usize> = ids
-        .map(|id| {
-            text.push_str(id);
-            text.len()
-        })
-        .collect();
-    let text: &'t str = text;
-    let mut start = 0;
-    ends.into_iter().map(move |end| {
-        let id = &text[start..end];
-        start = end;
-        id
-    })
-}
-
 /// The records of one file that could be read, each with its index in the
 /// file.
 #[derive(Debug)]
