@@ -372,8 +372,9 @@ impl Input {
 
 /// Reads a JSON dataset, each file's bytes coming from `load`: the manifest
 /// first (it names the other files), then the pledges on one core while the
-/// actors and sources are read on the other.
-fn read_json_dir(dir: &Path, load: Load<'_>) -> Input {
+/// actors and sources are read on the other. With `stream`, the files are on
+/// disk, and a clean pledges file is read from there in chunks instead.
+fn read_json_dir(dir: &Path, load: Load<'_>, stream: bool) -> Input {
     let mut pending = Vec::new();
     let manifest_path = dir.join(FileKind::Manifest.default_file_name());
     let manifest_file = read::parse_json(
@@ -416,6 +417,16 @@ fn read_json_dir(dir: &Path, load: Load<'_>) -> Input {
     input.add(FileKind::Manifest, manifest_file);
     let read = |kind: FileKind, path: &Path| {
         let mut out = Vec::new();
+        // The pledges file is read from disk a chunk at a time, never whole,
+        // when it is clean; otherwise it is read whole, to say what is wrong.
+        if stream && kind == FileKind::Pledges {
+            let file = std::fs::File::open(path).ok();
+            if let Some(pledges) = file.and_then(|f| parallel::read_pledges(f, parallel::CHUNK)) {
+                let typed = Some(Typed::Pledges(pledges));
+                let (text, value) = (None, None);
+                return (kind, read::ReadFile { text, value, typed }, out);
+            }
+        }
         let file = read::parse_json(path, Some(kind), load(path), &mut out);
         (kind, file, out)
     };
@@ -524,7 +535,7 @@ fn check_dir_with(
     let input = if is_csv_dir(dir) {
         read_csv_dir(dir, fast_csv)
     } else {
-        read_json_dir(dir, &load)
+        read_json_dir(dir, &load, true)
     };
     Ok(check_input(input, options, &load))
 }
@@ -550,7 +561,7 @@ pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, O
             .map(|(_, bytes)| bytes.to_vec())
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
     };
-    check_input(read_json_dir(dir, &load), &Options::default(), &load)
+    check_input(read_json_dir(dir, &load, false), &Options::default(), &load)
 }
 
 fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Option<Dataset>) {

@@ -1,39 +1,68 @@
-//! The pledges file parsed on two cores.
+//! The pledges file read a chunk at a time and parsed on two cores.
 //!
-//! One thread walks the file's structure, cutting the `pledges` array into
-//! batches of raw JSON text, one slice per pledge, which a second thread
-//! parses into the model (the first helps once the walk is done); the
-//! first puts the parsed batches in order as they come back, so few are
-//! held at once. A pledge's JSON means the same inside the file
-//! or alone, and the file's own two keys get the same checks as
-//! [`PledgesFile`]'s derived ones (required, no unknown, no repeat), so this
-//! accepts exactly what the one-pass parse of an [`Object`]`<PledgesFile>`
-//! accepts, into the same records; a property test holds the two to that.
+//! The file is read in chunks of [`CHUNK`] bytes, never whole. A scan of
+//! each chunk's bytes follows the file's own structure (an object with the
+//! keys `$schema` and `pledges`, once each) and finds where each item of the
+//! `pledges` array ends: at a comma or the closing bracket, outside strings,
+//! at the array's own depth. The whole items of a chunk go out as a batch,
+//! and the part of an item cut off by the chunk's end starts the next chunk.
+//! Whichever of two threads is free parses a batch, each item with serde
+//! into the model; the batches are put back in order as they come back. So
+//! memory holds a few chunks of the file's text, not the whole file, and no
+//! byte is parsed twice.
+//!
+//! It accepts exactly what the one-pass parse of an [`Object`]`<PledgesFile>`
+//! accepts, into the same records. Each item is parsed whole by serde_json,
+//! which refuses anything after the value but whitespace; and items that
+//! each parse whole, separated by commas, make a JSON array of just those
+//! values whatever the scan thought of their insides, since JSON's grammar
+//! gives a value one extent. The file's own keys are read by serde too, and
+//! get the checks [`PledgesFile`]'s derived ones make (required, no unknown
+//! key, no repeat); after the object comes nothing but whitespace. Whatever
+//! the scan does not expect (a byte-order mark, a failed read) it declines,
+//! and the caller reads the file whole to say what is wrong. A property test
+//! holds the two parses to that, at any chunk size.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::sync::Mutex;
-use std::sync::mpsc::{Sender, channel};
-
-use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Read;
+use std::ops::Range;
+use std::sync::mpsc::channel;
+use std::sync::{Condvar, Mutex};
 
 use crate::model::strict::Object;
 use crate::model::{Pledge, PledgesFile};
 
-/// Pledges per batch: enough to make handing over cheap, few enough to keep
-/// both threads busy to the end.
-const BATCH: usize = 256;
+/// Bytes read at a time: a few hundred pledges, small enough to stay in
+/// the processor's cache between the read, the scan and the parse.
+pub(crate) const CHUNK: usize = 256 * 1024;
 
-/// A batch's place in the file, and its pledges' JSON texts.
-type Batch<'t> = (usize, Vec<&'t str>);
+/// A chunk of the file and the ranges of the whole items in it.
+struct Batch {
+    seq: usize,
+    bytes: Vec<u8>,
+    items: Vec<Range<usize>>,
+}
 
 /// A parsed batch: its place, and its pledges (`None` if the types refused one).
 type Parsed = (usize, Option<Vec<Pledge>>);
 
+fn parse_batch(batch: &Batch) -> Parsed {
+    let pledges = batch
+        .items
+        .iter()
+        .map(|item| {
+            let text = batch.bytes.get(item.clone())?;
+            serde_json::from_slice::<Object<Pledge>>(text)
+                .ok()
+                .map(|o| o.0)
+        })
+        .collect();
+    (batch.seq, pledges)
+}
+
 /// The pledges parsed so far, put in file order as batches come back, so
 /// that each batch is freed as soon as it is moved into place.
+#[derive(Default)]
 struct InOrder {
     pledges: Vec<Pledge>,
     waiting: BTreeMap<usize, Vec<Pledge>>,
@@ -55,53 +84,109 @@ impl InOrder {
     }
 }
 
-fn parse_batch(texts: &[&str]) -> Option<Vec<Pledge>> {
-    texts
-        .iter()
-        .map(|t| serde_json::from_str::<Object<Pledge>>(t).ok().map(|o| o.0))
-        .collect()
+/// Batches waiting to be parsed, and whether more may come.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<(VecDeque<Batch>, bool)>,
+    changed: Condvar,
 }
 
-/// Parses a pledges file, or `None` if the types refuse it.
+impl Queue {
+    fn push(&self, batch: Batch) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0.push_back(batch);
+        }
+        self.changed.notify_one();
+    }
+
+    /// No more batches will come; with `discard`, those waiting are dropped.
+    fn close(&self, discard: bool) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = true;
+            if discard {
+                state.0.clear();
+            }
+        }
+        self.changed.notify_all();
+    }
+
+    /// The next batch, waiting for one; `None` once closed and empty.
+    fn wait_pop(&self) -> Option<Batch> {
+        let mut state = self.state.lock().ok()?;
+        loop {
+            if let Some(batch) = state.0.pop_front() {
+                return Some(batch);
+            }
+            if state.1 {
+                return None;
+            }
+            state = self.changed.wait(state).ok()?;
+        }
+    }
+
+    /// The next batch if at least `waiting` are waiting, without waiting.
+    fn pop_if(&self, waiting: usize) -> Option<Batch> {
+        let mut state = self.state.lock().ok()?;
+        if state.0.len() >= waiting {
+            state.0.pop_front()
+        } else {
+            None
+        }
+    }
+}
+
+/// Parses a pledges file held in memory, or `None` if the types refuse it.
 pub(crate) fn parse_pledges(text: &str) -> Option<PledgesFile> {
-    let (work, queue) = channel::<Batch<'_>>();
-    let queue = Mutex::new(queue);
+    read_pledges(text.as_bytes(), CHUNK)
+}
+
+/// Reads a pledges file from `reader`, `chunk` bytes at a time, or `None`
+/// if the types refuse it or it cannot be read.
+pub(crate) fn read_pledges(reader: impl Read, chunk: usize) -> Option<PledgesFile> {
+    let queue = Queue::default();
     let (done, results) = channel::<Parsed>();
-    let mut in_order = InOrder {
-        pledges: Vec::new(),
-        waiting: BTreeMap::new(),
-        next: 0,
-        refused: false,
-    };
-    let next_batch = || queue.lock().ok().and_then(|q| q.recv().ok());
-    let schema = std::thread::scope(|threads| {
-        let helper = threads.spawn(move || {
-            // Takes batches until the queue is empty and closed.
-            while let Some((seq, texts)) = next_batch() {
-                if done.send((seq, parse_batch(&texts))).is_err() {
+    let mut in_order = InOrder::default();
+    let (schema, helped) = std::thread::scope(|threads| {
+        let helper = threads.spawn(|| {
+            let done = done;
+            while let Some(batch) = queue.wait_pop() {
+                if done.send(parse_batch(&batch)).is_err() {
                     break;
                 }
             }
         });
-        let schema = split(text, work, &mut || {
+        let mut scan = Scan {
+            reader,
+            chunk: chunk.max(1),
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+            failed: false,
+            items: Vec::new(),
+            seq: 0,
+        };
+        // The scan is quicker than the parse: between chunks this thread
+        // parses a batch too whenever two are waiting.
+        let schema = scan.file(&mut |batch| {
+            queue.push(batch);
+            while let Some(batch) = queue.pop_if(2) {
+                in_order.add(parse_batch(&batch));
+            }
             while let Ok(parsed) = results.try_recv() {
                 in_order.add(parsed);
             }
         });
-        // The queue is closed: help with what is left of it, then gather
-        // the helper's last results.
-        while let Some((seq, texts)) = next_batch() {
-            in_order.add((seq, parse_batch(&texts)));
-            while let Ok(parsed) = results.try_recv() {
-                in_order.add(parsed);
-            }
+        queue.close(schema.is_none());
+        while let Some(batch) = queue.pop_if(1) {
+            in_order.add(parse_batch(&batch));
         }
-        let helper_done = helper.join().is_ok();
+        let helped = helper.join().is_ok();
         while let Ok(parsed) = results.recv() {
             in_order.add(parsed);
         }
-        schema.filter(|_| helper_done)
-    })?;
+        (schema, helped)
+    });
+    let schema = schema.filter(|_| helped)?;
     if in_order.refused || !in_order.waiting.is_empty() {
         return None;
     }
@@ -110,113 +195,233 @@ pub(crate) fn parse_pledges(text: &str) -> Option<PledgesFile> {
     Some(PledgesFile { schema, pledges })
 }
 
-/// Walks the file, queueing the pledges' texts in batches and calling
-/// `between` after each; returns the file's `$schema`.
-fn split<'t>(text: &'t str, work: Sender<Batch<'t>>, between: &mut dyn FnMut()) -> Option<String> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let schema = FileVisitor { work, between }
-        .deserialize(&mut deserializer)
-        .ok()?;
-    deserializer.end().ok()?;
-    Some(schema)
+/// Where a value the scan walked over ends.
+enum End {
+    /// At this index, which holds a comma or a closing bracket at the
+    /// value's own depth.
+    At(usize),
+    /// Past the bytes read so far.
+    NeedMore,
 }
 
-/// The two keys of a pledges file.
-#[derive(Deserialize)]
-#[serde(field_identifier)]
-enum Field {
-    #[serde(rename = "$schema")]
-    Schema,
-    #[serde(rename = "pledges")]
-    Pledges,
+/// Finds the end of the JSON value (or values, for the items' parse to
+/// refuse) that starts `bytes`: the first comma, `]` or `}` outside strings
+/// and at depth 0.
+fn value_end(bytes: &[u8]) -> End {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'"' => match string_end(bytes, i + 1) {
+                Some(end) => i = end,
+                None => return End::NeedMore,
+            },
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth > 0 => depth -= 1,
+            b',' | b'}' | b']' if depth == 0 => return End::At(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    End::NeedMore
 }
 
-struct FileVisitor<'t, 'b> {
-    work: Sender<Batch<'t>>,
-    between: &'b mut dyn FnMut(),
-}
-
-impl<'t> DeserializeSeed<'t> for FileVisitor<'t, '_> {
-    type Value = String;
-
-    fn deserialize<D: Deserializer<'t>>(self, deserializer: D) -> Result<String, D::Error> {
-        // A map, not a struct: serde would take a struct as an array too.
-        deserializer.deserialize_map(self)
+/// The index of the quote that closes the string whose contents start at
+/// `from`, if the bytes read so far hold it.
+fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let at = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        if bytes[at] == b'"' {
+            return Some(at);
+        }
+        // An escape: the next byte is part of it, whatever it is.
+        from = at + 2;
     }
 }
 
-impl<'t> Visitor<'t> for FileVisitor<'t, '_> {
-    type Value = String;
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a pledges file")
+/// The scan of a pledges file, over the chunk read last.
+struct Scan<R> {
+    reader: R,
+    chunk: usize,
+    /// Bytes read and not yet handed over; `pos` is the next to look at.
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    /// Whether a read failed: then what follows is not known.
+    failed: bool,
+    /// The whole items of the `pledges` array in `buf` so far.
+    items: Vec<Range<usize>>,
+    seq: usize,
+}
+
+/// What the scan does with each batch.
+type Send<'s> = &'s mut dyn FnMut(Batch);
+
+impl<R: Read> Scan<R> {
+    /// Reads more of the file, keeping `buf[keep..]` (and moving it to the
+    /// front); the whole items found so far go out as a batch first.
+    /// `false` at the end of the file or when it cannot be read.
+    fn more(&mut self, keep: usize, send: Send<'_>) -> bool {
+        if self.eof {
+            return false;
+        }
+        let tail = self.buf.len() - keep;
+        if self.items.is_empty() {
+            self.buf.drain(..keep);
+        } else {
+            let mut next = Vec::with_capacity(self.chunk + tail);
+            next.extend_from_slice(&self.buf[keep..]);
+            let bytes = std::mem::replace(&mut self.buf, next);
+            let items = std::mem::take(&mut self.items);
+            send(Batch {
+                seq: self.seq,
+                bytes,
+                items,
+            });
+            self.seq += 1;
+        }
+        self.pos -= keep;
+        // One value longer than a chunk is read in ever larger parts, so
+        // that scanning it again after each costs no more than reading it.
+        let want = self.chunk.max(tail);
+        self.buf.reserve(want);
+        match (&mut self.reader)
+            .take(want as u64)
+            .read_to_end(&mut self.buf)
+        {
+            Ok(0) => {
+                self.eof = true;
+                false
+            }
+            Err(_) => {
+                (self.eof, self.failed) = (true, true);
+                false
+            }
+            Ok(_) => true,
+        }
     }
 
-    fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<String, A::Error> {
-        let mut schema: Option<String> = None;
-        let mut pledges = false;
-        while let Some(field) = map.next_key::<Field>()? {
-            match field {
-                Field::Schema if schema.is_some() => {
-                    return Err(A::Error::duplicate_field("$schema"));
+    /// Skips whitespace; the next byte, reading more when needed (keeping
+    /// nothing before it).
+    fn next_token(&mut self, send: Send<'_>) -> Option<u8> {
+        loop {
+            while let Some(&byte) = self.buf.get(self.pos) {
+                if !is_space(byte) {
+                    return Some(byte);
                 }
-                Field::Schema => schema = Some(map.next_value()?),
-                Field::Pledges if pledges => return Err(A::Error::duplicate_field("pledges")),
-                Field::Pledges => {
+                self.pos += 1;
+            }
+            if !self.more(self.pos, send) {
+                return None;
+            }
+        }
+    }
+
+    /// Expects `byte` as the next token, and steps over it.
+    fn expect(&mut self, byte: u8, send: Send<'_>) -> Option<()> {
+        (self.next_token(send)? == byte).then(|| self.pos += 1)
+    }
+
+    /// The extent of the value at `pos` (after whitespace), reading more
+    /// as needed; it ends at a comma or a closing bracket, left unread.
+    fn value(&mut self, send: Send<'_>) -> Option<Range<usize>> {
+        self.next_token(send)?;
+        loop {
+            let start = self.pos;
+            if let End::At(end) = value_end(&self.buf[start..]) {
+                self.pos = start + end;
+                return Some(start..start + end);
+            }
+            if !self.more(start, send) {
+                return None;
+            }
+        }
+    }
+
+    /// A key of the file's object, read by serde.
+    fn key(&mut self, send: Send<'_>) -> Option<String> {
+        if self.next_token(send)? != b'"' {
+            return None;
+        }
+        loop {
+            let start = self.pos;
+            if let Some(end) = string_end(&self.buf, start + 1) {
+                self.pos = end + 1;
+                return serde_json::from_slice(&self.buf[start..=end]).ok();
+            }
+            if !self.more(start, send) {
+                return None;
+            }
+        }
+    }
+
+    /// The whole file: its `$schema`, the pledges having gone out in
+    /// batches; `None` where the one-pass parse would refuse it, or the
+    /// scan does not know what it would do.
+    fn file(&mut self, send: Send<'_>) -> Option<String> {
+        self.expect(b'{', send)?;
+        let (mut schema, mut pledges) = (None, false);
+        loop {
+            let key = self.key(send)?;
+            self.expect(b':', send)?;
+            match key.as_str() {
+                "$schema" if schema.is_none() => {
+                    let value = self.value(send)?;
+                    schema = Some(serde_json::from_slice::<String>(&self.buf[value]).ok()?);
+                }
+                "pledges" if !pledges => {
+                    self.pledges(send)?;
                     pledges = true;
-                    map.next_value_seed(ListSeed {
-                        work: &self.work,
-                        between: &mut *self.between,
-                    })?;
                 }
+                _ => return None,
+            }
+            match self.next_token(send)? {
+                b',' => self.pos += 1,
+                b'}' => break,
+                _ => return None,
             }
         }
-        if !pledges {
-            return Err(A::Error::missing_field("pledges"));
+        self.pos += 1;
+        // Nothing but whitespace may follow.
+        if self.next_token(send).is_some() || self.failed || !pledges {
+            return None;
         }
-        schema.ok_or_else(|| A::Error::missing_field("$schema"))
-    }
-}
-
-/// The `pledges` array, queued in batches.
-struct ListSeed<'s, 't> {
-    work: &'s Sender<Batch<'t>>,
-    between: &'s mut dyn FnMut(),
-}
-
-impl<'t> DeserializeSeed<'t> for ListSeed<'_, 't> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'t>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'t> Visitor<'t> for ListSeed<'_, 't> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of pledges")
+        schema
     }
 
-    fn visit_seq<A: SeqAccess<'t>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut seq_no = 0;
-        while let Some(raw) = seq.next_element::<&'t RawValue>()? {
-            batch.push(raw.get());
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                // A batch that cannot be queued leaves a gap in the order,
-                // which `parse_pledges` reports as a refusal.
-                let _ = self.work.send((seq_no, full));
-                seq_no += 1;
-                (self.between)();
+    /// The `pledges` array, its items sent in batches.
+    fn pledges(&mut self, send: Send<'_>) -> Option<()> {
+        self.expect(b'[', send)?;
+        if self.next_token(send)? == b']' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let item = self.value(send)?;
+            self.items.push(item);
+            let delimiter = self.buf[self.pos];
+            self.pos += 1;
+            match delimiter {
+                b',' => {}
+                b']' => break,
+                _ => return None,
             }
         }
-        if !batch.is_empty() {
-            let _ = self.work.send((seq_no, batch));
-        }
-        Ok(())
+        // The last batch, with the rest of the chunk left to read.
+        let rest = self.buf[self.pos..].to_vec();
+        let bytes = std::mem::replace(&mut self.buf, rest);
+        self.pos = 0;
+        send(Batch {
+            seq: self.seq,
+            bytes,
+            items: std::mem::take(&mut self.items),
+        });
+        self.seq += 1;
+        Some(())
     }
 }
 
@@ -235,17 +440,35 @@ mod tests {
         })
     }
 
+    fn one_pass(text: &str) -> Option<PledgesFile> {
+        serde_json::from_str::<Object<PledgesFile>>(text)
+            .ok()
+            .map(|o| o.0)
+    }
+
     #[test]
-    fn many_batches_come_back_in_order() {
-        let text = generated(BATCH * 3 + 17);
+    fn many_chunks_come_back_in_order() {
+        let text = generated(700);
         let whole: PledgesFile = serde_json::from_str(&text).unwrap();
-        assert_eq!(parse_pledges(&text), Some(whole));
+        for chunk in [1, 7, 4096, CHUNK, text.len() + 1] {
+            assert_eq!(
+                read_pledges(text.as_bytes(), chunk).as_ref(),
+                Some(&whole),
+                "{chunk}"
+            );
+        }
     }
 
     #[test]
     fn the_files_own_keys_are_checked() {
-        let ok = r#"{"$schema": "s", "pledges": []}"#;
-        assert!(parse_pledges(ok).is_some());
+        for ok in [
+            r#"{"$schema": "s", "pledges": []}"#,
+            r#" {"pledges":[ ] ,"$schema":"s"} "#,
+            r#"{"$sch\u0065ma": "s", "pledges": []}"#,
+        ] {
+            assert!(parse_pledges(ok).is_some(), "{ok}");
+            assert!(one_pass(ok).is_some(), "{ok}");
+        }
         for bad in [
             r#"{"pledges": []}"#,
             r#"{"$schema": "s"}"#,
@@ -253,25 +476,66 @@ mod tests {
             r#"{"$schema": "s", "$schema": "s", "pledges": []}"#,
             r#"{"$schema": "s", "pledges": [], "extra": 1}"#,
             r#"{"$schema": "s", "pledges": []} x"#,
+            r#"{"$schema": "s", "pledges": [],}"#,
+            r#"{"$schema": "s", "pledges": [1,]}"#,
+            r#"{"$schema": "s", "pledges": [}"#,
+            r#"{"$schema": "s", "pledges": {}}"#,
+            r#"{"$schema": "s" "pledges": []}"#,
             r#"{"$schema": 1, "pledges": []}"#,
+            r#"{"$schema": "s", "pledges": []"#,
+            "\u{feff}{\"$schema\": \"s\", \"pledges\": []}",
             r#"["s", []]"#,
+            "",
         ] {
             assert!(parse_pledges(bad).is_none(), "{bad}");
-            assert!(
-                serde_json::from_str::<Object<PledgesFile>>(bad).is_err(),
-                "{bad}"
-            );
+            assert!(one_pass(bad).is_none(), "{bad}");
+        }
+    }
+
+    /// A reader that fails after `good` bytes.
+    struct Failing<'b> {
+        bytes: &'b [u8],
+        good: usize,
+    }
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.good == 0 {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(self.good).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            self.good -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_that_fails_is_declined() {
+        let text = generated(50);
+        let all = text.len();
+        // The last: every byte read, then a read fails where the end of
+        // the file should have been.
+        for (good, chunk) in [(0, 512), (1, 512), (1000, 512), (all / 2, 512), (all, all)] {
+            let reader = Failing {
+                bytes: text.as_bytes(),
+                good,
+            };
+            assert!(read_pledges(reader, chunk).is_none(), "{good}");
         }
     }
 
     proptest! {
-        /// Whatever the edit, the two-core parse and the one-pass parse
-        /// accept the same texts, into the same records.
+        /// Whatever the edit, and wherever the chunks end, the chunked
+        /// two-core parse and the one-pass parse accept the same texts,
+        /// into the same records.
         #[test]
-        fn two_core_parse_agrees_with_the_one_pass_parse(
+        fn chunked_parse_agrees_with_the_one_pass_parse(
             line in 0..400usize,
             edit in 0..3u8,
-            splice in "[ -~]{0,4}|\\\\u[dD]800|,|\\}|\\]|\"",
+            splice in "[ -~]{0,4}|\\\\u[dD]800|,|\\}|\\]|\"|\\\\\"|\\\\",
+            chunk in prop_oneof![1..64usize, 64..4096usize, Just(CHUNK)],
         ) {
             let mut lines: Vec<String> = PLEDGES.lines().map(str::to_owned).collect();
             let line = line % lines.len();
@@ -285,8 +549,26 @@ mod tests {
                 }
             }
             let text = lines.join("\n");
-            let one_pass = serde_json::from_str::<Object<PledgesFile>>(&text).ok().map(|o| o.0);
-            prop_assert_eq!(parse_pledges(&text), one_pass);
+            prop_assert_eq!(read_pledges(text.as_bytes(), chunk), one_pass(&text));
+        }
+
+        /// Any bytes at all: the chunked parse never accepts what the
+        /// one-pass parse refuses, nor panics.
+        #[test]
+        fn chunked_parse_of_any_bytes_agrees(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'"'),
+                    Just(b'\\'), Just(b','), Just(b':'), Just(b' '), any::<u8>(),
+                ],
+                0..64,
+            ),
+            chunk in 1..16usize,
+        ) {
+            let mut text = br#"{"$schema": "s", "pledges": ["#.to_vec();
+            text.extend_from_slice(&bytes);
+            let one = std::str::from_utf8(&text).ok().and_then(one_pass);
+            prop_assert_eq!(read_pledges(&text[..], chunk), one);
         }
     }
 }

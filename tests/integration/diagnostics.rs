@@ -470,3 +470,48 @@ fn warnings_alone_pass_unless_denied() {
     assert!(report.is_valid(false));
     assert!(!report.is_valid(true));
 }
+
+/// A pledges file of many chunks is read from disk a chunk at a time; when
+/// it is clean that gives the records written, and when it is not (a
+/// byte-order mark, a mistake far from its start) the report is the one
+/// the same bytes give in memory, read whole, at the same places.
+#[test]
+fn a_pledges_file_of_many_chunks_reads_from_disk_as_from_memory() {
+    use ukraine_pledges::format::write_json_dir;
+    use ukraine_pledges::validate::{Options, validate_dir, validate_in_memory};
+    use ukraine_pledges::{Dataset, generate};
+
+    let dataset = generate::dataset(1000, 11);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_json_dir(&dataset, dir, "../schema").unwrap();
+    let pledges = std::fs::read_to_string(dir.join(P)).unwrap();
+    assert!(pledges.len() > 4 * 256 * 1024, "{} bytes", pledges.len());
+    assert_eq!(Dataset::load(dir).unwrap().pledges(), dataset.pledges());
+
+    let last_status = pledges.rfind("\"status\": \"").unwrap() + "\"status\": \"".len();
+    for broken in [
+        format!("\u{feff}{pledges}"),
+        format!("{pledges}]"),
+        format!(
+            "{}commited{}",
+            &pledges[..last_status],
+            &pledges[last_status..]
+        ),
+        pledges.replacen("\n  ]\n}", "\n  ,]\n}", 1),
+    ] {
+        std::fs::write(dir.join(P), &broken).unwrap();
+        let on_disk = validate_dir(dir, &Options::default()).unwrap();
+        let files: Vec<(String, Vec<u8>)> = [M, A, S, P]
+            .iter()
+            .map(|name| (name.to_string(), std::fs::read(dir.join(name)).unwrap()))
+            .collect();
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+            .collect();
+        let in_memory = validate_in_memory(dir, &files);
+        assert!(!on_disk.diagnostics.is_empty());
+        assert_eq!(places(&on_disk), places(&in_memory));
+    }
+}
