@@ -51,20 +51,17 @@ fn is_plainly_clean(s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // Eight ASCII bytes at a time.
+        // Eight bytes at a time, ASCII or not, while the only whitespace
+        // they can hold is the space: with no ASCII control and none of
+        // the lead bytes of the other controls and spaces. The eight may
+        // end inside a character, which is then not a space.
         if let Some(chunk) = bytes.get(i..i + 8) {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
             let word = u64::from_le_bytes(word);
-            if word & HIGH == 0 {
-                // Below 0x20 exactly when bits 5 and 6 are clear.
-                let controls = zero_bytes(word & 0x6060_6060_6060_6060)
-                    | zero_bytes(word ^ 0x7f7f_7f7f_7f7f_7f7f);
+            if !has_other_whitespace_or_control(word) {
                 let spaces = zero_bytes(word ^ 0x2020_2020_2020_2020);
-                if controls != 0
-                    || spaces & (spaces << 8) != 0
-                    || (previous_space && spaces & 0x80 != 0)
-                {
+                if spaces & (spaces << 8) != 0 || (previous_space && spaces & 0x80 != 0) {
                     return false;
                 }
                 previous_space = spaces >> 63 != 0;
@@ -73,14 +70,19 @@ fn is_plainly_clean(s: &str) -> bool {
             }
         }
         let b = bytes[i];
-        // ASCII, byte by byte: controls are below 0x20 and 0x7F, and the
-        // only ASCII whitespace that is not a control is the space.
+        // Byte by byte: controls are below 0x20 and 0x7F, and the only
+        // ASCII whitespace that is not a control is the space.
         let space = if b.is_ascii() {
             if b < 0x20 || b == 0x7f {
                 return false;
             }
             i += 1;
             b == b' '
+        } else if (0x80..=0xBF).contains(&b) {
+            // The rest of a character begun in the eight bytes before,
+            // which passed: not a space.
+            i += 1;
+            false
         } else if (0xC3..=0xDF).contains(&b) {
             // U+00C0..U+07FF (Latin, Greek, Cyrillic, …): neither controls
             // nor whitespace, which in two bytes are U+0080..U+009F, U+0085
@@ -88,7 +90,7 @@ fn is_plainly_clean(s: &str) -> bool {
             i += 2;
             false
         } else {
-            let Some(c) = s[i..].chars().next() else {
+            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
                 return false;
             };
             if c.is_control() {
@@ -103,6 +105,20 @@ fn is_plainly_clean(s: &str) -> bool {
         previous_space = space;
     }
     !previous_space || s.is_empty()
+}
+
+/// Whether any byte of `word` is an ASCII control, or the lead byte of a
+/// character that may be a control or whitespace other than the space:
+/// `0xC2` (U+0080..U+00BF, with U+0085 and U+00A0) or `0xE0`..`0xE3`
+/// (U+0000..U+3FFF in three bytes, with U+1680, U+2000..U+205F and U+3000).
+/// A test goes through every character to hold it to that list.
+fn has_other_whitespace_or_control(word: u64) -> bool {
+    // Below 0x20 exactly when bits 5 and 6 are clear, for ASCII bytes.
+    let controls = (zero_bytes(word & 0x6060_6060_6060_6060) & !word)
+        | zero_bytes(word ^ 0x7f7f_7f7f_7f7f_7f7f);
+    let leads = zero_bytes(word ^ 0xC2C2_C2C2_C2C2_C2C2)
+        | zero_bytes((word & 0xFCFC_FCFC_FCFC_FCFC) ^ 0xE0E0_E0E0_E0E0_E0E0);
+    controls | leads != 0
 }
 
 /// The high bit of every byte.
@@ -477,6 +493,14 @@ mod tests {
             1 => Just('\u{a0}'),
             1 => Just('\u{2003}'),
             1 => Just('\u{3000}'),
+            1 => Just('\u{1680}'),
+            1 => Just('\u{2028}'),
+            1 => Just('\u{205f}'),
+            1 => Just('\u{9f}'),
+            1 => Just('€'),
+            1 => Just('\u{800}'),
+            1 => Just('ж'),
+            1 => Just('😀'),
             1 => Just('='),
             1 => Just('-'),
             1 => Just('@'),
@@ -505,6 +529,28 @@ mod tests {
             let mut found = Vec::new();
             check_string(Path::new("f.json"), "/x", &s, &mut found);
             prop_assert_eq!(is_plainly_clean(&s), found.is_empty(), "{:?}", s);
+        }
+    }
+
+    /// Every control and every whitespace character but the space starts
+    /// with a byte that sends the quick check's eight bytes to the slow
+    /// path, so that eight bytes without one hold no such character.
+    #[test]
+    fn every_control_and_whitespace_but_the_space_has_a_flagged_byte() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if c != ' ' && (c.is_control() || c.is_whitespace()) {
+                let mut buf = [0u8; 4];
+                let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+                let word = u64::from_le_bytes([b'a', b'a', b'a', lead, b'a', b'a', b'a', b'a']);
+                assert!(has_other_whitespace_or_control(word), "{c:?}");
+            }
+        }
+        // And none of the bytes of ordinary text is.
+        for text in ["Україна ", "Zusage, ", "sécurit", "€ 2 1/2 "] {
+            let mut word = [b'a'; 8];
+            word[..text.len().min(8)].copy_from_slice(&text.as_bytes()[..text.len().min(8)]);
+            let flagged = has_other_whitespace_or_control(u64::from_le_bytes(word));
+            assert_eq!(flagged, text.starts_with('€'), "{text:?}");
         }
     }
 
