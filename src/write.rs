@@ -111,6 +111,102 @@ pub(crate) fn write_set_in_lanes(
     publish(dir, at, &names)
 }
 
+/// Bytes written between two flushes ahead (see [`with_sync_ahead`]).
+pub(crate) const SYNC_AHEAD: u64 = 8 << 20;
+
+/// Runs `write` on `file` and, each time another `every` bytes have been
+/// written, has a thread of its own flush what was written so far to the
+/// device (`fdatasync` on a second handle), so that the device writes
+/// while the rest of the file is produced and the sync that follows has
+/// little left to do. The file is still synced whole afterwards, by the
+/// caller, as before. An error of a flush ahead is returned here: a later
+/// sync of the same open file would not report it again. Returns what
+/// `write` returned and how many flushes ahead were made.
+pub(crate) fn with_sync_ahead<R>(
+    file: &mut File,
+    every: u64,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<R>,
+) -> std::io::Result<(R, usize)> {
+    std::thread::scope(|threads| {
+        let mut out = SyncAhead {
+            file,
+            every: every.max(1),
+            since: 0,
+            threads,
+            flusher: None,
+        };
+        let written = write(&mut out);
+        let flushed = match out.flusher.take() {
+            Some((ask, flusher)) => {
+                drop(ask);
+                flusher
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            None => Ok(0),
+        };
+        let written = written?;
+        Ok((written, flushed?))
+    })
+}
+
+/// The writer of [`with_sync_ahead`]; its flushing thread starts with the
+/// first flush, so a small file costs no thread.
+struct SyncAhead<'f, 's, 'e> {
+    file: &'f mut File,
+    every: u64,
+    since: u64,
+    threads: &'s std::thread::Scope<'s, 'e>,
+    /// Asks the flushing thread for a flush, and the thread (which returns
+    /// how many flushes it made, or the first error).
+    flusher: Option<(
+        std::sync::mpsc::Sender<()>,
+        std::thread::ScopedJoinHandle<'s, std::io::Result<usize>>,
+    )>,
+}
+
+impl SyncAhead<'_, '_, '_> {
+    fn ask_for_a_flush(&mut self) -> std::io::Result<()> {
+        if self.flusher.is_none() {
+            let ahead = self.file.try_clone()?;
+            let (ask, asked) = std::sync::mpsc::channel::<()>();
+            let flusher = self.threads.spawn(move || {
+                let mut flushes = 0;
+                while asked.recv().is_ok() {
+                    // Asks that came during the last flush need one more.
+                    while asked.try_recv().is_ok() {}
+                    ahead.sync_data()?;
+                    flushes += 1;
+                }
+                Ok(flushes)
+            });
+            self.flusher = Some((ask, flusher));
+        }
+        if let Some((ask, _)) = &self.flusher {
+            // The thread has stopped only after an error, which the end
+            // of `with_sync_ahead` returns.
+            let _ = ask.send(());
+        }
+        Ok(())
+    }
+}
+
+impl Write for SyncAhead<'_, '_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.since += n as u64;
+        if self.since >= self.every {
+            self.since = 0;
+            self.ask_for_a_flush()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// A staging directory inside `dir` (created if missing), removed when
 /// dropped.
 fn staging(dir: &Path) -> Result<tempfile::TempDir, Error> {
@@ -146,6 +242,40 @@ mod tests {
     use std::io::Write as _;
 
     use super::*;
+
+    /// The bytes go through unchanged, in order, whatever the sizes of
+    /// the writes; a flush ahead is made for each `every` bytes or so, and
+    /// none for a file smaller than that.
+    #[test]
+    fn sync_ahead_writes_every_byte_and_flushes_as_it_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        for (every, parts) in [(1 << 20, 1000), (1 << 16, 7), (u64::MAX, 4096)] {
+            let path = dir.path().join(format!("f{every}"));
+            let mut file = File::create(&path).unwrap();
+            let ((), flushes) = with_sync_ahead(&mut file, every, |out| {
+                bytes.chunks(parts).try_for_each(|part| out.write_all(part))
+            })
+            .unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), bytes);
+            let most = (bytes.len() as u64 / every) as usize;
+            assert!(flushes <= most, "{every}: {flushes} flushes");
+            assert_eq!(flushes == 0, most == 0, "{every}: {flushes} flushes");
+        }
+    }
+
+    /// An error of the writing is returned, and the flushing thread stops.
+    #[test]
+    fn sync_ahead_returns_the_writers_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = File::create(dir.path().join("f")).unwrap();
+        let err = with_sync_ahead(&mut file, 10, |out| {
+            out.write_all(&[b'x'; 100])?;
+            Err::<(), _>(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+    }
 
     fn entries(dir: &Path) -> Vec<(String, String)> {
         let mut found: Vec<(String, String)> = std::fs::read_dir(dir)

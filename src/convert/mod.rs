@@ -21,7 +21,7 @@ use crate::convert::tables::{TABLES, Table};
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::format::to_canonical_json;
-use crate::write::{write_set, write_set_in_lanes};
+use crate::write::{SYNC_AHEAD, with_sync_ahead, write_set, write_set_in_lanes};
 use std::io::Write as _;
 
 /// Every file of the CSV form of `dataset`: the tables and
@@ -72,8 +72,11 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path) -> Result<(), Error> {
         let Some(table) = TABLES.iter().find(|t| t.file_name() == name) else {
             return Ok(());
         };
-        let out = std::io::BufWriter::with_capacity(1 << 20, file);
-        to_csv::write_table(table, dataset, out)?.flush()
+        with_sync_ahead(file, SYNC_AHEAD, |file| {
+            let out = std::io::BufWriter::with_capacity(1 << 20, file);
+            to_csv::write_table(table, dataset, out)?.flush()
+        })
+        .map(|_| ())
     })
 }
 

@@ -18,7 +18,7 @@ use unicode_normalization::{UnicodeNormalization, is_nfc};
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::schema::FileKind;
-use crate::write::write_set;
+use crate::write::{SYNC_AHEAD, with_sync_ahead, write_set};
 
 /// Pretty JSON with two-space indent, keys in declaration order, every
 /// string in Unicode NFC, and a trailing newline.
@@ -284,9 +284,18 @@ pub fn write_json_dir(dataset: &Dataset, dir: &Path, schema_dir: &str) -> Result
         let schema = schema(kind);
         match kind {
             FileKind::Manifest => file.write_all(to_canonical_json(&manifest).as_bytes()),
-            FileKind::Actors => write_record_file(file, &schema, "actors", dataset.actors()),
-            FileKind::Sources => write_record_file(file, &schema, "sources", dataset.sources()),
-            FileKind::Pledges => write_record_file(file, &schema, "pledges", dataset.pledges()),
+            FileKind::Actors => with_sync_ahead(file, SYNC_AHEAD, |out| {
+                write_record_file(out, &schema, "actors", dataset.actors())
+            })
+            .map(|_| ()),
+            FileKind::Sources => with_sync_ahead(file, SYNC_AHEAD, |out| {
+                write_record_file(out, &schema, "sources", dataset.sources())
+            })
+            .map(|_| ()),
+            FileKind::Pledges => with_sync_ahead(file, SYNC_AHEAD, |out| {
+                write_record_file(out, &schema, "pledges", dataset.pledges())
+            })
+            .map(|_| ()),
         }
     })
 }
