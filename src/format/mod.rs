@@ -282,21 +282,14 @@ pub fn write_json_dir(dataset: &Dataset, dir: &Path, schema_dir: &str) -> Result
             .find(|&k| file_name(dataset, k) == name)
             .unwrap_or(FileKind::Manifest);
         let schema = schema(kind);
-        match kind {
-            FileKind::Manifest => file.write_all(to_canonical_json(&manifest).as_bytes()),
-            FileKind::Actors => with_sync_ahead(file, SYNC_AHEAD, |out| {
-                write_record_file(out, &schema, "actors", dataset.actors())
-            })
-            .map(|_| ()),
-            FileKind::Sources => with_sync_ahead(file, SYNC_AHEAD, |out| {
-                write_record_file(out, &schema, "sources", dataset.sources())
-            })
-            .map(|_| ()),
-            FileKind::Pledges => with_sync_ahead(file, SYNC_AHEAD, |out| {
-                write_record_file(out, &schema, "pledges", dataset.pledges())
-            })
-            .map(|_| ()),
-        }
+        // Flushed to the device as it is written (a small file never is).
+        with_sync_ahead(file, SYNC_AHEAD, |out| match kind {
+            FileKind::Manifest => out.write_all(to_canonical_json(&manifest).as_bytes()),
+            FileKind::Actors => write_record_file(out, &schema, "actors", dataset.actors()),
+            FileKind::Sources => write_record_file(out, &schema, "sources", dataset.sources()),
+            FileKind::Pledges => write_record_file(out, &schema, "pledges", dataset.pledges()),
+        })
+        .map(|((), _)| ())
     })
 }
 

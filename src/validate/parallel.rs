@@ -166,7 +166,8 @@ pub(crate) fn read_pledges(reader: impl Read, chunk: usize) -> Option<PledgesFil
             seq: 0,
         };
         // The scan is quicker than the parse: between chunks this thread
-        // parses a batch too whenever two are waiting.
+        // parses a batch too whenever two are waiting. Once the types have
+        // refused a pledge, the scan stops: the file will be read whole.
         let schema = scan.file(&mut |batch| {
             queue.push(batch);
             while let Some(batch) = queue.pop_if(2) {
@@ -175,6 +176,7 @@ pub(crate) fn read_pledges(reader: impl Read, chunk: usize) -> Option<PledgesFil
             while let Ok(parsed) = results.try_recv() {
                 in_order.add(parsed);
             }
+            !in_order.refused
         });
         queue.close(schema.is_none());
         while let Some(batch) = queue.pop_if(1) {
@@ -251,20 +253,22 @@ struct Scan<R> {
     buf: Vec<u8>,
     pos: usize,
     eof: bool,
-    /// Whether a read failed: then what follows is not known.
+    /// Whether a read failed or the scan was stopped: then what follows is
+    /// not known.
     failed: bool,
     /// The whole items of the `pledges` array in `buf` so far.
     items: Vec<Range<usize>>,
     seq: usize,
 }
 
-/// What the scan does with each batch.
-type Send<'s> = &'s mut dyn FnMut(Batch);
+/// What the scan does with each batch; `false` stops the scan.
+type Send<'s> = &'s mut dyn FnMut(Batch) -> bool;
 
 impl<R: Read> Scan<R> {
     /// Reads more of the file, keeping `buf[keep..]` (and moving it to the
     /// front); the whole items found so far go out as a batch first.
-    /// `false` at the end of the file or when it cannot be read.
+    /// `false` at the end of the file, when it cannot be read, or when the
+    /// batch's receiver wants no more.
     fn more(&mut self, keep: usize, send: Send<'_>) -> bool {
         if self.eof {
             return false;
@@ -277,12 +281,16 @@ impl<R: Read> Scan<R> {
             next.extend_from_slice(&self.buf[keep..]);
             let bytes = std::mem::replace(&mut self.buf, next);
             let items = std::mem::take(&mut self.items);
-            send(Batch {
+            let more = send(Batch {
                 seq: self.seq,
                 bytes,
                 items,
             });
             self.seq += 1;
+            if !more {
+                (self.eof, self.failed) = (true, true);
+                return false;
+            }
         }
         self.pos -= keep;
         // One value longer than a chunk is read in ever larger parts, so
@@ -415,13 +423,13 @@ impl<R: Read> Scan<R> {
         let rest = self.buf[self.pos..].to_vec();
         let bytes = std::mem::replace(&mut self.buf, rest);
         self.pos = 0;
-        send(Batch {
+        let more = send(Batch {
             seq: self.seq,
             bytes,
             items: std::mem::take(&mut self.items),
         });
         self.seq += 1;
-        Some(())
+        more.then_some(())
     }
 }
 
