@@ -8,7 +8,7 @@ use crate::model::{
     Quote, Resources, Retirement, RetirementReason, Sha256, Source, SourceId, SourceKind, Status,
     Text,
 };
-use crate::validate::SCHEMA_VERSION;
+use crate::schema::SCHEMA_VERSION;
 
 /// A small, fast, deterministic random number generator (SplitMix64).
 #[derive(Clone, Debug)]

@@ -1,8 +1,12 @@
 //! JSON Schemas generated from the [`model`](crate::model) types.
 
 use schemars::{JsonSchema, Schema, generate::SchemaSettings};
+use serde_json::Value;
 
 use crate::model::{ActorsFile, Manifest, PledgesFile, SourcesFile};
+
+/// The schema version this tool reads and writes.
+pub const SCHEMA_VERSION: &str = "0.1.0";
 
 /// One of the dataset's files, each with its own schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,4 +74,33 @@ pub fn to_file_text(schema: &Schema) -> String {
     let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The schema that applies at `pointer` in an instance of `root`, following
+/// `properties`, `items`, local `$ref`s and the non-null branch of `anyOf`.
+pub(crate) fn subschema_at<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
+    let resolve = |mut schema: &'s Value| -> Option<&'s Value> {
+        for _ in 0..16 {
+            if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+                schema = root.pointer(reference.strip_prefix('#')?)?;
+            } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+                schema = branches
+                    .iter()
+                    .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))?;
+            } else {
+                break;
+            }
+        }
+        Some(schema)
+    };
+    let mut schema = resolve(root)?;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = match schema.get("properties").and_then(|p| p.get(&token)) {
+            Some(property) => property,
+            None => schema.get("items")?,
+        };
+        schema = resolve(next)?;
+    }
+    Some(schema)
 }

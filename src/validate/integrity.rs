@@ -512,7 +512,7 @@ enum Link<'a> {
 }
 
 fn collection(kind: FileKind) -> &'static str {
-    crate::convert::tables::collection(kind)
+    crate::tables::collection(kind)
 }
 
 /// Every retirement, read from the typed records where a file was read

@@ -3,27 +3,24 @@
 //! Validation runs in layers, each on what the previous one could read, and
 //! collects every problem in one pass:
 //!
-//! 1. **read**: files exist and are UTF-8 JSON, with no duplicate keys;
+//! 1. **read** (the [`load`](crate::load) layer): files exist and are UTF-8
+//!    JSON, with no duplicate keys, or CSV tables with their data package;
 //! 2. **schema**: each file against its JSON Schema (see [`crate::schema`]);
 //! 3. **integrity**: unique ids, references that resolve, nothing orphaned;
 //! 4. **semantics**: real country codes, clean text, consistent dates;
 //! 5. **evidence** (with an archive directory): checksums and verbatim quotes.
 //!
 //! Every diagnostic carries the JSON Pointer of the offending value and, from
-//! it, the line and column in the file.
+//! it, the line and column in the file (or the CSV table, row and column).
 //!
-//! A clean file takes a fast path: it is read straight into the data model
-//! (the pledges file on two cores, a CSV dataset row by row into the types),
-//! with no JSON tree and no syntax scan. The types accept exactly what the
-//! schemas accept (property tests hold the two to that), so the schema and
-//! the scan run only when the types refuse a file, to say what is wrong and
-//! where. Text is read again only to place a finding.
+//! The types accept exactly what the schemas accept (property tests hold the
+//! two to that), so the schema runs only when the types refuse a file, to
+//! say what is wrong and where.
 
 mod evidence;
 mod id_index;
 mod integrity;
-mod parallel;
-mod read;
+pub(crate) mod records;
 pub(crate) mod schema;
 mod semantics;
 
@@ -34,19 +31,17 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use evidence::fold_quote_text;
-pub use semantics::SCHEMA_VERSION;
 
-use crate::convert::{DATAPACKAGE, is_csv_dir};
-use crate::convert::{from_csv, typed_rows};
-use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;
-use crate::locate::{self, LineIndex};
+use crate::load::{self, Input, Origin, Typed};
 use crate::model::strict::Object;
-use crate::model::{
-    Actor, ActorsFile, Manifest, Pledge, PledgesFile, Resources, Source, SourcesFile,
-};
+use crate::model::{Actor, Manifest, Pledge, Source};
 use crate::schema::FileKind;
+use records::{Indexed, Records};
+
+pub(crate) use load::Files;
+pub(crate) use records::Part;
 
 /// What to check beyond the dataset itself.
 #[derive(Clone, Debug, Default)]
@@ -66,244 +61,13 @@ impl Options {
     }
 }
 
-/// A whole file read into the data model.
-#[derive(Debug)]
-pub(crate) enum Typed {
-    Manifest(Manifest),
-    Actors(ActorsFile),
-    Sources(SourcesFile),
-    Pledges(PledgesFile),
-}
-
-impl Typed {
-    /// Reads `text` as a `kind` file, if the types accept it.
-    pub(crate) fn parse(kind: FileKind, text: &str) -> Option<Self> {
-        match kind {
-            FileKind::Manifest => strict(serde_json::from_str(text)).map(Self::Manifest),
-            FileKind::Actors => strict(serde_json::from_str(text)).map(Self::Actors),
-            FileKind::Sources => strict(serde_json::from_str(text)).map(Self::Sources),
-            // The largest file, on two cores.
-            FileKind::Pledges => parallel::parse_pledges(text).map(Self::Pledges),
-        }
-    }
-
-    /// Reads a parsed document as a `kind` file, if the types accept it.
-    fn from_value(kind: FileKind, value: &Value) -> Option<Self> {
-        match kind {
-            FileKind::Manifest => strict(Object::deserialize(value)).map(Self::Manifest),
-            FileKind::Actors => strict(Object::deserialize(value)).map(Self::Actors),
-            FileKind::Sources => strict(Object::deserialize(value)).map(Self::Sources),
-            FileKind::Pledges => strict(Object::deserialize(value)).map(Self::Pledges),
-        }
-    }
-
-    /// The file's `$schema`.
-    fn schema_reference(&self) -> &str {
-        match self {
-            Self::Manifest(m) => &m.schema,
-            Self::Actors(f) => &f.schema,
-            Self::Sources(f) => &f.schema,
-            Self::Pledges(f) => &f.schema,
-        }
-    }
-
-    /// Moves the records into `records`.
-    fn into_records(self, records: &mut Records) {
-        match self {
-            Self::Manifest(m) => records.manifest = Some(m),
-            Self::Actors(f) => records.actors = Indexed::whole(f.actors),
-            Self::Sources(f) => records.sources = Indexed::whole(f.sources),
-            Self::Pledges(f) => records.pledges = Indexed::whole(f.pledges),
-        }
-    }
-}
-
-/// The value of a whole struct read from a JSON object (see [`Object`]).
-fn strict<T, E>(read: Result<Object<T>, E>) -> Option<T> {
-    read.ok().map(|o| o.0)
-}
-
-/// The paths of a dataset's four files.
-#[derive(Clone, Debug)]
-pub(crate) struct Files {
-    pub manifest: PathBuf,
-    pub actors: PathBuf,
-    pub sources: PathBuf,
-    pub pledges: PathBuf,
-}
-
-impl Files {
-    fn path(&self, kind: FileKind) -> &Path {
-        match kind {
-            FileKind::Manifest => &self.manifest,
-            FileKind::Actors => &self.actors,
-            FileKind::Sources => &self.sources,
-            FileKind::Pledges => &self.pledges,
-        }
-    }
-}
-
-/// One share of the records, for checks that run on two cores: share
-/// `part` of `parts` of the pledges, with everything else in share 0.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Part {
-    pub part: usize,
-    pub parts: usize,
-}
-
-impl Part {
-    /// All the records, in one share.
-    pub(crate) const WHOLE: Self = Self { part: 0, parts: 1 };
-
-    /// The share of `n` items this part takes.
-    pub(crate) fn range(self, n: usize) -> std::ops::Range<usize> {
-        n * self.part / self.parts..n * (self.part + 1) / self.parts
-    }
-}
-
-/// The records of one file that could be read, each with its index in the
-/// file.
-#[derive(Debug)]
-pub(crate) struct Indexed<T> {
-    items: Vec<T>,
-    /// Each item's index in the file; `None` when every record was read,
-    /// so that the item's place is its index.
-    index: Option<Vec<usize>>,
-}
-
-impl<T> Default for Indexed<T> {
-    fn default() -> Self {
-        Self {
-            items: Vec::new(),
-            index: Some(Vec::new()),
-        }
-    }
-}
-
-impl<T> Indexed<T> {
-    /// Every record of a file.
-    fn whole(items: Vec<T>) -> Self {
-        Self { items, index: None }
-    }
-
-    /// Adds the record at `index` of a file read record by record.
-    fn push(&mut self, index: usize, item: T) {
-        let positions = self
-            .index
-            .get_or_insert_with(|| (0..self.items.len()).collect());
-        positions.push(index);
-        self.items.push(item);
-    }
-
-    /// The records, each with its index in the file.
-    pub fn iter(&self) -> impl Iterator<Item = (usize, &T)> {
-        self.items.iter().enumerate().map(|(i, item)| {
-            let index = self.index.as_ref().map_or(i, |index| index[i]);
-            (index, item)
-        })
-    }
-
-    /// One share of the records, each with its index in the file.
-    pub(crate) fn part(&self, part: Part) -> impl Iterator<Item = (usize, &T)> {
-        let range = part.range(self.items.len());
-        let start = range.start;
-        self.items[range].iter().enumerate().map(move |(i, item)| {
-            let i = start + i;
-            let index = self.index.as_ref().map_or(i, |index| index[i]);
-            (index, item)
-        })
-    }
-
-    /// How many records were read.
-    pub(crate) fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    /// The records, without their indexes.
-    fn into_items(self) -> Vec<T> {
-        self.items
-    }
-}
-
-impl<'a, T> IntoIterator for &'a Indexed<T> {
-    type Item = (usize, &'a T);
-    type IntoIter = Box<dyn Iterator<Item = (usize, &'a T)> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
-/// The records that could be read, each with its index in its file.
-#[derive(Debug, Default)]
-pub(crate) struct Records {
-    pub manifest: Option<Manifest>,
-    pub actors: Indexed<Actor>,
-    pub sources: Indexed<Source>,
-    pub pledges: Indexed<Pledge>,
-    /// Whether every file and record was read.
-    pub complete: bool,
-    /// The files that had to be read as JSON trees (off the fast path).
-    pub values: HashMap<FileKind, Value>,
-    /// The files read whole into the data model.
-    pub whole: Vec<FileKind>,
-}
-
-impl Records {
-    /// A file's parsed document, if it was read.
-    pub fn raw(&self, kind: FileKind) -> Option<&Value> {
-        self.values.get(&kind)
-    }
-
-    fn collection(&self, kind: FileKind) -> Option<&Vec<Value>> {
-        let key = match kind {
-            FileKind::Actors => "actors",
-            FileKind::Sources => "sources",
-            FileKind::Pledges => "pledges",
-            _ => return None,
-        };
-        self.raw(kind)?.get(key)?.as_array()
-    }
-
-    /// Whether a collection file was read and holds its array of records.
-    pub fn has_collection(&self, kind: FileKind) -> bool {
-        self.collection(kind).is_some() || self.whole.contains(&kind)
-    }
-
-    /// The records of a collection file as raw values, with their indexes.
-    pub fn raw_items(&self, kind: FileKind) -> impl Iterator<Item = (usize, &Value)> {
-        self.collection(kind).into_iter().flatten().enumerate()
-    }
-
-    /// The `id` of every record of a collection that has a string id, read
-    /// into the model or not, so that a broken record does not make every
-    /// reference to it dangle too.
-    pub fn ids(&self, kind: FileKind) -> Vec<(usize, &str)> {
-        if self.raw(kind).is_some() {
-            return self
-                .raw_items(kind)
-                .filter_map(|(i, item)| Some((i, item.get("id")?.as_str()?)))
-                .collect();
-        }
-        match kind {
-            FileKind::Actors => self
-                .actors
-                .iter()
-                .map(|(i, a)| (i, a.id.as_str()))
-                .collect(),
-            FileKind::Sources => self
-                .sources
-                .iter()
-                .map(|(i, s)| (i, s.id.as_str()))
-                .collect(),
-            FileKind::Pledges => self
-                .pledges
-                .iter()
-                .map(|(i, p)| (i, p.id.as_str()))
-                .collect(),
-            FileKind::Manifest => Vec::new(),
-        }
-    }
+/// The records of a dataset with no errors, for [`Dataset`](crate::Dataset).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Valid {
+    pub(crate) manifest: Manifest,
+    pub(crate) actors: Vec<Actor>,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) pledges: Vec<Pledge>,
 }
 
 /// Validates the dataset in `dir` (the directory holding `dataset.json`).
@@ -323,201 +87,9 @@ pub fn validate_dir(dir: &Path, options: &Options) -> Result<Report, Error> {
     Ok(report)
 }
 
-/// Reads a JSON file as the validator does, pushing read problems (with byte
-/// offsets where known) onto `out`.
-pub(crate) fn read_json_file(
-    path: &Path,
-    out: &mut Vec<(Diagnostic, Option<usize>)>,
-) -> read::ReadFile {
-    read::read_json(path, out)
-}
-
-pub(crate) use read::strip_bom;
-
-/// Where a dataset's bytes come from: the file system, or memory.
-type Load<'a> = &'a (dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Sync);
-
-/// What was read from a dataset directory, before the checks.
-struct Input {
-    files: Files,
-    /// Files read straight into the data model (the fast path).
-    typed: HashMap<FileKind, Typed>,
-    /// Files read as JSON trees (when the fast path did not apply).
-    values: HashMap<FileKind, Value>,
-    /// JSON text per file, for positions, where it was kept.
-    texts: HashMap<PathBuf, String>,
-    /// Files read on the fast path, whose text was not kept: read again
-    /// only if a finding in them needs a position.
-    reread: Vec<PathBuf>,
-    /// Where each value came from (CSV datasets).
-    locations: Option<from_csv::CsvMap>,
-    pending: Vec<(Diagnostic, Option<usize>)>,
-}
-
-impl Input {
-    fn add(&mut self, kind: FileKind, file: read::ReadFile) {
-        let path = self.files.path(kind).to_owned();
-        if let Some(typed) = file.typed {
-            self.typed.insert(kind, typed);
-            self.reread.push(path.clone());
-        }
-        if let Some(value) = file.value {
-            self.values.insert(kind, value);
-        }
-        if let Some(text) = file.text {
-            self.texts.insert(path, text);
-        }
-    }
-}
-
-/// Reads a JSON dataset, each file's bytes coming from `load`: the manifest
-/// first (it names the other files), then the pledges on one core while the
-/// actors and sources are read on the other. With `stream`, the files are on
-/// disk, and a clean pledges file is read from there in chunks instead.
-fn read_json_dir(dir: &Path, load: Load<'_>, stream: bool) -> Input {
-    let mut pending = Vec::new();
-    let manifest_path = dir.join(FileKind::Manifest.default_file_name());
-    let manifest_file = read::parse_json(
-        &manifest_path,
-        Some(FileKind::Manifest),
-        load(&manifest_path),
-        &mut pending,
-    );
-    let resources = match (&manifest_file.typed, &manifest_file.value) {
-        (Some(Typed::Manifest(m)), _) => Some(m.resources.clone()),
-        (_, Some(v)) => v
-            .get("resources")
-            .and_then(|r| strict::<Resources, _>(Object::deserialize(r))),
-        _ => None,
-    };
-    let name = |kind: FileKind| -> PathBuf {
-        let file = match (&resources, kind) {
-            (Some(r), FileKind::Actors) => r.actors.as_str(),
-            (Some(r), FileKind::Sources) => r.sources.as_str(),
-            (Some(r), FileKind::Pledges) => r.pledges.as_str(),
-            _ => kind.default_file_name(),
-        };
-        dir.join(file)
-    };
-    let files = Files {
-        manifest: manifest_path,
-        actors: name(FileKind::Actors),
-        sources: name(FileKind::Sources),
-        pledges: name(FileKind::Pledges),
-    };
-    let mut input = Input {
-        files,
-        typed: HashMap::new(),
-        values: HashMap::new(),
-        texts: HashMap::new(),
-        reread: Vec::new(),
-        locations: None,
-        pending,
-    };
-    input.add(FileKind::Manifest, manifest_file);
-    let read = |kind: FileKind, path: &Path| {
-        let mut out = Vec::new();
-        // The pledges file is read from disk a chunk at a time, never whole,
-        // when it is clean; otherwise it is read whole, to say what is wrong.
-        if stream && kind == FileKind::Pledges {
-            let file = std::fs::File::open(path).ok();
-            if let Some(pledges) = file.and_then(|f| parallel::read_pledges(f, parallel::CHUNK)) {
-                let typed = Some(Typed::Pledges(pledges));
-                let (text, value) = (None, None);
-                return (kind, read::ReadFile { text, value, typed }, out);
-            }
-        }
-        let file = read::parse_json(path, Some(kind), load(path), &mut out);
-        (kind, file, out)
-    };
-    let files = input.files.clone();
-    let read_all = std::thread::scope(|threads| {
-        let pledges = threads.spawn(|| read(FileKind::Pledges, &files.pledges));
-        let mut read_all = vec![
-            read(FileKind::Actors, &files.actors),
-            read(FileKind::Sources, &files.sources),
-        ];
-        match pledges.join() {
-            Ok(file) => read_all.push(file),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        read_all
-    });
-    for (kind, file, out) in read_all {
-        input.add(kind, file);
-        input.pending.extend(out);
-    }
-    input
-}
-
-/// Reads a CSV dataset: straight into the data model when it is clean
-/// (unless `fast` is off, for tests), otherwise value by value.
-fn read_csv_dir(dir: &Path, fast: bool) -> Input {
-    let files = Files {
-        manifest: dir.join(FileKind::Manifest.default_file_name()),
-        actors: dir.join(FileKind::Actors.default_file_name()),
-        sources: dir.join(FileKind::Sources.default_file_name()),
-        pledges: dir.join(FileKind::Pledges.default_file_name()),
-    };
-    if let Some(csv) = fast.then(|| typed_rows::read_dir(dir)).flatten() {
-        let schema = typed_rows::schema_reference;
-        let typed = HashMap::from([
-            (FileKind::Manifest, Typed::Manifest(csv.manifest)),
-            (
-                FileKind::Actors,
-                Typed::Actors(ActorsFile {
-                    schema: schema(FileKind::Actors),
-                    actors: csv.actors,
-                }),
-            ),
-            (
-                FileKind::Sources,
-                Typed::Sources(SourcesFile {
-                    schema: schema(FileKind::Sources),
-                    sources: csv.sources,
-                }),
-            ),
-            (
-                FileKind::Pledges,
-                Typed::Pledges(PledgesFile {
-                    schema: schema(FileKind::Pledges),
-                    pledges: csv.pledges,
-                }),
-            ),
-        ]);
-        let texts = csv
-            .package_text
-            .map(|text| HashMap::from([(dir.join(DATAPACKAGE), text)]))
-            .unwrap_or_default();
-        return Input {
-            files,
-            typed,
-            values: HashMap::new(),
-            texts,
-            reread: Vec::new(),
-            locations: Some(csv.map),
-            pending: Vec::new(),
-        };
-    }
-    let csv = from_csv::read_dir(dir);
-    let mut texts = HashMap::new();
-    if let Some(text) = csv.package_text {
-        texts.insert(dir.join(DATAPACKAGE), text);
-    }
-    Input {
-        files,
-        typed: HashMap::new(),
-        values: csv.values,
-        texts,
-        reread: Vec::new(),
-        locations: Some(csv.map),
-        pending: csv.diagnostics,
-    }
-}
-
-/// Validates `dir` (JSON or CSV) and, when it has no errors, returns the
-/// dataset too.
-pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option<Dataset>), Error> {
+/// Validates `dir` (JSON or CSV) and, when it has no errors, returns its
+/// records too.
+pub(crate) fn check_dir(dir: &Path, options: &Options) -> Result<(Report, Option<Valid>), Error> {
     check_dir_with(dir, options, true)
 }
 
@@ -526,18 +98,15 @@ fn check_dir_with(
     dir: &Path,
     options: &Options,
     fast_csv: bool,
-) -> Result<(Report, Option<Dataset>), Error> {
-    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
-    if !meta.is_dir() {
-        return Err(Error::not_a_directory(dir));
-    }
-    let load = |path: &Path| std::fs::read(path);
-    let input = if is_csv_dir(dir) {
-        read_csv_dir(dir, fast_csv)
-    } else {
-        read_json_dir(dir, &load, true)
-    };
-    Ok(check_input(input, options, &load))
+) -> Result<(Report, Option<Valid>), Error> {
+    let input = load::read_dir(dir, fast_csv)?;
+    Ok(check_input(input, options, Origin::Disk))
+}
+
+/// [`validate_in_memory`], with the records when they have no errors.
+pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Valid>) {
+    let input = load::read_in_memory(dir, files);
+    check_input(input, &Options::default(), Origin::Memory(files))
 }
 
 /// Validates a JSON dataset held in memory, as if its files were in `dir`:
@@ -548,23 +117,7 @@ pub fn validate_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> Report {
     check_in_memory(dir, files).0
 }
 
-/// [`validate_in_memory`], with the dataset when it has no errors.
-pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Dataset>) {
-    let load = |path: &Path| -> std::io::Result<Vec<u8>> {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        files
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, bytes)| bytes.to_vec())
-            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
-    };
-    check_input(read_json_dir(dir, &load, false), &Options::default(), &load)
-}
-
-fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Option<Dataset>) {
+fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, Option<Valid>) {
     let Input {
         files,
         mut typed,
@@ -596,7 +149,7 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
             if locations.is_none() {
                 semantics::check_schema_reference(kind, path, t.schema_reference(), &mut found);
             }
-            t.into_records(&mut records);
+            into_records(t, &mut records);
             whole.push(kind);
             continue;
         }
@@ -636,7 +189,7 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
                 .collect();
             found
                 .into_iter()
-                .map(|d| relocate(d, &kinds, locations))
+                .map(|d| load::relocate(d, &kinds, locations))
                 .collect()
         }
         None => {
@@ -647,12 +200,12 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
     // Files read on the fast path are read again only to place findings.
     for path in reread {
         if pending.iter().any(|(d, _)| d.file == path)
-            && let Some(text) = read::reread_text(load(&path))
+            && let Some(text) = load::reread_text(origin, &path)
         {
             texts.insert(path, text);
         }
     }
-    diagnostics.extend(position(pending, &texts));
+    diagnostics.extend(load::position(pending, &texts));
     let order = |d: &Diagnostic| -> (usize, PathBuf) {
         let rank = FileKind::ALL.iter().position(|&k| files.path(k) == d.file);
         (rank.unwrap_or(FileKind::ALL.len()), d.file.clone())
@@ -667,34 +220,16 @@ fn check_input(input: Input, options: &Options, load: Load<'_>) -> (Report, Opti
     diagnostics.dedup();
     let report = Report { diagnostics };
 
-    let dataset = match (report.errors(), records.manifest) {
-        (0, Some(manifest)) => Some(Dataset::from_parts(
+    let valid = match (report.errors(), records.manifest) {
+        (0, Some(manifest)) => Some(Valid {
             manifest,
-            records.actors.into_items(),
-            records.sources.into_items(),
-            records.pledges.into_items(),
-        )),
+            actors: records.actors.into_items(),
+            sources: records.sources.into_items(),
+            pledges: records.pledges.into_items(),
+        }),
         _ => None,
     };
-    (report, dataset)
-}
-
-/// Moves a diagnostic from the JSON record it was found in to the CSV cell
-/// that value came from (the nearest located parent pointer).
-fn relocate(
-    mut d: Diagnostic,
-    kinds: &HashMap<PathBuf, FileKind>,
-    map: &from_csv::CsvMap,
-) -> Diagnostic {
-    let Some(&kind) = kinds.get(&d.file) else {
-        return d;
-    };
-    if let Some(location) = map.locate(kind, &d.pointer) {
-        d.file = location.path;
-        d.line = location.line;
-        d.column = location.column;
-    }
-    d
+    (report, valid)
 }
 
 /// Deserialises each record of a file on its own, so that one broken record
@@ -763,70 +298,21 @@ fn collect_records(
     }
 }
 
-/// Turns byte offsets and JSON Pointers into lines and columns.
-fn position(
-    pending: Vec<(Diagnostic, Option<usize>)>,
-    texts: &HashMap<PathBuf, String>,
-) -> Vec<Diagnostic> {
-    let mut wanted: HashMap<PathBuf, Vec<String>> = HashMap::new();
-    for (d, offset) in &pending {
-        if offset.is_none() && texts.contains_key(&d.file) {
-            let list = wanted.entry(d.file.clone()).or_default();
-            // The pointer and each of its parents, nearest first, to fall back on.
-            let mut p = d.pointer.as_str();
-            loop {
-                list.push(p.to_owned());
-                match p.rfind('/') {
-                    Some(i) => p = &p[..i],
-                    None => break,
-                }
-            }
-        }
+/// Moves the records of a file read whole into `records`.
+fn into_records(typed: Typed, records: &mut Records) {
+    match typed {
+        Typed::Manifest(m) => records.manifest = Some(m),
+        Typed::Actors(f) => records.actors = Indexed::whole(f.actors),
+        Typed::Sources(f) => records.sources = Indexed::whole(f.sources),
+        Typed::Pledges(f) => records.pledges = Indexed::whole(f.pledges),
     }
-    let offsets: HashMap<PathBuf, HashMap<String, usize>> = wanted
-        .into_iter()
-        .map(|(path, pointers)| {
-            let refs: Vec<&str> = pointers.iter().map(String::as_str).collect();
-            let found = locate::scan(&texts[&path], &refs).offsets;
-            (path, found)
-        })
-        .collect();
-    let mut indexes: HashMap<PathBuf, LineIndex> = HashMap::new();
-    pending
-        .into_iter()
-        .map(|(d, offset)| {
-            let Some(text) = texts.get(d.file.as_path()).map(String::as_str) else {
-                return d;
-            };
-            let offset = offset.or_else(|| {
-                let found = offsets.get(&d.file)?;
-                let mut p = d.pointer.as_str();
-                loop {
-                    if let Some(&o) = found.get(p) {
-                        return Some(o);
-                    }
-                    p = &p[..p.rfind('/')?];
-                }
-            });
-            match offset {
-                Some(offset) => {
-                    let index = indexes
-                        .entry(d.file.clone())
-                        .or_insert_with(|| LineIndex::new(text));
-                    let at = index.position(text, offset);
-                    d.at(at)
-                }
-                None => d,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::csv_files;
-    use crate::convert::tables::TABLES;
+    use crate::tables::TABLES;
+    use crate::write::csv_files;
     use proptest::prelude::*;
 
     /// One edit of one table of a valid CSV dataset.
@@ -977,11 +463,14 @@ mod tests {
     fn a_clean_csv_dataset_takes_the_fast_path() {
         let dir = tempfile::tempdir().unwrap();
         write_csv(dir.path(), 7, &[]);
-        let typed = typed_rows::read_dir(dir.path()).expect("the fast path reads it");
+        let typed = crate::load::csv_typed::read_dir(dir.path()).expect("the fast path reads it");
         assert_eq!(typed.pledges.len(), 12);
         let (report, dataset) = check_dir(dir.path(), &Options::default()).unwrap();
         assert!(report.diagnostics.is_empty(), "{report:?}");
-        assert_eq!(dataset, Some(crate::generate::dataset(12, 7)));
+        assert_eq!(
+            dataset.map(crate::Dataset::from_valid),
+            Some(crate::generate::dataset(12, 7))
+        );
     }
 
     #[test]
@@ -1011,7 +500,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pledges = TABLES.iter().position(|t| t.name == "pledges").unwrap();
         write_csv(dir.path(), 3, &[(pledges, Edit::NotUtf8(4))]);
-        assert!(typed_rows::read_dir(dir.path()).is_none());
+        assert!(crate::load::csv_typed::read_dir(dir.path()).is_none());
         let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
         let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
         let codes: Vec<Code> = fast.0.diagnostics.iter().map(|d| d.code).collect();
@@ -1090,7 +579,7 @@ mod tests {
                 let bytes = std::fs::read(&path).unwrap();
                 std::fs::write(&path, reorder(&bytes, &keys)).unwrap();
             }
-            prop_assert!(typed_rows::read_dir(dir.path()).is_some());
+            prop_assert!(crate::load::csv_typed::read_dir(dir.path()).is_some());
             let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
             let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
             prop_assert_eq!(

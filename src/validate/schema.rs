@@ -9,13 +9,13 @@ use jsonschema::{ValidationError, Validator};
 use schemars::JsonSchema;
 use serde_json::Value;
 
+use crate::diagnostic::escape_token;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::locate::escape_token;
 use crate::model::{
     ActorId, CountryCode, FileName, ID_PATTERN, InvalidText, LanguageTag, PARTIAL_DATE_PATTERN,
     PartialDate, Sha256, Url, WikidataId,
 };
-use crate::schema::FileKind;
+use crate::schema::{FileKind, subschema_at};
 
 struct Compiled {
     schema: Value,
@@ -110,35 +110,6 @@ fn rules() -> &'static HashMap<String, InvalidText> {
         .into_iter()
         .collect()
     })
-}
-
-/// The schema that applies at `pointer` in an instance of `root`, following
-/// `properties`, `items`, local `$ref`s and the non-null branch of `anyOf`.
-pub(crate) fn subschema_at<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
-    let resolve = |mut schema: &'s Value| -> Option<&'s Value> {
-        for _ in 0..16 {
-            if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-                schema = root.pointer(reference.strip_prefix('#')?)?;
-            } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
-                schema = branches
-                    .iter()
-                    .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))?;
-            } else {
-                break;
-            }
-        }
-        Some(schema)
-    };
-    let mut schema = resolve(root)?;
-    for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
-        let next = match schema.get("properties").and_then(|p| p.get(&token)) {
-            Some(property) => property,
-            None => schema.get("items")?,
-        };
-        schema = resolve(next)?;
-    }
-    Some(schema)
 }
 
 fn property_names(root: &Value, pointer: &str) -> Vec<String> {

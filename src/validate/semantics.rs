@@ -6,15 +6,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::diagnostic::escape_token;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::locate::escape_token;
 use crate::model::ActorKind;
-use crate::schema::FileKind;
+use crate::schema::{FileKind, SCHEMA_VERSION};
 use crate::validate::schema::preview;
 use crate::validate::{Files, Part, Records};
-
-/// The schema version this tool reads and writes.
-pub const SCHEMA_VERSION: &str = "0.1.0";
 
 /// Checks every string in `value` for whitespace, control characters and
 /// spreadsheet formula prefixes.

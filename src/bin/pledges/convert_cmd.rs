@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use ukraine_pledges::convert::{csv_files, write_csv_dir};
-use ukraine_pledges::format::{canonical_files, file_name, schema_dir_of, write_json_dir};
+use ukraine_pledges::write::{canonical_files, file_name, schema_dir_of, write_json_dir};
+use ukraine_pledges::write::{csv_files, write_csv_dir};
 
 use crate::args::{ConvertArgs, Target};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};

@@ -1,7 +1,7 @@
 //! `pledges fmt`.
 
 use ukraine_pledges::Dataset;
-use ukraine_pledges::format::{canonical_files, file_name, schema_dir_of};
+use ukraine_pledges::write::{canonical_files, file_name, schema_dir_of};
 
 use crate::args::FmtArgs;
 use crate::{FAILURE, SUCCESS, emit, fail, load_or_report};

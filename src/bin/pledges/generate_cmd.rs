@@ -1,9 +1,9 @@
 //! `pledges generate`.
 
-use ukraine_pledges::convert::{write_csv_dir, write_files};
-use ukraine_pledges::format::{canonical_files, file_name};
 use ukraine_pledges::generate;
 use ukraine_pledges::schema::FileKind;
+use ukraine_pledges::write::{canonical_files, file_name};
+use ukraine_pledges::write::{write_csv_dir, write_files};
 
 use crate::args::GenerateArgs;
 use crate::{ERROR, SUCCESS, emit, fail};

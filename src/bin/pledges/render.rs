@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use ukraine_pledges::locate::LineIndex;
+use ukraine_pledges::diagnostic::LineIndex;
 use ukraine_pledges::{Diagnostic, Report, Severity};
 
 /// ANSI styles, or none.

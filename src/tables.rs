@@ -5,7 +5,16 @@
 //! CSV → JSON, the source map from cells back to JSON Pointers, and the
 //! Frictionless Table Schemas.
 
+use serde_json::{Value, json};
+
 use crate::schema::FileKind;
+
+/// The name of the package descriptor in a CSV directory.
+pub const DATAPACKAGE: &str = "datapackage.json";
+
+/// The manifest fields the package carries beyond the standard ones, so
+/// that CSV → JSON restores the manifest exactly.
+pub const MANIFEST_KEY: &str = "ukraine_pledges";
 
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -292,4 +301,25 @@ pub fn collection(kind: FileKind) -> &'static str {
         FileKind::Sources => "sources",
         _ => "pledges",
     }
+}
+
+/// Rebuilds the manifest (as JSON, for validation) from a data package.
+#[must_use]
+pub fn manifest_value(package: &Value) -> Value {
+    let extra = package.get(MANIFEST_KEY);
+    json!({
+        "$schema": extra
+            .and_then(|e| e.get("json_schema"))
+            .cloned()
+            .unwrap_or_else(|| json!(format!("../schema/{}", FileKind::Manifest.schema_file_name()))),
+        "name": package.get("name"),
+        "title": package.get("title"),
+        "description": package.get("description"),
+        "version": package.get("version"),
+        "schema_version": extra.and_then(|e| e.get("schema_version")),
+        "license": package.get("licenses").and_then(|l| l.get(0)).and_then(|l| l.get("name")),
+        "resources": extra.and_then(|e| e.get("json_resources")).cloned().unwrap_or_else(|| json!({
+            "actors": "actors.json", "sources": "sources.json", "pledges": "pledges.json"
+        })),
+    })
 }

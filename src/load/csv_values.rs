@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::convert::datapackage::manifest_value;
-use crate::convert::tables::{Shape, TABLES, Table, collection};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::schema::FileKind;
-use crate::validate::schema::subschema_at;
+use crate::schema::subschema_at;
+use crate::tables::manifest_value;
+use crate::tables::{DATAPACKAGE, Shape, TABLES, Table, collection};
 
 /// The lines of one table's rows: for a main table, one per record; for a
 /// child table, the lines of each parent's items in ordinal order, parent
@@ -179,9 +179,6 @@ pub(crate) struct CsvInput {
     pub package_text: Option<String>,
 }
 
-/// The name of the package descriptor in a CSV directory.
-pub const DATAPACKAGE: &str = "datapackage.json";
-
 fn number_columns(table: &Table) -> Vec<bool> {
     let root = table.kind.schema().to_value();
     table
@@ -264,7 +261,7 @@ fn read_table(
         }
     };
     // Spreadsheets save a byte-order mark; accept it, with a warning.
-    let bytes = crate::validate::strip_bom(
+    let bytes = crate::load::json::strip_bom(
         path,
         &bytes,
         "accepted; `pledges convert` writes UTF-8 without BOM",
@@ -399,7 +396,7 @@ fn read_table(
 pub(crate) fn read_dir(dir: &Path) -> CsvInput {
     let mut input = CsvInput::default();
     let package_path = dir.join(DATAPACKAGE);
-    let package = crate::validate::read_json_file(&package_path, &mut input.diagnostics);
+    let package = crate::load::read_json_file(&package_path, &mut input.diagnostics);
     if let Some(value) = &package.value {
         input
             .values
@@ -564,7 +561,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
             let mut file = Map::new();
             file.insert(
                 "$schema".into(),
-                Value::String(super::typed_rows::schema_reference(kind)),
+                Value::String(super::csv_typed::schema_reference(kind)),
             );
             file.insert(collection(kind).into(), Value::Array(list));
             input.values.insert(kind, Value::Object(file));

@@ -9,15 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-/// A place in a text file: 1-based line, and 1-based column counted in
-/// characters (Unicode scalar values), as editors show it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Position {
-    /// Line number, from 1.
-    pub line: usize,
-    /// Column number in characters, from 1.
-    pub column: usize,
-}
+use crate::diagnostic::escape_token;
 
 /// The deepest nesting of arrays and objects the scanner accepts. Real
 /// dataset files nest five deep; `serde_json` refuses anything past 128.
@@ -511,65 +503,10 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Line starts of a text, to turn byte offsets into [`Position`]s.
-#[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    /// Indexes the line starts of `text` (`\n` ends a line; a `\r` before it
-    /// belongs to the line).
-    #[must_use]
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Self { starts }
-    }
-
-    /// The position of byte `offset` in `text` (the text this index was
-    /// built from). An offset inside a character counts as that character.
-    #[must_use]
-    pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        let column = text.as_bytes()[start..offset]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count()
-            + 1;
-        Position {
-            line: line + 1,
-            column,
-        }
-    }
-
-    /// The text of 1-based `line`, without its line ending.
-    #[must_use]
-    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
-        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
-            return "";
-        };
-        let end = self.starts.get(line).map_or(text.len(), |&next| next - 1);
-        text.get(start..end).unwrap_or("").trim_end_matches('\r')
-    }
-}
-
-/// Escapes one JSON Pointer reference token (`~` and `/`).
-#[must_use]
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::{LineIndex, Position};
 
     fn problems(text: &str) -> Vec<ScanProblem> {
         scan(text, &[]).problems

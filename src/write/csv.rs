@@ -3,10 +3,10 @@
 
 use std::io::{self, Write};
 
-use crate::convert::tables::{Shape, TABLES, Table};
 use crate::dataset::Dataset;
 use crate::model::{Actor, Condition, Evidence, Pledge, Retirement, Source};
 use crate::schema::FileKind;
+use crate::tables::{Shape, TABLES, Table};
 
 /// The content of one cell.
 #[derive(Clone, Copy)]

@@ -5,14 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::convert::tables::{Column, ORDINAL, Shape, TABLES, Table, collection};
 use crate::model::Manifest;
-use crate::schema::FileKind;
-use crate::validate::schema::subschema_at;
-
-/// The manifest fields the package carries beyond the standard ones, so
-/// that CSV → JSON restores the manifest exactly.
-pub const MANIFEST_KEY: &str = "ukraine_pledges";
+use crate::schema::subschema_at;
+use crate::tables::{Column, MANIFEST_KEY, ORDINAL, Shape, TABLES, Table, collection};
 
 fn is_nullable(schema: &Value) -> bool {
     let null_type = |s: &Value| match s.get("type") {
@@ -191,26 +186,5 @@ pub fn datapackage(manifest: &Manifest) -> Value {
             "json_schema": manifest.schema,
         },
         "resources": TABLES.iter().map(resource).collect::<Vec<_>>(),
-    })
-}
-
-/// Rebuilds the manifest (as JSON, for validation) from a data package.
-#[must_use]
-pub fn manifest_value(package: &Value) -> Value {
-    let extra = package.get(MANIFEST_KEY);
-    json!({
-        "$schema": extra
-            .and_then(|e| e.get("json_schema"))
-            .cloned()
-            .unwrap_or_else(|| json!(format!("../schema/{}", FileKind::Manifest.schema_file_name()))),
-        "name": package.get("name"),
-        "title": package.get("title"),
-        "description": package.get("description"),
-        "version": package.get("version"),
-        "schema_version": extra.and_then(|e| e.get("schema_version")),
-        "license": package.get("licenses").and_then(|l| l.get(0)).and_then(|l| l.get("name")),
-        "resources": extra.and_then(|e| e.get("json_resources")).cloned().unwrap_or_else(|| json!({
-            "actors": "actors.json", "sources": "sources.json", "pledges": "pledges.json"
-        })),
     })
 }

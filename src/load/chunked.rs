@@ -442,7 +442,7 @@ mod tests {
 
     fn generated(n: usize) -> String {
         let dataset = crate::generate::dataset(n, 5);
-        crate::format::to_canonical_json(&PledgesFile {
+        crate::write::to_canonical_json(&PledgesFile {
             schema: "x".to_owned(),
             pledges: dataset.pledges().to_vec(),
         })

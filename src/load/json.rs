@@ -6,9 +6,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::locate::{self, ScanProblem};
+use crate::load::Typed;
+use crate::load::locate::{self, ScanProblem};
 use crate::schema::FileKind;
-use crate::validate::Typed;
 
 /// A dataset file as far as it could be read.
 #[derive(Debug)]

@@ -4,9 +4,7 @@
 //! newline, text in Unicode NFC. Writing a dataset read from canonical files
 //! gives the same bytes back.
 
-mod pretty;
-
-use pretty::skip_ascii;
+use super::pretty::{self, skip_ascii};
 
 use std::io::Write;
 use std::path::Path;
@@ -18,7 +16,7 @@ use unicode_normalization::{UnicodeNormalization, is_nfc};
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::schema::FileKind;
-use crate::write::{SYNC_AHEAD, with_sync_ahead, write_set};
+use crate::write::files::{SYNC_AHEAD, with_sync_ahead, write_set};
 
 /// Pretty JSON with two-space indent, keys in declaration order, every
 /// string in Unicode NFC, and a trailing newline.

@@ -21,16 +21,17 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 
-use crate::convert::datapackage::manifest_value;
-use crate::convert::from_csv::{CsvMap, DATAPACKAGE, Line, TableLines};
-use crate::convert::tables::{Shape, TABLES, Table};
 use crate::fxhash::FxHashMap;
+use crate::load::csv_values::{CsvMap, Line, TableLines};
 use crate::model::strict::Object;
 use crate::model::{
     Actor, ActorId, Archive, Condition, Evidence, Manifest, Pledge, Quantity, Retirement, Source,
     Text,
 };
 use crate::schema::FileKind;
+use crate::tables::DATAPACKAGE;
+use crate::tables::manifest_value;
+use crate::tables::{Shape, TABLES, Table};
 
 /// A CSV dataset read whole into the data model.
 #[derive(Debug)]
@@ -50,7 +51,7 @@ pub(crate) struct TypedCsv {
 pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     let package_path = dir.join(DATAPACKAGE);
     let mut problems = Vec::new();
-    let package = crate::validate::read_json_file(&package_path, &mut problems);
+    let package = crate::load::read_json_file(&package_path, &mut problems);
     if !problems.is_empty() {
         return None;
     }

@@ -1,28 +1,29 @@
-//! Lossless conversion between the canonical JSON and CSV tables with a
-//! Frictionless data package.
+//! Writing a dataset: canonical JSON, the CSV tables with their data
+//! package, and publishing a set of files all at once.
 //!
 //! JSON → CSV writes one table per record type and one per many-valued
-//! field (see [`tables::TABLES`]); CSV → JSON reads them back, validated like
-//! any dataset, and writes canonical JSON. An empty cell is null: the data
-//! model has no empty strings, so nothing is lost.
+//! field (see [`TABLES`](crate::tables::TABLES)); CSV → JSON reads them back
+//! (the [`load`](crate::load) layer), validated like any dataset, and writes
+//! canonical JSON. An empty cell is null: the data model has no empty
+//! strings, so nothing is lost.
 
+mod csv;
 pub mod datapackage;
-pub(crate) mod from_csv;
-pub mod tables;
-mod to_csv;
-pub(crate) mod typed_rows;
+pub(crate) mod files;
+mod json;
+mod pretty;
 
+use std::io::Write as _;
 use std::path::Path;
 
-pub use from_csv::DATAPACKAGE;
-pub use to_csv::csv_tables;
+pub use csv::csv_tables;
+pub use files::{atomic_write, write_set};
+pub use json::{canonical_files, file_name, schema_dir_of, to_canonical_json, write_json_dir};
 
-use crate::convert::tables::{TABLES, Table};
 use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::format::to_canonical_json;
-use crate::write::{SYNC_AHEAD, with_sync_ahead, write_set, write_set_in_lanes};
-use std::io::Write as _;
+use crate::tables::{DATAPACKAGE, TABLES, Table};
+use files::{SYNC_AHEAD, with_sync_ahead, write_set_in_lanes};
 
 /// Every file of the CSV form of `dataset`: the tables and
 /// `datapackage.json`, as `(file name, bytes)`.
@@ -36,13 +37,6 @@ pub fn csv_files(dataset: &Dataset) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Whether `dir` holds a CSV dataset (a `datapackage.json` and no
-/// `dataset.json`).
-#[must_use]
-pub fn is_csv_dir(dir: &Path) -> bool {
-    dir.join(DATAPACKAGE).is_file() && !dir.join("dataset.json").exists()
-}
-
 /// Writes the CSV form of `dataset` into `dir`: the tables and
 /// `datapackage.json`, the same bytes as [`csv_files`], streamed into their
 /// files on two cores. Every file goes to a temporary name first and is
@@ -53,7 +47,7 @@ pub fn is_csv_dir(dir: &Path) -> bool {
 /// An I/O [`Error`] naming the file that could not be written.
 pub fn write_csv_dir(dataset: &Dataset, dir: &Path) -> Result<(), Error> {
     let package = to_canonical_json(&datapackage::datapackage(dataset.manifest()));
-    let (left, right) = to_csv::two_shares();
+    let (left, right) = csv::two_shares();
     let names = |tables: &[Table]| -> Vec<String> { tables.iter().map(Table::file_name).collect() };
     let (left, right) = (names(left), names(right));
     // The package last, so that it is renamed into place after its tables.
@@ -74,7 +68,7 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path) -> Result<(), Error> {
         };
         with_sync_ahead(file, SYNC_AHEAD, |file| {
             let out = std::io::BufWriter::with_capacity(1 << 20, file);
-            to_csv::write_table(table, dataset, out)?.flush()
+            csv::write_table(table, dataset, out)?.flush()
         })
         .map(|_| ())
     })

@@ -1,0 +1,426 @@
+//! Reading a dataset: bytes from a JSON or a CSV directory into records, with
+//! where each came from.
+//!
+//! A clean file takes a fast path: it is read straight into the data model
+//! (the pledges file a chunk at a time on two cores, a CSV dataset row by row
+//! into the types), with no JSON tree and no syntax scan. Otherwise a file
+//! is read as a JSON tree ([`json`]), or a CSV dataset value by value
+//! ([`csv_values`]), so that the validator can explain what the types refuse.
+//! Positions (line and column, or CSV table, row and column) are found only
+//! for the findings that need them.
+
+pub(crate) mod chunked;
+pub(crate) mod csv_typed;
+pub(crate) mod csv_values;
+pub(crate) mod json;
+pub(crate) mod locate;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::error::Error;
+use crate::model::strict::Object;
+use crate::model::{ActorsFile, Manifest, PledgesFile, Resources, SourcesFile};
+use crate::schema::FileKind;
+use crate::tables::DATAPACKAGE;
+
+/// A whole file read into the data model.
+#[derive(Debug)]
+pub(crate) enum Typed {
+    Manifest(Manifest),
+    Actors(ActorsFile),
+    Sources(SourcesFile),
+    Pledges(PledgesFile),
+}
+
+impl Typed {
+    /// Reads `text` as a `kind` file, if the types accept it.
+    pub(crate) fn parse(kind: FileKind, text: &str) -> Option<Self> {
+        match kind {
+            FileKind::Manifest => strict(serde_json::from_str(text)).map(Self::Manifest),
+            FileKind::Actors => strict(serde_json::from_str(text)).map(Self::Actors),
+            FileKind::Sources => strict(serde_json::from_str(text)).map(Self::Sources),
+            // The largest file, on two cores.
+            FileKind::Pledges => chunked::parse_pledges(text).map(Self::Pledges),
+        }
+    }
+
+    /// Reads a parsed document as a `kind` file, if the types accept it.
+    pub(crate) fn from_value(kind: FileKind, value: &Value) -> Option<Self> {
+        match kind {
+            FileKind::Manifest => strict(Object::deserialize(value)).map(Self::Manifest),
+            FileKind::Actors => strict(Object::deserialize(value)).map(Self::Actors),
+            FileKind::Sources => strict(Object::deserialize(value)).map(Self::Sources),
+            FileKind::Pledges => strict(Object::deserialize(value)).map(Self::Pledges),
+        }
+    }
+
+    /// The file's `$schema`.
+    pub(crate) fn schema_reference(&self) -> &str {
+        match self {
+            Self::Manifest(m) => &m.schema,
+            Self::Actors(f) => &f.schema,
+            Self::Sources(f) => &f.schema,
+            Self::Pledges(f) => &f.schema,
+        }
+    }
+}
+
+/// The value of a whole struct read from a JSON object (see [`Object`]).
+fn strict<T, E>(read: Result<Object<T>, E>) -> Option<T> {
+    read.ok().map(|o| o.0)
+}
+
+/// The paths of a dataset's four files.
+#[derive(Clone, Debug)]
+pub(crate) struct Files {
+    pub manifest: PathBuf,
+    pub actors: PathBuf,
+    pub sources: PathBuf,
+    pub pledges: PathBuf,
+}
+
+impl Files {
+    /// The path of the `kind` file.
+    pub(crate) fn path(&self, kind: FileKind) -> &Path {
+        match kind {
+            FileKind::Manifest => &self.manifest,
+            FileKind::Actors => &self.actors,
+            FileKind::Sources => &self.sources,
+            FileKind::Pledges => &self.pledges,
+        }
+    }
+}
+
+/// Reads a JSON file as the validator does, pushing read problems (with byte
+/// offsets where known) onto `out`.
+pub(crate) fn read_json_file(
+    path: &Path,
+    out: &mut Vec<(Diagnostic, Option<usize>)>,
+) -> json::ReadFile {
+    json::read_json(path, out)
+}
+
+/// Where a dataset's bytes come from: the file system, or memory (a file
+/// name and its bytes, for each file).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Origin<'a> {
+    /// Files on disk.
+    Disk,
+    /// Files held in memory, found by file name.
+    Memory(&'a [(&'a str, &'a [u8])]),
+}
+
+impl Origin<'_> {
+    /// The bytes of the file at `path`.
+    pub(crate) fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match self {
+            Self::Disk => std::fs::read(path),
+            Self::Memory(files) => {
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                files
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, bytes)| bytes.to_vec())
+                    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+            }
+        }
+    }
+}
+
+/// Reads the text of a file read on the fast path again, to place a finding.
+pub(crate) fn reread_text(origin: Origin<'_>, path: &Path) -> Option<String> {
+    json::reread_text(origin.read(path))
+}
+
+/// What was read from a dataset directory, before the checks.
+pub(crate) struct Input {
+    pub(crate) files: Files,
+    /// Files read straight into the data model (the fast path).
+    pub(crate) typed: HashMap<FileKind, Typed>,
+    /// Files read as JSON trees (when the fast path did not apply).
+    pub(crate) values: HashMap<FileKind, Value>,
+    /// JSON text per file, for positions, where it was kept.
+    pub(crate) texts: HashMap<PathBuf, String>,
+    /// Files read on the fast path, whose text was not kept: read again
+    /// only if a finding in them needs a position.
+    pub(crate) reread: Vec<PathBuf>,
+    /// Where each value came from (CSV datasets).
+    pub(crate) locations: Option<csv_values::CsvMap>,
+    pub(crate) pending: Vec<(Diagnostic, Option<usize>)>,
+}
+
+impl Input {
+    fn add(&mut self, kind: FileKind, file: json::ReadFile) {
+        let path = self.files.path(kind).to_owned();
+        if let Some(typed) = file.typed {
+            self.typed.insert(kind, typed);
+            self.reread.push(path.clone());
+        }
+        if let Some(value) = file.value {
+            self.values.insert(kind, value);
+        }
+        if let Some(text) = file.text {
+            self.texts.insert(path, text);
+        }
+    }
+}
+
+/// Reads a JSON dataset, each file's bytes coming from `load`: the manifest
+/// first (it names the other files), then the pledges on one core while the
+/// actors and sources are read on the other. With `stream`, the files are on
+/// disk, and a clean pledges file is read from there in chunks instead.
+fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
+    let mut pending = Vec::new();
+    let manifest_path = dir.join(FileKind::Manifest.default_file_name());
+    let manifest_file = json::parse_json(
+        &manifest_path,
+        Some(FileKind::Manifest),
+        load.read(&manifest_path),
+        &mut pending,
+    );
+    let resources = match (&manifest_file.typed, &manifest_file.value) {
+        (Some(Typed::Manifest(m)), _) => Some(m.resources.clone()),
+        (_, Some(v)) => v
+            .get("resources")
+            .and_then(|r| strict::<Resources, _>(Object::deserialize(r))),
+        _ => None,
+    };
+    let name = |kind: FileKind| -> PathBuf {
+        let file = match (&resources, kind) {
+            (Some(r), FileKind::Actors) => r.actors.as_str(),
+            (Some(r), FileKind::Sources) => r.sources.as_str(),
+            (Some(r), FileKind::Pledges) => r.pledges.as_str(),
+            _ => kind.default_file_name(),
+        };
+        dir.join(file)
+    };
+    let files = Files {
+        manifest: manifest_path,
+        actors: name(FileKind::Actors),
+        sources: name(FileKind::Sources),
+        pledges: name(FileKind::Pledges),
+    };
+    let mut input = Input {
+        files,
+        typed: HashMap::new(),
+        values: HashMap::new(),
+        texts: HashMap::new(),
+        reread: Vec::new(),
+        locations: None,
+        pending,
+    };
+    input.add(FileKind::Manifest, manifest_file);
+    let read = |kind: FileKind, path: &Path| {
+        let mut out = Vec::new();
+        // The pledges file is read from disk a chunk at a time, never whole,
+        // when it is clean; otherwise it is read whole, to say what is wrong.
+        if stream && kind == FileKind::Pledges {
+            let file = std::fs::File::open(path).ok();
+            if let Some(pledges) = file.and_then(|f| chunked::read_pledges(f, chunked::CHUNK)) {
+                let typed = Some(Typed::Pledges(pledges));
+                let (text, value) = (None, None);
+                return (kind, json::ReadFile { text, value, typed }, out);
+            }
+        }
+        let file = json::parse_json(path, Some(kind), load.read(path), &mut out);
+        (kind, file, out)
+    };
+    let files = input.files.clone();
+    let read_all = std::thread::scope(|threads| {
+        let pledges = threads.spawn(|| read(FileKind::Pledges, &files.pledges));
+        let mut read_all = vec![
+            read(FileKind::Actors, &files.actors),
+            read(FileKind::Sources, &files.sources),
+        ];
+        match pledges.join() {
+            Ok(file) => read_all.push(file),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        read_all
+    });
+    for (kind, file, out) in read_all {
+        input.add(kind, file);
+        input.pending.extend(out);
+    }
+    input
+}
+
+/// Reads a CSV dataset: straight into the data model when it is clean
+/// (unless `fast` is off, for tests), otherwise value by value.
+fn read_csv_dir(dir: &Path, fast: bool) -> Input {
+    let files = Files {
+        manifest: dir.join(FileKind::Manifest.default_file_name()),
+        actors: dir.join(FileKind::Actors.default_file_name()),
+        sources: dir.join(FileKind::Sources.default_file_name()),
+        pledges: dir.join(FileKind::Pledges.default_file_name()),
+    };
+    if let Some(csv) = fast.then(|| csv_typed::read_dir(dir)).flatten() {
+        let schema = csv_typed::schema_reference;
+        let typed = HashMap::from([
+            (FileKind::Manifest, Typed::Manifest(csv.manifest)),
+            (
+                FileKind::Actors,
+                Typed::Actors(ActorsFile {
+                    schema: schema(FileKind::Actors),
+                    actors: csv.actors,
+                }),
+            ),
+            (
+                FileKind::Sources,
+                Typed::Sources(SourcesFile {
+                    schema: schema(FileKind::Sources),
+                    sources: csv.sources,
+                }),
+            ),
+            (
+                FileKind::Pledges,
+                Typed::Pledges(PledgesFile {
+                    schema: schema(FileKind::Pledges),
+                    pledges: csv.pledges,
+                }),
+            ),
+        ]);
+        let texts = csv
+            .package_text
+            .map(|text| HashMap::from([(dir.join(DATAPACKAGE), text)]))
+            .unwrap_or_default();
+        return Input {
+            files,
+            typed,
+            values: HashMap::new(),
+            texts,
+            reread: Vec::new(),
+            locations: Some(csv.map),
+            pending: Vec::new(),
+        };
+    }
+    let csv = csv_values::read_dir(dir);
+    let mut texts = HashMap::new();
+    if let Some(text) = csv.package_text {
+        texts.insert(dir.join(DATAPACKAGE), text);
+    }
+    Input {
+        files,
+        typed: HashMap::new(),
+        values: csv.values,
+        texts,
+        reread: Vec::new(),
+        locations: Some(csv.map),
+        pending: csv.diagnostics,
+    }
+}
+
+/// Reads the dataset in `dir`, JSON or CSV: a CSV dataset straight into the
+/// data model when it is clean (unless `fast_csv` is off, for the tests that
+/// compare the two paths), otherwise value by value.
+///
+/// # Errors
+/// [`Error`] when `dir` itself cannot be read as a directory.
+pub(crate) fn read_dir(dir: &Path, fast_csv: bool) -> Result<Input, Error> {
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    if !meta.is_dir() {
+        return Err(Error::not_a_directory(dir));
+    }
+    Ok(if is_csv_dir(dir) {
+        read_csv_dir(dir, fast_csv)
+    } else {
+        read_json_dir(dir, Origin::Disk, true)
+    })
+}
+
+/// Reads a JSON dataset held in memory, as if its files were in `dir`.
+pub(crate) fn read_in_memory<'a>(dir: &Path, files: &'a [(&'a str, &'a [u8])]) -> Input {
+    read_json_dir(dir, Origin::Memory(files), false)
+}
+
+/// Whether `dir` holds a CSV dataset (a `datapackage.json` and no
+/// `dataset.json`).
+#[must_use]
+pub fn is_csv_dir(dir: &Path) -> bool {
+    dir.join(DATAPACKAGE).is_file() && !dir.join(FileKind::Manifest.default_file_name()).exists()
+}
+
+/// Moves a diagnostic from the JSON record it was found in to the CSV cell
+/// that value came from (the nearest located parent pointer).
+pub(crate) fn relocate(
+    mut d: Diagnostic,
+    kinds: &HashMap<PathBuf, FileKind>,
+    map: &csv_values::CsvMap,
+) -> Diagnostic {
+    let Some(&kind) = kinds.get(&d.file) else {
+        return d;
+    };
+    if let Some(location) = map.locate(kind, &d.pointer) {
+        d.file = location.path;
+        d.line = location.line;
+        d.column = location.column;
+    }
+    d
+}
+
+/// Turns byte offsets and JSON Pointers into lines and columns.
+pub(crate) fn position(
+    pending: Vec<(Diagnostic, Option<usize>)>,
+    texts: &HashMap<PathBuf, String>,
+) -> Vec<Diagnostic> {
+    let mut wanted: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    for (d, offset) in &pending {
+        if offset.is_none() && texts.contains_key(&d.file) {
+            let list = wanted.entry(d.file.clone()).or_default();
+            // The pointer and each of its parents, nearest first, to fall back on.
+            let mut p = d.pointer.as_str();
+            loop {
+                list.push(p.to_owned());
+                match p.rfind('/') {
+                    Some(i) => p = &p[..i],
+                    None => break,
+                }
+            }
+        }
+    }
+    let offsets: HashMap<PathBuf, HashMap<String, usize>> = wanted
+        .into_iter()
+        .map(|(path, pointers)| {
+            let refs: Vec<&str> = pointers.iter().map(String::as_str).collect();
+            let found = locate::scan(&texts[&path], &refs).offsets;
+            (path, found)
+        })
+        .collect();
+    let mut indexes: HashMap<PathBuf, LineIndex> = HashMap::new();
+    pending
+        .into_iter()
+        .map(|(d, offset)| {
+            let Some(text) = texts.get(d.file.as_path()).map(String::as_str) else {
+                return d;
+            };
+            let offset = offset.or_else(|| {
+                let found = offsets.get(&d.file)?;
+                let mut p = d.pointer.as_str();
+                loop {
+                    if let Some(&o) = found.get(p) {
+                        return Some(o);
+                    }
+                    p = &p[..p.rfind('/')?];
+                }
+            });
+            match offset {
+                Some(offset) => {
+                    let index = indexes
+                        .entry(d.file.clone())
+                        .or_insert_with(|| LineIndex::new(text));
+                    let at = index.position(text, offset);
+                    d.at(at)
+                }
+                None => d,
+            }
+        })
+        .collect()
+}
