@@ -21,9 +21,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde::de::IgnoredAny;
-use ukraine_pledges::convert::write_csv_dir;
-use ukraine_pledges::format::write_json_dir;
 use ukraine_pledges::validate::{Options, validate_dir};
+use ukraine_pledges::write::write_csv_dir;
+use ukraine_pledges::write::write_json_dir;
 use ukraine_pledges::{Dataset, generate};
 
 const PHASES: [&str; 6] = [

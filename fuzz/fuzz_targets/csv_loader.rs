@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use ukraine_pledges::Dataset;
-use ukraine_pledges::convert::{csv_files, write_files};
+use ukraine_pledges::write::{csv_files, write_files};
 use ukraine_pledges::validate::{Options, validate_dir};
 
 /// A CSV dataset written once per process, in memory-backed storage when

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use ukraine_pledges::convert::{csv_files, write_csv_dir, write_files};
-use ukraine_pledges::format::{canonical_files, write_json_dir};
 use ukraine_pledges::validate::{Options, validate_dir};
+use ukraine_pledges::write::{canonical_files, write_json_dir};
+use ukraine_pledges::write::{csv_files, write_csv_dir, write_files};
 use ukraine_pledges::{Dataset, generate};
 
 use crate::helpers::{Fixture, places, pledges, root, stdout};

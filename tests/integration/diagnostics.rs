@@ -477,8 +477,8 @@ fn warnings_alone_pass_unless_denied() {
 /// the same bytes give in memory, read whole, at the same places.
 #[test]
 fn a_pledges_file_of_many_chunks_reads_from_disk_as_from_memory() {
-    use ukraine_pledges::format::write_json_dir;
     use ukraine_pledges::validate::{Options, validate_dir, validate_in_memory};
+    use ukraine_pledges::write::write_json_dir;
     use ukraine_pledges::{Dataset, generate};
 
     let dataset = generate::dataset(1000, 11);

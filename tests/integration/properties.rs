@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use ukraine_pledges::format::write_json_dir;
 use ukraine_pledges::generate;
 use ukraine_pledges::validate::{Options, validate_dir};
+use ukraine_pledges::write::write_json_dir;
 use ukraine_pledges::{Code, Severity};
 
 #[derive(Debug, Clone, Copy)]
