@@ -30,12 +30,15 @@
 //! # }
 //! ```
 
+#[cfg(feature = "validate")]
 use std::path::Path;
 
 use unicode_normalization::UnicodeNormalization;
 
+#[cfg(feature = "validate")]
 use crate::error::Error;
 use crate::model::{Actor, Category, ConditionKind, Evidence, Manifest, Pledge, Source, Status};
+#[cfg(feature = "validate")]
 use crate::validate::{self, Options, Valid};
 
 /// A validated dataset: the manifest and every record, each collection
@@ -62,6 +65,10 @@ pub fn fold_name(name: &str) -> String {
 }
 
 impl Dataset {
+    #[cfg_attr(
+        not(any(feature = "bundled", feature = "validate", feature = "write")),
+        allow(dead_code)
+    )]
     pub(crate) fn from_parts(
         manifest: Manifest,
         mut actors: Vec<Actor>,
@@ -86,6 +93,7 @@ impl Dataset {
     /// An I/O [`Error`] when `dir` cannot be read, or
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) with the report when
     /// the dataset has errors (warnings are allowed).
+    #[cfg(feature = "validate")]
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, Error> {
         let (report, valid) = validate::check_dir(dir.as_ref(), &Options::default())?;
         valid
@@ -130,6 +138,7 @@ impl Dataset {
     }
 
     /// The dataset of records that passed validation.
+    #[cfg(feature = "validate")]
     pub(crate) fn from_valid(valid: Valid) -> Self {
         Self::from_parts(valid.manifest, valid.actors, valid.sources, valid.pledges)
     }

@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Invalid(Report),
 }
 
+// Most errors come from reading and writing, which are features.
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
 impl Error {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         Self {

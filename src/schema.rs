@@ -1,8 +1,11 @@
 //! JSON Schemas generated from the [`model`](crate::model) types.
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, generate::SchemaSettings};
+#[cfg(any(feature = "validate", feature = "write"))]
 use serde_json::Value;
 
+#[cfg(feature = "schema")]
 use crate::model::{ActorsFile, Manifest, PledgesFile, SourcesFile};
 
 /// The schema version this tool reads and writes.
@@ -49,6 +52,7 @@ impl FileKind {
     }
 
     /// The generated JSON Schema (draft 2020-12) for this file.
+    #[cfg(feature = "schema")]
     #[must_use]
     pub fn schema(self) -> Schema {
         match self {
@@ -60,6 +64,7 @@ impl FileKind {
     }
 }
 
+#[cfg(feature = "schema")]
 fn generate<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
         .for_deserialize()
@@ -67,6 +72,7 @@ fn generate<T: JsonSchema>() -> Schema {
         .into_root_schema_for::<T>()
 }
 
+#[cfg(feature = "schema")]
 /// The schema as the committed file holds it: pretty JSON, two-space
 /// indent, one trailing newline.
 #[must_use]
@@ -78,6 +84,7 @@ pub fn to_file_text(schema: &Schema) -> String {
 
 /// The schema that applies at `pointer` in an instance of `root`, following
 /// `properties`, `items`, local `$ref`s and the non-null branch of `anyOf`.
+#[cfg(any(feature = "validate", feature = "write"))]
 pub(crate) fn subschema_at<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
     let resolve = |mut schema: &'s Value| -> Option<&'s Value> {
         for _ in 0..16 {

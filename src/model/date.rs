@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -243,6 +244,7 @@ impl<'de> Deserialize<'de> for PartialDate {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for PartialDate {
     fn schema_name() -> Cow<'static, str> {
         "PartialDate".into()

@@ -23,6 +23,7 @@ pub use text::{
     PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url, WikidataId,
 };
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -61,7 +62,8 @@ where
 
 /// A state, organisation, coalition, body or person that makes, receives or
 /// conditions a pledge.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Stable id, e.g. `united-kingdom`.
@@ -90,12 +92,13 @@ pub struct Actor {
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted.
     #[serde(default, deserialize_with = "strict::optional_object")]
-    #[schemars(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
     pub retired: Option<Retirement<ActorId>>,
 }
 
 /// What sort of actor an [`Actor`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ActorKind {
@@ -118,7 +121,8 @@ pub enum ActorKind {
 // --------------------------------------------------------------- sources --
 
 /// A document that attests pledges: a news article, a post, an official text.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// Stable id, e.g. `macron-hosts-ukraine-and-allies`.
@@ -143,12 +147,13 @@ pub struct Source {
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted.
     #[serde(default, deserialize_with = "strict::optional_object")]
-    #[schemars(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
     pub retired: Option<Retirement<SourceId>>,
 }
 
 /// The archived copy of a source's text.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Archive {
     /// File name in the archive directory (see `pledges validate --archive`).
@@ -158,7 +163,8 @@ pub struct Archive {
 }
 
 /// What sort of document a [`Source`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SourceKind {
@@ -178,7 +184,8 @@ pub enum SourceKind {
 
 /// A pledge, offer, proposal or stated condition concerning Ukraine's security,
 /// with the evidence that attests it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Pledge {
     /// Stable id, e.g. `germany-infantry-vehicles`.
@@ -190,7 +197,7 @@ pub struct Pledge {
     pub description: Text,
     /// The actors making or offering the pledge (at least one).
     #[serde(deserialize_with = "non_empty")]
-    #[schemars(length(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub pledgers: Vec<ActorId>,
     /// Who the pledge is for, when the sources say; otherwise null.
     pub beneficiary: Option<ActorId>,
@@ -211,25 +218,26 @@ pub struct Pledge {
     pub conditions: Vec<Condition>,
     /// The amount pledged, when the sources give a number; otherwise null.
     #[serde(default, deserialize_with = "strict::optional_object")]
-    #[schemars(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
     pub quantity: Option<Quantity>,
     /// When the pledge was announced, to the precision the sources give;
     /// otherwise null.
     pub announced: Option<PartialDate>,
     /// Verbatim quotes that attest the pledge (at least one).
     #[serde(deserialize_with = "strict::non_empty_objects")]
-    #[schemars(length(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub evidence: Vec<Evidence>,
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted. (A pledge its
     /// pledgers took back is current, with `status` `withdrawn`.)
     #[serde(default, deserialize_with = "strict::optional_object")]
-    #[schemars(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
     pub retired: Option<Retirement<PledgeId>>,
 }
 
 /// What a [`Pledge`] is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Category {
@@ -266,7 +274,8 @@ pub enum Category {
 }
 
 /// How far a [`Pledge`] has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {
@@ -285,7 +294,8 @@ pub enum Status {
 }
 
 /// How binding a [`Pledge`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommitmentLevel {
@@ -298,7 +308,8 @@ pub enum CommitmentLevel {
 }
 
 /// Something that must happen before a [`Pledge`] takes effect.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// What sort of condition.
@@ -311,7 +322,8 @@ pub struct Condition {
 }
 
 /// What sort of [`Condition`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ConditionKind {
@@ -330,12 +342,13 @@ pub enum ConditionKind {
 }
 
 /// An amount pledged: "480 infantry vehicles per year".
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Quantity {
     /// The number, as the source gives it (not negative).
     #[serde(deserialize_with = "non_negative")]
-    #[schemars(range(min = 0))]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub amount: f64,
     /// What is counted, e.g. `infantry vehicles`, `percent`, `EUR`.
     pub unit: Text,
@@ -355,7 +368,8 @@ fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Er
 }
 
 /// The period a [`Quantity`] recurs over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Period {
@@ -366,7 +380,8 @@ pub enum Period {
 }
 
 /// A verbatim quote from a source that attests a pledge.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// The source quoted.
@@ -379,7 +394,8 @@ pub struct Evidence {
 
 /// Why a published record is no longer current. Records are never deleted,
 /// so that an id a downstream user depends on never silently vanishes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Retirement<Id> {
     /// Withdrawn (it should not have been published) or superseded (another
@@ -400,7 +416,8 @@ impl<Id: AsRef<str>> Retirement<Id> {
 }
 
 /// Why a record is retired.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RetirementReason {
@@ -413,7 +430,8 @@ pub enum RetirementReason {
 // -------------------------------------------------------------- manifest --
 
 /// The dataset's manifest, `data/dataset.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Where the manifest's JSON Schema is, relative to the file.
@@ -437,7 +455,8 @@ pub struct Manifest {
 }
 
 /// The files that make a dataset, relative to its manifest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     /// The actors file, normally `actors.json`.
@@ -574,7 +593,8 @@ RetirementReason {
 // ---------------------------------------------------------- file wrappers --
 
 /// The contents of `actors.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActorsFile {
     /// Where this file's JSON Schema is, relative to the file.
@@ -586,7 +606,8 @@ pub struct ActorsFile {
 }
 
 /// The contents of `sources.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SourcesFile {
     /// Where this file's JSON Schema is, relative to the file.
@@ -598,7 +619,8 @@ pub struct SourcesFile {
 }
 
 /// The contents of `pledges.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PledgesFile {
     /// Where this file's JSON Schema is, relative to the file.

@@ -6,9 +6,11 @@
 //! in `tests/integration/equivalence.rs` hold the two sides to that.
 
 use std::borrow::Borrow;
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -158,7 +160,8 @@ macro_rules! checked_string {
             }
         }
 
-        impl JsonSchema for $name {
+        #[cfg(feature = "schema")]
+impl JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 stringify!($name).into()
             }

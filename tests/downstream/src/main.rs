@@ -1,5 +1,6 @@
 //! Uses the crate's public API the way a downstream program would: the
-//! bundled dataset when the `bundled` feature is on, a directory otherwise.
+//! bundled dataset when the `bundled` feature is on, a directory (with the
+//! library's `validate` feature) otherwise.
 
 use std::process::ExitCode;
 
@@ -11,7 +12,7 @@ fn dataset() -> Result<Dataset, ukraine_pledges::Error> {
     Ok(Dataset::bundled().clone())
 }
 
-#[cfg(not(feature = "bundled"))]
+#[cfg(all(not(feature = "bundled"), feature = "load"))]
 fn dataset() -> Result<Dataset, ukraine_pledges::Error> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "../../data".to_owned());
     Dataset::load(dir)

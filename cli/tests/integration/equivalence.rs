@@ -323,7 +323,12 @@ fn leap_days_follow_the_gregorian_rule_in_both() {
 
 /// The first record of a valid fixture file, with a retirement filled in.
 fn fixture_record(file: &str, collection: &str) -> Value {
-    let text = std::fs::read_to_string(format!("tests/fixtures/valid/{file}")).unwrap();
+    let text = std::fs::read_to_string(
+        crate::helpers::root()
+            .join("tests/fixtures/valid")
+            .join(file),
+    )
+    .unwrap();
     let mut record = serde_json::from_str::<Value>(&text).unwrap()[collection][0].clone();
     record["retired"] = json!({"reason": "withdrawn", "replaced_by": null, "note": "A duplicate."});
     record

@@ -11,7 +11,9 @@ use ukraine_pledges::validate::{Options, validate_dir};
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // The CLI package sits one folder below the repository (and library) root.
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"));
+    cli.parent().unwrap_or(cli).to_path_buf()
 }
 
 /// A temporary copy of `tests/fixtures`: `valid/` (a small valid dataset)

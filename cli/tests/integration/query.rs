@@ -1,6 +1,4 @@
 //! The query API over the bundled dataset, and `pledges list` / `show`.
-//! Needs the `bundled` feature.
-#![cfg(feature = "bundled")]
 
 use ukraine_pledges::Dataset;
 use ukraine_pledges::model::{Category, ConditionKind, Status};

@@ -15,10 +15,7 @@ use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
 fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
     match &arg.data {
         Some(dir) => load_or_report(dir).map(Cow::Owned),
-        #[cfg(feature = "bundled")]
         None => Ok(Cow::Borrowed(Dataset::bundled())),
-        #[cfg(not(feature = "bundled"))]
-        None => load_or_report(std::path::Path::new("data")).map(Cow::Owned),
     }
 }
 
