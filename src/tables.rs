@@ -1,12 +1,25 @@
-//! The CSV tables: one per record type, one per many-valued field.
+//! The CSV layout, and every field of every record declared once.
 //!
-//! Each column names the value it holds by a path inside the record (or
-//! inside one item of a list), so the same definitions drive JSON → CSV,
-//! CSV → JSON, the source map from cells back to JSON Pointers, and the
-//! Frictionless Table Schemas.
+//! Each record type has a table of one row per record, and each of its list
+//! fields a table of one row per item. A column names its value by a path
+//! inside the record (or inside one list item) and says what the value is:
+//! free text, a reference to another record, or any other value. From this
+//! one declaration come the CSV layout, the cells written from a typed
+//! record ([`Row::cell`]) and the record read back from a row's cells
+//! ([`Row::from_cells`]), the source map from cells to JSON Pointers, the
+//! Frictionless Table Schemas, the references the integrity checks follow
+//! and the fields the text checks read. Adding a field to a record is an edit
+//! to its type in [`crate::model`] and to its table here.
 
+use std::fmt::Display;
+
+use serde::de::DeserializeOwned;
+use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde_json::{Value, json};
 
+use crate::model::{
+    Actor, ActorId, Archive, Condition, Evidence, Pledge, Quantity, Retirement, Source, Text,
+};
 use crate::schema::FileKind;
 
 /// The name of the package descriptor in a CSV directory.
@@ -16,6 +29,9 @@ pub const DATAPACKAGE: &str = "datapackage.json";
 /// that CSV → JSON restores the manifest exactly.
 pub const MANIFEST_KEY: &str = "ukraine_pledges";
 
+/// The header of a child table's ordinal column.
+pub const ORDINAL: &str = "ordinal";
+
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
@@ -24,8 +40,24 @@ pub struct Column {
     /// The path of the value relative to the record (main tables) or to the
     /// list item (child tables), `/`-separated; `""` is the item itself.
     pub path: &'static str,
+    /// What the value is, for the checks that treat fields alike.
+    pub kind: ColumnKind,
     /// What the column means.
     pub description: &'static str,
+}
+
+/// What a [`Column`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnKind {
+    /// Free text: checked for stray whitespace, control characters and
+    /// spreadsheet formulas.
+    Text,
+    /// The id of a record in the given file, which must exist. (A retired
+    /// record's `replaced_by` is one too; the retirement rules check it.)
+    Reference(FileKind),
+    /// Any other value: an id, a code, a name from a list, a number, a date.
+    Value,
 }
 
 /// Whether a table holds the records themselves or one of their lists.
@@ -59,219 +91,414 @@ pub struct Table {
     pub description: &'static str,
 }
 
-/// The header of a child table's ordinal column.
-pub const ORDINAL: &str = "ordinal";
+/// The content of one cell, read from a typed record.
+#[derive(Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    /// Null: an empty cell.
+    Empty,
+    /// Text as it stands.
+    Text(&'a str),
+    /// A number (in its shortest exact form, `480`, `0.5`) or a date.
+    Shown(&'a dyn Display),
+}
 
-const fn col(name: &'static str, path: &'static str, description: &'static str) -> Column {
-    Column {
-        name,
-        path,
-        description,
+impl<'a> Cell<'a> {
+    /// The cell's text, when it is text.
+    pub(crate) fn text(self) -> Option<&'a str> {
+        match self {
+            Self::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Where a record is read from: the value cells of one row, by column.
+pub(crate) trait Cells {
+    /// The cell of value column `column` (0 is a table's first column
+    /// after any key columns); `None` when the row has no such cell.
+    fn get(&self, column: usize) -> Option<&str>;
+}
+
+/// A record or list item, as the cells of one row of its table.
+pub(crate) trait Row: Sized {
+    /// The cell of column `column` of its table.
+    fn cell(&self, column: usize) -> Cell<'_>;
+
+    /// Reads it from a row, if the types accept every cell; `None` for
+    /// anything they refuse (the slow path then says what).
+    fn from_cells(row: &impl Cells) -> Option<Self>;
+}
+
+/// A record type: a main table and the child tables of its list fields.
+pub(crate) trait Record: Row {
+    /// Its main table.
+    const TABLE: &'static Table;
+
+    /// Calls `visit` with each child table of the record's lists and the
+    /// items the record holds in it.
+    fn children<'r>(&'r self, visit: &mut impl Children<'r>);
+}
+
+/// What [`Record::children`] calls with each list.
+pub(crate) trait Children<'r> {
+    /// One list field: its table and the items the record holds.
+    fn items<I: Row>(&mut self, table: &'static Table, items: &'r [I]);
+}
+
+/// The record file a column's value must name a record of, if it is a
+/// reference the integrity checks follow (a retired record's replacement is
+/// checked by the retirement rules instead).
+pub(crate) fn reference_target(column: &Column) -> Option<FileKind> {
+    match column.kind {
+        ColumnKind::Reference(target) if !column.path.starts_with("retired/") => Some(target),
+        _ => None,
+    }
+}
+
+/// Declares one table: its columns, each with the expression that gives its
+/// cell from a typed `$r`, and the expression that builds the type from a
+/// row, where each column's name is a constant holding its index.
+macro_rules! table {
+    (
+        mod $module:ident: $name:literal, $kind:ident, $shape:expr, $description:literal;
+        for $ty:ty, |$r:ident| {
+            $( $var:ident $column:literal $(at $path:literal)? : $ck:expr, $desc:literal => $get:expr; )*
+        }
+        build |$row:ident| $build:expr
+    ) => {
+        #[allow(non_upper_case_globals)]
+        mod $module {
+            use super::*;
+
+            #[allow(non_camel_case_types, clippy::enum_variant_names)]
+            enum Index { $($var,)* }
+            $(pub(super) const $var: usize = Index::$var as usize;)*
+
+            /// The table.
+            pub(crate) const TABLE: Table = Table {
+                name: $name,
+                kind: FileKind::$kind,
+                shape: $shape,
+                description: $description,
+                columns: &[$(Column {
+                    name: $column,
+                    path: table!(@path $column $($path)?),
+                    kind: $ck,
+                    description: $desc,
+                },)*],
+            };
+
+            impl Row for $ty {
+                fn cell(&self, column: usize) -> Cell<'_> {
+                    let $r = self;
+                    $(if column == $var { return $get; })*
+                    Cell::Empty
+                }
+
+                fn from_cells($row: &impl Cells) -> Option<Self> {
+                    Some($build)
+                }
+            }
+        }
+    };
+    (@path $column:literal) => { $column };
+    (@path $column:literal $path:literal) => { $path };
+}
+
+use ColumnKind::{Reference, Text as FreeText, Value as Other};
+
+table! {
+    mod actors: "actors", Actors, Shape::Main,
+        "One row per actor.";
+    for Actor, |a| {
+        id "id": Other, "Stable id of the actor." => text_cell(&a.id);
+        name "name": FreeText, "Name in English." => text_cell(&a.name);
+        kind "kind": Other, "What sort of actor." => name_cell(a.kind.as_str());
+        iso_3166 "iso_3166": Other, "ISO 3166-1 alpha-2 code, for states." => optional_text(a.iso_3166.as_ref());
+        wikidata "wikidata": Other, "Wikidata item id." => optional_text(a.wikidata.as_ref());
+        affiliation "affiliation": Reference(FileKind::Actors), "Id of the actor a person or body acts for." => optional_text(a.affiliation.as_ref());
+        role "role": FreeText, "A person's role as the sources give it." => optional_text(a.role.as_ref());
+        notes "notes": FreeText, "Editorial notes." => optional_text(a.notes.as_ref());
+        retired_reason "retired_reason" at "retired/reason": Other, "Why the record is retired; empty while current." => reason(a.retired.as_ref());
+        retired_replaced_by "retired_replaced_by" at "retired/replaced_by": Reference(FileKind::Actors), "Id of the actor that replaces it." => replaced_by(a.retired.as_ref());
+        retired_note "retired_note" at "retired/note": FreeText, "What was wrong or what changed." => note(a.retired.as_ref());
+    }
+    build |r| Actor {
+        id: required(r, id)?,
+        name: required(r, name)?,
+        kind: required(r, kind)?,
+        iso_3166: optional_cell(r, iso_3166)?,
+        wikidata: optional_cell(r, wikidata)?,
+        aliases: Vec::new(),
+        affiliation: optional_cell(r, affiliation)?,
+        role: optional_cell(r, role)?,
+        notes: optional_cell(r, notes)?,
+        retired: retirement(r, retired_reason)?,
+    }
+}
+
+table! {
+    mod actor_aliases: "actor_aliases", Actors, Shape::Child { field: "aliases", parent_column: "actor_id" },
+        "One row per other name of an actor, in order.";
+    for Text, |alias| {
+        value "alias" at "": FreeText, "Another name or spelling the sources use." => text_cell(alias);
+    }
+    build |r| required(r, value)?
+}
+
+table! {
+    mod sources: "sources", Sources, Shape::Main,
+        "One row per source.";
+    for Source, |s| {
+        id "id": Other, "Stable id of the source." => text_cell(&s.id);
+        title "title": FreeText, "Headline, or opening words of an untitled text." => text_cell(&s.title);
+        publisher "publisher": FreeText, "Who published it." => optional_text(s.publisher.as_ref());
+        url "url": Other, "Where it was published." => optional_text(s.url.as_ref());
+        published "published": Other, "When it was published: YYYY, YYYY-MM or YYYY-MM-DD." => shown(s.published.as_ref());
+        kind "kind": Other, "What sort of document." => name_cell(s.kind.as_str());
+        language "language": Other, "BCP 47 language tag." => text_cell(&s.language);
+        archive_file "archive_file" at "archive/file": FreeText, "File name of the archived text." => text_cell(&s.archive.file);
+        archive_sha256 "archive_sha256" at "archive/sha256": Other, "SHA-256 of the archived text's bytes." => text_cell(&s.archive.sha256);
+        notes "notes": FreeText, "Editorial notes." => optional_text(s.notes.as_ref());
+        retired_reason "retired_reason" at "retired/reason": Other, "Why the record is retired; empty while current." => reason(s.retired.as_ref());
+        retired_replaced_by "retired_replaced_by" at "retired/replaced_by": Reference(FileKind::Sources), "Id of the source that replaces it." => replaced_by(s.retired.as_ref());
+        retired_note "retired_note" at "retired/note": FreeText, "What was wrong or what changed." => note(s.retired.as_ref());
+    }
+    build |r| Source {
+        id: required(r, id)?,
+        title: required(r, title)?,
+        publisher: optional_cell(r, publisher)?,
+        url: optional_cell(r, url)?,
+        published: optional_cell(r, published)?,
+        kind: required(r, kind)?,
+        language: required(r, language)?,
+        // The archive is required: all its cells empty is a null archive.
+        archive: if all_empty(r, archive_file..=archive_sha256) {
+            return None;
+        } else {
+            Archive {
+                file: required(r, archive_file)?,
+                sha256: required(r, archive_sha256)?,
+            }
+        },
+        notes: optional_cell(r, notes)?,
+        retired: retirement(r, retired_reason)?,
+    }
+}
+
+table! {
+    mod pledges: "pledges", Pledges, Shape::Main,
+        "One row per pledge.";
+    for Pledge, |p| {
+        id "id": Other, "Stable id of the pledge." => text_cell(&p.id);
+        title "title": FreeText, "Short title." => text_cell(&p.title);
+        description "description": FreeText, "What was pledged." => text_cell(&p.description);
+        beneficiary "beneficiary": Reference(FileKind::Actors), "Id of the actor the pledge is for." => optional_text(p.beneficiary.as_ref());
+        category "category": Other, "What the pledge is about." => name_cell(p.category.as_str());
+        status "status": Other, "How far the pledge has got." => name_cell(p.status.as_str());
+        commitment "commitment": Other, "How binding the pledge is." => p.commitment.map_or(Cell::Empty, |c| name_cell(c.as_str()));
+        quantity_amount "quantity_amount" at "quantity/amount": Other, "The amount pledged." => shown(p.quantity.as_ref().map(|q| &q.amount));
+        quantity_unit "quantity_unit" at "quantity/unit": FreeText, "What the amount counts." => p.quantity.as_ref().map_or(Cell::Empty, |q| text_cell(&q.unit));
+        quantity_per "quantity_per" at "quantity/per": Other, "The period the amount recurs over." => p.quantity.as_ref().and_then(|q| q.per).map_or(Cell::Empty, |per| name_cell(per.as_str()));
+        announced "announced": Other, "When announced: YYYY, YYYY-MM or YYYY-MM-DD." => shown(p.announced.as_ref());
+        retired_reason "retired_reason" at "retired/reason": Other, "Why the record is retired; empty while current." => reason(p.retired.as_ref());
+        retired_replaced_by "retired_replaced_by" at "retired/replaced_by": Reference(FileKind::Pledges), "Id of the pledge that replaces it." => replaced_by(p.retired.as_ref());
+        retired_note "retired_note" at "retired/note": FreeText, "What was wrong or what changed." => note(p.retired.as_ref());
+    }
+    build |r| Pledge {
+        id: required(r, id)?,
+        title: required(r, title)?,
+        description: required(r, description)?,
+        pledgers: Vec::new(),
+        beneficiary: optional_cell(r, beneficiary)?,
+        involved: Vec::new(),
+        category: required(r, category)?,
+        status: required(r, status)?,
+        commitment: optional_cell(r, commitment)?,
+        conditions: Vec::new(),
+        quantity: if all_empty(r, quantity_amount..=quantity_per) {
+            None
+        } else {
+            Some(Quantity {
+                amount: amount(r.get(quantity_amount)?)?,
+                unit: required(r, quantity_unit)?,
+                per: optional_cell(r, quantity_per)?,
+            })
+        },
+        announced: optional_cell(r, announced)?,
+        evidence: Vec::new(),
+        retired: retirement(r, retired_reason)?,
+    }
+}
+
+table! {
+    mod pledge_pledgers: "pledge_pledgers", Pledges, Shape::Child { field: "pledgers", parent_column: "pledge_id" },
+        "One row per actor making a pledge, in order.";
+    for ActorId, |actor| {
+        value "actor_id" at "": Reference(FileKind::Actors), "Id of a pledging actor." => text_cell(actor);
+    }
+    build |r| required(r, value)?
+}
+
+/// The involved actors' table: its items are actor ids, as the pledgers'
+/// are, so it reads and writes them as [`pledge_pledgers`] does.
+const PLEDGE_INVOLVED: Table = Table {
+    name: "pledge_involved",
+    shape: Shape::Child {
+        field: "involved",
+        parent_column: "pledge_id",
+    },
+    description: "One row per other actor named in connection with a pledge, in order.",
+    columns: &[Column {
+        description: "Id of an involved actor.",
+        ..pledge_pledgers::TABLE.columns[0]
+    }],
+    ..pledge_pledgers::TABLE
+};
+
+table! {
+    mod pledge_conditions: "pledge_conditions", Pledges, Shape::Child { field: "conditions", parent_column: "pledge_id" },
+        "One row per condition of a pledge, in order.";
+    for Condition, |c| {
+        kind "kind": Other, "What sort of condition." => name_cell(c.kind.as_str());
+        actor "actor_id" at "actor": Reference(FileKind::Actors), "Id of the actor the condition depends on." => optional_text(c.actor.as_ref());
+        text "text": FreeText, "The condition in words." => text_cell(&c.text);
+    }
+    build |r| Condition {
+        kind: required(r, kind)?,
+        actor: optional_cell(r, actor)?,
+        text: required(r, text)?,
+    }
+}
+
+table! {
+    mod pledge_evidence: "pledge_evidence", Pledges, Shape::Child { field: "evidence", parent_column: "pledge_id" },
+        "One row per quote attesting a pledge, in order.";
+    for Evidence, |e| {
+        source "source_id" at "source": Reference(FileKind::Sources), "Id of the source quoted." => text_cell(&e.source);
+        quote "quote": FreeText, "The words, verbatim." => text_cell(&e.quote);
+    }
+    build |r| Evidence {
+        source: required(r, source)?,
+        quote: required(r, quote)?,
     }
 }
 
 /// Every table, in the order they are written and described.
 pub const TABLES: &[Table] = &[
-    Table {
-        name: "actors",
-        kind: FileKind::Actors,
-        shape: Shape::Main,
-        description: "One row per actor.",
-        columns: &[
-            col("id", "id", "Stable id of the actor."),
-            col("name", "name", "Name in English."),
-            col("kind", "kind", "What sort of actor."),
-            col(
-                "iso_3166",
-                "iso_3166",
-                "ISO 3166-1 alpha-2 code, for states.",
-            ),
-            col("wikidata", "wikidata", "Wikidata item id."),
-            col(
-                "affiliation",
-                "affiliation",
-                "Id of the actor a person or body acts for.",
-            ),
-            col("role", "role", "A person's role as the sources give it."),
-            col("notes", "notes", "Editorial notes."),
-            col(
-                "retired_reason",
-                "retired/reason",
-                "Why the record is retired; empty while current.",
-            ),
-            col(
-                "retired_replaced_by",
-                "retired/replaced_by",
-                "Id of the actor that replaces it.",
-            ),
-            col(
-                "retired_note",
-                "retired/note",
-                "What was wrong or what changed.",
-            ),
-        ],
-    },
-    Table {
-        name: "actor_aliases",
-        kind: FileKind::Actors,
-        shape: Shape::Child {
-            field: "aliases",
-            parent_column: "actor_id",
-        },
-        description: "One row per other name of an actor, in order.",
-        columns: &[col(
-            "alias",
-            "",
-            "Another name or spelling the sources use.",
-        )],
-    },
-    Table {
-        name: "sources",
-        kind: FileKind::Sources,
-        shape: Shape::Main,
-        description: "One row per source.",
-        columns: &[
-            col("id", "id", "Stable id of the source."),
-            col(
-                "title",
-                "title",
-                "Headline, or opening words of an untitled text.",
-            ),
-            col("publisher", "publisher", "Who published it."),
-            col("url", "url", "Where it was published."),
-            col(
-                "published",
-                "published",
-                "When it was published: YYYY, YYYY-MM or YYYY-MM-DD.",
-            ),
-            col("kind", "kind", "What sort of document."),
-            col("language", "language", "BCP 47 language tag."),
-            col(
-                "archive_file",
-                "archive/file",
-                "File name of the archived text.",
-            ),
-            col(
-                "archive_sha256",
-                "archive/sha256",
-                "SHA-256 of the archived text's bytes.",
-            ),
-            col("notes", "notes", "Editorial notes."),
-            col(
-                "retired_reason",
-                "retired/reason",
-                "Why the record is retired; empty while current.",
-            ),
-            col(
-                "retired_replaced_by",
-                "retired/replaced_by",
-                "Id of the source that replaces it.",
-            ),
-            col(
-                "retired_note",
-                "retired/note",
-                "What was wrong or what changed.",
-            ),
-        ],
-    },
-    Table {
-        name: "pledges",
-        kind: FileKind::Pledges,
-        shape: Shape::Main,
-        description: "One row per pledge.",
-        columns: &[
-            col("id", "id", "Stable id of the pledge."),
-            col("title", "title", "Short title."),
-            col("description", "description", "What was pledged."),
-            col(
-                "beneficiary",
-                "beneficiary",
-                "Id of the actor the pledge is for.",
-            ),
-            col("category", "category", "What the pledge is about."),
-            col("status", "status", "How far the pledge has got."),
-            col("commitment", "commitment", "How binding the pledge is."),
-            col("quantity_amount", "quantity/amount", "The amount pledged."),
-            col("quantity_unit", "quantity/unit", "What the amount counts."),
-            col(
-                "quantity_per",
-                "quantity/per",
-                "The period the amount recurs over.",
-            ),
-            col(
-                "announced",
-                "announced",
-                "When announced: YYYY, YYYY-MM or YYYY-MM-DD.",
-            ),
-            col(
-                "retired_reason",
-                "retired/reason",
-                "Why the record is retired; empty while current.",
-            ),
-            col(
-                "retired_replaced_by",
-                "retired/replaced_by",
-                "Id of the pledge that replaces it.",
-            ),
-            col(
-                "retired_note",
-                "retired/note",
-                "What was wrong or what changed.",
-            ),
-        ],
-    },
-    Table {
-        name: "pledge_pledgers",
-        kind: FileKind::Pledges,
-        shape: Shape::Child {
-            field: "pledgers",
-            parent_column: "pledge_id",
-        },
-        description: "One row per actor making a pledge, in order.",
-        columns: &[col("actor_id", "", "Id of a pledging actor.")],
-    },
-    Table {
-        name: "pledge_involved",
-        kind: FileKind::Pledges,
-        shape: Shape::Child {
-            field: "involved",
-            parent_column: "pledge_id",
-        },
-        description: "One row per other actor named in connection with a pledge, in order.",
-        columns: &[col("actor_id", "", "Id of an involved actor.")],
-    },
-    Table {
-        name: "pledge_conditions",
-        kind: FileKind::Pledges,
-        shape: Shape::Child {
-            field: "conditions",
-            parent_column: "pledge_id",
-        },
-        description: "One row per condition of a pledge, in order.",
-        columns: &[
-            col("kind", "kind", "What sort of condition."),
-            col(
-                "actor_id",
-                "actor",
-                "Id of the actor the condition depends on.",
-            ),
-            col("text", "text", "The condition in words."),
-        ],
-    },
-    Table {
-        name: "pledge_evidence",
-        kind: FileKind::Pledges,
-        shape: Shape::Child {
-            field: "evidence",
-            parent_column: "pledge_id",
-        },
-        description: "One row per quote attesting a pledge, in order.",
-        columns: &[
-            col("source_id", "source", "Id of the source quoted."),
-            col("quote", "quote", "The words, verbatim."),
-        ],
-    },
+    actors::TABLE,
+    actor_aliases::TABLE,
+    sources::TABLE,
+    pledges::TABLE,
+    pledge_pledgers::TABLE,
+    PLEDGE_INVOLVED,
+    pledge_conditions::TABLE,
+    pledge_evidence::TABLE,
 ];
+
+impl Record for Actor {
+    const TABLE: &'static Table = &actors::TABLE;
+
+    fn children<'r>(&'r self, visit: &mut impl Children<'r>) {
+        visit.items(&actor_aliases::TABLE, &self.aliases);
+    }
+}
+
+impl Record for Source {
+    const TABLE: &'static Table = &sources::TABLE;
+
+    fn children<'r>(&'r self, _: &mut impl Children<'r>) {}
+}
+
+impl Record for Pledge {
+    const TABLE: &'static Table = &pledges::TABLE;
+
+    fn children<'r>(&'r self, visit: &mut impl Children<'r>) {
+        visit.items(&pledge_pledgers::TABLE, &self.pledgers);
+        visit.items(&PLEDGE_INVOLVED, &self.involved);
+        visit.items(&pledge_conditions::TABLE, &self.conditions);
+        visit.items(&pledge_evidence::TABLE, &self.evidence);
+    }
+}
+
+// ------------------------------------------------ cells of typed records --
+
+fn text_cell(value: &impl AsRef<str>) -> Cell<'_> {
+    Cell::Text(value.as_ref())
+}
+
+fn optional_text<T: AsRef<str>>(value: Option<&T>) -> Cell<'_> {
+    value.map_or(Cell::Empty, |v| Cell::Text(v.as_ref()))
+}
+
+fn name_cell(value: &'static str) -> Cell<'static> {
+    Cell::Text(value)
+}
+
+fn shown<T: Display>(value: Option<&T>) -> Cell<'_> {
+    value.map_or(Cell::Empty, |v| Cell::Shown(v))
+}
+
+fn reason<Id>(retired: Option<&Retirement<Id>>) -> Cell<'static> {
+    retired.map_or(Cell::Empty, |r| name_cell(r.reason.as_str()))
+}
+
+fn replaced_by<Id: AsRef<str>>(retired: Option<&Retirement<Id>>) -> Cell<'_> {
+    optional_text(retired.and_then(|r| r.replaced_by.as_ref()))
+}
+
+fn note<Id>(retired: Option<&Retirement<Id>>) -> Cell<'_> {
+    retired.map_or(Cell::Empty, |r| text_cell(&r.note))
+}
+
+// ------------------------------------------------- records read from cells --
+
+/// A cell the types must accept; an empty cell is null, which they refuse.
+fn required<T: DeserializeOwned>(row: &impl Cells, column: usize) -> Option<T> {
+    let cell = row.get(column)?;
+    if cell.is_empty() {
+        return None;
+    }
+    T::deserialize(StrDeserializer::<ValueError>::new(cell)).ok()
+}
+
+/// A cell that may be empty (null); `None` when it is not and the types
+/// refuse it.
+fn optional_cell<T: DeserializeOwned>(row: &impl Cells, column: usize) -> Option<Option<T>> {
+    match row.get(column)? {
+        "" => Some(None),
+        cell => T::deserialize(StrDeserializer::<ValueError>::new(cell))
+            .ok()
+            .map(Some),
+    }
+}
+
+/// An amount: a finite number, not negative, as the slow path reads it.
+fn amount(cell: &str) -> Option<f64> {
+    let amount: f64 = cell.parse().ok()?;
+    (amount.is_finite() && amount >= 0.0).then_some(amount)
+}
+
+fn all_empty(row: &impl Cells, columns: std::ops::RangeInclusive<usize>) -> bool {
+    columns
+        .into_iter()
+        .all(|i| row.get(i).is_some_and(str::is_empty))
+}
+
+/// The three `retired_*` cells from `first`: null when all are empty.
+fn retirement<Id: DeserializeOwned>(
+    row: &impl Cells,
+    first: usize,
+) -> Option<Option<Retirement<Id>>> {
+    if all_empty(row, first..=first + 2) {
+        return Some(None);
+    }
+    Some(Some(Retirement {
+        reason: required(row, first)?,
+        replaced_by: optional_cell(row, first + 1)?,
+        note: required(row, first + 2)?,
+    }))
+}
 
 impl Table {
     /// The file name, e.g. `pledges.csv`.

@@ -18,20 +18,15 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde::de::value::{Error as ValueError, StrDeserializer};
 
 use crate::fxhash::FxHashMap;
 use crate::load::csv_values::{CsvMap, Line, TableLines};
 use crate::model::strict::Object;
-use crate::model::{
-    Actor, ActorId, Archive, Condition, Evidence, Manifest, Pledge, Quantity, Retirement, Source,
-    Text,
-};
+use crate::model::{Actor, ActorId, Condition, Evidence, Manifest, Pledge, Source, Text};
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 use crate::tables::manifest_value;
-use crate::tables::{Shape, TABLES, Table};
+use crate::tables::{Cells, Row as TableRow, Shape, TABLES, Table};
 
 /// A CSV dataset read whole into the data model.
 #[derive(Debug)]
@@ -132,17 +127,17 @@ type Job = fn(&Path, &Table, &Mutex<Tables>) -> Option<()>;
 fn read_tables(dir: &Path) -> Option<Tables> {
     let jobs: [(&str, Job); 8] = [
         ("actors", |path, table, into| {
-            let read = read_main(path, table, actor)?;
+            let read = read_main(path, table, |r| Actor::from_cells(r))?;
             into.lock().ok()?.actors = Some(read);
             Some(())
         }),
         ("actor_aliases", |path, table, into| {
-            let read = read_child(path, table, |r| required::<Text>(r, 2))?;
+            let read = read_child::<Text>(path, table)?;
             into.lock().ok()?.aliases = Some(read);
             Some(())
         }),
         ("sources", |path, table, into| {
-            let read = read_main(path, table, source)?;
+            let read = read_main(path, table, |r| Source::from_cells(r))?;
             into.lock().ok()?.sources = Some(read);
             Some(())
         }),
@@ -151,39 +146,28 @@ fn read_tables(dir: &Path) -> Option<Tables> {
             let (pledges, lines) = read_main(path, table, |r| {
                 // The id as read, which is the id the types hold.
                 ids.push(r.get(0)?)?;
-                pledge(r)
+                Pledge::from_cells(r)
             })?;
             into.lock().ok()?.pledges = Some((pledges, lines, ids));
             Some(())
         }),
         ("pledge_pledgers", |path, table, into| {
-            let read = read_child(path, table, |r| required::<ActorId>(r, 2))?;
+            let read = read_child::<ActorId>(path, table)?;
             into.lock().ok()?.pledgers = Some(read);
             Some(())
         }),
         ("pledge_involved", |path, table, into| {
-            let read = read_child(path, table, |r| required::<ActorId>(r, 2))?;
+            let read = read_child::<ActorId>(path, table)?;
             into.lock().ok()?.involved = Some(read);
             Some(())
         }),
         ("pledge_conditions", |path, table, into| {
-            let read = read_child(path, table, |r| {
-                Some(Condition {
-                    kind: required(r, 2)?,
-                    actor: optional(r, 3)?,
-                    text: required(r, 4)?,
-                })
-            })?;
+            let read = read_child::<Condition>(path, table)?;
             into.lock().ok()?.conditions = Some(read);
             Some(())
         }),
         ("pledge_evidence", |path, table, into| {
-            let read = read_child(path, table, |r| {
-                Some(Evidence {
-                    source: required(r, 2)?,
-                    quote: required(r, 3)?,
-                })
-            })?;
+            let read = read_child::<Evidence>(path, table)?;
             into.lock().ok()?.evidence = Some(read);
             Some(())
         }),
@@ -223,72 +207,6 @@ fn read_tables(dir: &Path) -> Option<Tables> {
     tables.into_inner().ok()
 }
 
-fn actor(r: &Row<'_>) -> Option<Actor> {
-    Some(Actor {
-        id: required(r, 0)?,
-        name: required(r, 1)?,
-        kind: required(r, 2)?,
-        iso_3166: optional(r, 3)?,
-        wikidata: optional(r, 4)?,
-        aliases: Vec::new(),
-        affiliation: optional(r, 5)?,
-        role: optional(r, 6)?,
-        notes: optional(r, 7)?,
-        retired: retirement(r, 8)?,
-    })
-}
-
-fn source(r: &Row<'_>) -> Option<Source> {
-    let archive = if all_empty(r, 7..9) {
-        return None;
-    } else {
-        Archive {
-            file: required(r, 7)?,
-            sha256: required(r, 8)?,
-        }
-    };
-    Some(Source {
-        id: required(r, 0)?,
-        title: required(r, 1)?,
-        publisher: optional(r, 2)?,
-        url: optional(r, 3)?,
-        published: optional(r, 4)?,
-        kind: required(r, 5)?,
-        language: required(r, 6)?,
-        archive,
-        notes: optional(r, 9)?,
-        retired: retirement(r, 10)?,
-    })
-}
-
-fn pledge(r: &Row<'_>) -> Option<Pledge> {
-    let quantity = if all_empty(r, 7..10) {
-        None
-    } else {
-        Some(Quantity {
-            amount: amount(r.get(7)?)?,
-            unit: required(r, 8)?,
-            per: optional(r, 9)?,
-        })
-    };
-    Some(Pledge {
-        id: required(r, 0)?,
-        title: required(r, 1)?,
-        description: required(r, 2)?,
-        pledgers: Vec::new(),
-        beneficiary: optional(r, 3)?,
-        involved: Vec::new(),
-        category: required(r, 4)?,
-        status: required(r, 5)?,
-        commitment: optional(r, 6)?,
-        conditions: Vec::new(),
-        quantity,
-        announced: optional(r, 10)?,
-        evidence: Vec::new(),
-        retired: retirement(r, 11)?,
-    })
-}
-
 /// Ids one after another in one string, for a pass over many of them that
 /// reads a few compact bytes rather than a record per id.
 #[derive(Default)]
@@ -321,13 +239,20 @@ impl IdList {
 struct Row<'r> {
     record: &'r csv::ByteRecord,
     text: &'r str,
+    /// How many key columns come before the value columns (two in a child
+    /// table: the parent's id and the ordinal).
+    keys: usize,
 }
 
 impl<'r> Row<'r> {
     /// The row, or `None` when it is not UTF-8 (which the slow path reports).
-    fn new(record: &'r csv::ByteRecord) -> Option<Self> {
+    fn new(record: &'r csv::ByteRecord, table: &Table) -> Option<Self> {
         let text = simdutf8::basic::from_utf8(record.as_slice()).ok()?;
-        Some(Self { record, text })
+        let keys = match table.shape {
+            Shape::Main => 0,
+            Shape::Child { .. } => 2,
+        };
+        Some(Self { record, text, keys })
     }
 
     /// Cell `i`.
@@ -340,48 +265,10 @@ impl<'r> Row<'r> {
     }
 }
 
-/// A cell the types must accept; an empty cell is null, which they refuse.
-fn required<T: DeserializeOwned>(row: &Row<'_>, i: usize) -> Option<T> {
-    let cell = row.get(i)?;
-    if cell.is_empty() {
-        return None;
+impl Cells for Row<'_> {
+    fn get(&self, column: usize) -> Option<&str> {
+        Row::get(self, self.keys + column)
     }
-    T::deserialize(StrDeserializer::<ValueError>::new(cell)).ok()
-}
-
-/// A cell that may be empty (null); `None` when it is not and the types
-/// refuse it.
-fn optional<T: DeserializeOwned>(row: &Row<'_>, i: usize) -> Option<Option<T>> {
-    match row.get(i)? {
-        "" => Some(None),
-        cell => T::deserialize(StrDeserializer::<ValueError>::new(cell))
-            .ok()
-            .map(Some),
-    }
-}
-
-/// An amount: a finite number, not negative, as the slow path reads it.
-fn amount(cell: &str) -> Option<f64> {
-    let amount: f64 = cell.parse().ok()?;
-    (amount.is_finite() && amount >= 0.0).then_some(amount)
-}
-
-fn all_empty(row: &Row<'_>, columns: std::ops::Range<usize>) -> bool {
-    columns
-        .into_iter()
-        .all(|i| row.get(i).is_some_and(str::is_empty))
-}
-
-/// The three `retired_*` cells from `first`: null when all are empty.
-fn retirement<Id: DeserializeOwned>(row: &Row<'_>, first: usize) -> Option<Option<Retirement<Id>>> {
-    if all_empty(row, first..first + 3) {
-        return Some(None);
-    }
-    Some(Some(Retirement {
-        reason: required(row, first)?,
-        replaced_by: optional(row, first + 1)?,
-        note: required(row, first + 2)?,
-    }))
 }
 
 /// Opens a table and checks that its header is exactly the table's.
@@ -415,7 +302,7 @@ fn read_main<T>(
     let mut bytes = csv::ByteRecord::new();
     let (mut records, mut lines) = (Vec::new(), Vec::new());
     while reader.read_byte_record(&mut bytes).ok()? {
-        let row = Row::new(&bytes)?;
+        let row = Row::new(&bytes, table)?;
         lines.push(line(&row)?);
         records.push(record(&row)?);
         if records.len() == SAMPLE_ROWS {
@@ -741,11 +628,7 @@ fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
 
 /// The rows of a child table, grouped by parent; each parent's rows must
 /// come together, numbered 1, 2, 3, … in order.
-fn read_child<T>(
-    path: &Path,
-    table: &Table,
-    item: impl Fn(&Row<'_>) -> Option<T>,
-) -> Option<Children<T>> {
+fn read_child<T: TableRow>(path: &Path, table: &Table) -> Option<Children<T>> {
     let mut reader = open(path, table)?;
     let mut record = csv::ByteRecord::new();
     let mut children = Children {
@@ -759,11 +642,11 @@ fn read_child<T>(
     // exactly their number when the group ends: one allocation per group.
     let mut current: Vec<T> = Vec::new();
     while reader.read_byte_record(&mut record).ok()? {
-        let row = Row::new(&record)?;
+        let row = Row::new(&record, table)?;
         let line = line(&row)?;
         let parent = row.get(0)?;
         let ordinal: usize = row.get(1)?.parse().ok()?;
-        let value = item(&row)?;
+        let value = T::from_cells(&row)?;
         let same =
             !children.groups.is_empty() && children.parents.get(parent_start..) == Some(parent);
         if same {

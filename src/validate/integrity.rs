@@ -8,6 +8,7 @@ use super::id_index::{BATCH, IdIndex};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::RetirementReason;
 use crate::schema::FileKind;
+use crate::tables::{Children, Record, Row, Shape, TABLES, Table, reference_target};
 use crate::validate::{Files, Part, Records};
 
 /// The ids of one collection, to look up each id's place in the id list.
@@ -568,18 +569,16 @@ fn typed_links<'a>(
         }));
     };
     let mut retirements = Vec::new();
+    // When only the retirements are wanted, the lists (each a read of
+    // memory elsewhere) are not touched.
     match kind {
         FileKind::Actors => {
             for (index, a) in &records.actors {
                 let current = a.retired.is_none();
-                if let Some(id) = a.affiliation.as_ref().filter(|_| references) {
-                    reference(
-                        index,
-                        Site::Field("affiliation"),
-                        FileKind::Actors,
-                        id.as_str(),
-                        current,
-                    );
+                if references {
+                    each_reference(a, &mut |site, target, id| {
+                        reference(index, site, target, id, current);
+                    });
                 }
                 if let Some(r) = &a.retired {
                     retirements.push((index, a.id.as_str(), r.reason, r.replacement()));
@@ -588,6 +587,12 @@ fn typed_links<'a>(
         }
         FileKind::Sources => {
             for (index, src) in &records.sources {
+                let current = src.retired.is_none();
+                if references {
+                    each_reference(src, &mut |site, target, id| {
+                        reference(index, site, target, id, current);
+                    });
+                }
                 if let Some(r) = &src.retired {
                     retirements.push((index, src.id.as_str(), r.reason, r.replacement()));
                 }
@@ -595,60 +600,14 @@ fn typed_links<'a>(
         }
         _ => {
             for (index, p) in records.pledges.part(part) {
-                let (i, current) = (index, p.retired.is_none());
-                // When only the retirements are wanted, the lists (each
-                // a read of memory elsewhere) are not touched.
+                let current = p.retired.is_none();
                 if references {
-                    for (j, id) in p.pledgers.iter().enumerate() {
-                        reference(
-                            i,
-                            Site::Item("pledgers", j),
-                            FileKind::Actors,
-                            id.as_str(),
-                            current,
-                        );
-                    }
-                    if let Some(id) = &p.beneficiary {
-                        reference(
-                            i,
-                            Site::Field("beneficiary"),
-                            FileKind::Actors,
-                            id.as_str(),
-                            current,
-                        );
-                    }
-                    for (j, id) in p.involved.iter().enumerate() {
-                        reference(
-                            i,
-                            Site::Item("involved", j),
-                            FileKind::Actors,
-                            id.as_str(),
-                            current,
-                        );
-                    }
-                    for (j, c) in p.conditions.iter().enumerate() {
-                        if let Some(id) = &c.actor {
-                            reference(
-                                i,
-                                Site::Nested("conditions", j, "actor"),
-                                FileKind::Actors,
-                                id.as_str(),
-                                current,
-                            );
-                        }
-                    }
-                    for (j, e) in p.evidence.iter().enumerate() {
-                        reference(
-                            i,
-                            Site::Nested("evidence", j, "source"),
-                            FileKind::Sources,
-                            e.source.as_str(),
-                            current,
-                        );
-                    }
+                    each_reference(p, &mut |site, target, id| {
+                        reference(index, site, target, id, current);
+                    });
                 }
                 if let Some(r) = &p.retired {
-                    retirements.push((i, p.id.as_str(), r.reason, r.replacement()));
+                    retirements.push((index, p.id.as_str(), r.reason, r.replacement()));
                 }
             }
         }
@@ -680,6 +639,41 @@ fn typed_links<'a>(
     }
 }
 
+/// Every reference of a typed record, where its tables declare them: the
+/// record's own reference columns, then those of each of its lists' items.
+fn each_reference<'a, R: Record>(record: &'a R, each: &mut impl FnMut(Site, FileKind, &'a str)) {
+    for (c, column) in R::TABLE.columns.iter().enumerate() {
+        if let (Some(target), Some(id)) = (reference_target(column), record.cell(c).text()) {
+            each(Site::Field(column.path), target, id);
+        }
+    }
+    /// Calls `each` with the references of every item of every list.
+    struct Lists<'e, F>(&'e mut F);
+    impl<'a, F: FnMut(Site, FileKind, &'a str)> Children<'a> for Lists<'_, F> {
+        fn items<I: Row>(&mut self, table: &'static Table, items: &'a [I]) {
+            let Shape::Child { field, .. } = table.shape else {
+                return;
+            };
+            for (c, column) in table.columns.iter().enumerate() {
+                let Some(target) = reference_target(column) else {
+                    continue;
+                };
+                for (j, item) in items.iter().enumerate() {
+                    if let Some(id) = item.cell(c).text() {
+                        let site = if column.path.is_empty() {
+                            Site::Item(field, j)
+                        } else {
+                            Site::Nested(field, j, column.path)
+                        };
+                        (self.0)(site, target, id);
+                    }
+                }
+            }
+        }
+    }
+    record.children(&mut Lists(each));
+}
+
 fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Link<'a>)) {
     // The ids a field holds: one string, or the strings of an array.
     fn strings(value: Option<&Value>) -> Vec<(Option<usize>, &str)> {
@@ -705,31 +699,40 @@ fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Lin
                 from_current: current,
             }));
         };
-        let fields: &[&'static str] = match kind {
-            FileKind::Actors => &["affiliation"],
-            FileKind::Pledges => &["pledgers", "beneficiary", "involved"],
-            _ => &[],
-        };
-        for &field in fields {
-            for (j, id) in strings(record.get(field)) {
-                let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
-                reference(site, FileKind::Actors, id);
-            }
-        }
-        if kind == FileKind::Pledges {
-            for (list, inner, target) in [
-                ("conditions", "actor", FileKind::Actors),
-                ("evidence", "source", FileKind::Sources),
-            ] {
-                for (j, item) in record
-                    .get(list)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    if let Some(id) = item.get(inner).and_then(Value::as_str) {
-                        reference(Site::Nested(list, j, inner), target, id);
+        // The reference columns of the record's tables, as in the typed
+        // records; a list that holds a lone string counts as one item.
+        for table in TABLES.iter().filter(|t| t.kind == kind) {
+            for column in table.columns {
+                let Some(target) = reference_target(column) else {
+                    continue;
+                };
+                match table.shape {
+                    Shape::Main => {
+                        for (j, id) in strings(record.get(column.path)) {
+                            let field = column.path;
+                            let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
+                            reference(site, target, id);
+                        }
+                    }
+                    Shape::Child { field, .. } if column.path.is_empty() => {
+                        for (j, id) in strings(record.get(field)) {
+                            let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
+                            reference(site, target, id);
+                        }
+                    }
+                    Shape::Child { field, .. } => {
+                        let inner = column.path;
+                        for (j, item) in record
+                            .get(field)
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .enumerate()
+                        {
+                            if let Some(id) = item.get(inner).and_then(Value::as_str) {
+                                reference(Site::Nested(field, j, inner), target, id);
+                            }
+                        }
                     }
                 }
             }

@@ -10,6 +10,7 @@ use crate::diagnostic::escape_token;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ActorKind;
 use crate::schema::{FileKind, SCHEMA_VERSION};
+use crate::tables::{Children, ColumnKind, Record, Row, Shape, Table, collection};
 use crate::validate::schema::preview;
 use crate::validate::{Files, Part, Records};
 
@@ -224,101 +225,67 @@ pub(crate) fn check_text_records(
     }
     if first && kinds.contains(&FileKind::Actors) {
         for (i, a) in &records.actors {
-            let path = &files.actors;
-            check_text_value(path, &|| format!("/actors/{i}/name"), a.name.as_str(), out);
-            for (j, alias) in a.aliases.iter().enumerate() {
-                check_text_value(
-                    path,
-                    &|| format!("/actors/{i}/aliases/{j}"),
-                    alias.as_str(),
-                    out,
-                );
-            }
-            for (field, value) in [
-                ("role", a.role.as_ref().map(|t| t.as_str())),
-                ("notes", a.notes.as_ref().map(|t| t.as_str())),
-            ] {
-                if let Some(value) = value {
-                    check_text_value(path, &|| format!("/actors/{i}/{field}"), value, out);
-                }
-            }
-            if let Some(note) = a.retired.as_ref().map(|r| r.note.as_str()) {
-                check_text_value(path, &|| format!("/actors/{i}/retired/note"), note, out);
-            }
+            check_text_cells(&files.actors, i, a, out);
         }
     }
     if first && kinds.contains(&FileKind::Sources) {
         for (i, src) in &records.sources {
-            let path = &files.sources;
-            check_text_value(
-                path,
-                &|| format!("/sources/{i}/title"),
-                src.title.as_str(),
-                out,
-            );
-            check_text_value(
-                path,
-                &|| format!("/sources/{i}/archive/file"),
-                src.archive.file.as_str(),
-                out,
-            );
-            for (field, value) in [
-                ("publisher", src.publisher.as_ref().map(|t| t.as_str())),
-                ("notes", src.notes.as_ref().map(|t| t.as_str())),
-            ] {
-                if let Some(value) = value {
-                    check_text_value(path, &|| format!("/sources/{i}/{field}"), value, out);
-                }
-            }
-            if let Some(note) = src.retired.as_ref().map(|r| r.note.as_str()) {
-                check_text_value(path, &|| format!("/sources/{i}/retired/note"), note, out);
-            }
+            check_text_cells(&files.sources, i, src, out);
         }
     }
     if kinds.contains(&FileKind::Pledges) {
         for (i, p) in records.pledges.part(part) {
-            let path = &files.pledges;
-            check_text_value(
-                path,
-                &|| format!("/pledges/{i}/title"),
-                p.title.as_str(),
-                out,
-            );
-            check_text_value(
-                path,
-                &|| format!("/pledges/{i}/description"),
-                p.description.as_str(),
-                out,
-            );
-            for (j, c) in p.conditions.iter().enumerate() {
-                check_text_value(
-                    path,
-                    &|| format!("/pledges/{i}/conditions/{j}/text"),
-                    c.text.as_str(),
-                    out,
-                );
-            }
-            if let Some(q) = &p.quantity {
-                check_text_value(
-                    path,
-                    &|| format!("/pledges/{i}/quantity/unit"),
-                    q.unit.as_str(),
-                    out,
-                );
-            }
-            for (j, e) in p.evidence.iter().enumerate() {
-                check_text_value(
-                    path,
-                    &|| format!("/pledges/{i}/evidence/{j}/quote"),
-                    e.quote.as_str(),
-                    out,
-                );
-            }
-            if let Some(note) = p.retired.as_ref().map(|r| r.note.as_str()) {
-                check_text_value(path, &|| format!("/pledges/{i}/retired/note"), note, out);
+            check_text_cells(&files.pledges, i, p, out);
+        }
+    }
+}
+
+/// Checks the free-text fields of the typed record at `index`, where its
+/// tables declare them: the record's own text columns, then those of each
+/// of its lists' items.
+fn check_text_cells<R: Record>(path: &Path, index: usize, record: &R, out: &mut Vec<Diagnostic>) {
+    let collection = collection(R::TABLE.kind);
+    for (c, column) in R::TABLE.columns.iter().enumerate() {
+        if let (ColumnKind::Text, Some(text)) = (column.kind, record.cell(c).text()) {
+            let pointer = || format!("/{collection}/{index}/{}", column.path);
+            check_text_value(path, &pointer, text, out);
+        }
+    }
+    /// Checks the text columns of every item of every list.
+    struct Lists<'o> {
+        path: &'o Path,
+        collection: &'static str,
+        index: usize,
+        out: &'o mut Vec<Diagnostic>,
+    }
+    impl<'r> Children<'r> for Lists<'_> {
+        fn items<I: Row>(&mut self, table: &'static Table, items: &'r [I]) {
+            let Shape::Child { field, .. } = table.shape else {
+                return;
+            };
+            for (c, column) in table.columns.iter().enumerate() {
+                if column.kind != ColumnKind::Text {
+                    continue;
+                }
+                for (j, item) in items.iter().enumerate() {
+                    if let Some(text) = item.cell(c).text() {
+                        let (collection, index) = (self.collection, self.index);
+                        let pointer = || match column.path {
+                            "" => format!("/{collection}/{index}/{field}/{j}"),
+                            inner => format!("/{collection}/{index}/{field}/{j}/{inner}"),
+                        };
+                        check_text_value(self.path, &pointer, text, self.out);
+                    }
+                }
             }
         }
     }
+    record.children(&mut Lists {
+        path,
+        collection,
+        index,
+        out,
+    });
 }
 
 /// Checks countries, URLs, dates and the manifest.
