@@ -8,6 +8,8 @@ use crate::model::{
     Quote, Resources, Retirement, RetirementReason, Sha256, Source, SourceId, SourceKind, Status,
     Text,
 };
+use serde_json::json;
+
 use crate::schema::SCHEMA_VERSION;
 
 /// A small, fast, deterministic random number generator (SplitMix64).
@@ -83,6 +85,15 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
     out
 }
 
+/// A record read from `value`, which holds only its required fields.
+///
+/// # Panics
+/// When the model gains a required field: give it a value in `dataset`.
+fn blank<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("a blank record lacks a required field: {e}"))
+}
+
 fn text(s: String) -> Text {
     Text::new(s).unwrap_or_else(|_| Text::new("text").expect("non-empty"))
 }
@@ -94,6 +105,19 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
     let mut rng = Rng::new(seed);
     let n_actors = (pledges / 10).max(2);
     let n_sources = (pledges / 5).max(1);
+    // Fields the generator does not set (every one a later version of the
+    // model adds, unless it is required) are those of these blank records:
+    // null, or empty.
+    let blank_actor: Actor = blank(json!({"id": "a", "name": "A", "kind": "state", "aliases": []}));
+    let blank_source: Source = blank(json!({
+        "id": "s", "title": "S", "kind": "news_article", "language": "en",
+        "archive": {"file": "s.txt", "sha256": "0".repeat(64)},
+    }));
+    let blank_pledge: Pledge = blank(json!({
+        "id": "p", "title": "P", "description": "P", "pledgers": ["a"], "involved": [],
+        "category": "training", "status": "proposed", "conditions": [],
+        "evidence": [{"source": "s", "quote": "q"}],
+    }));
     let actor_id = |i: usize| ActorId::new(format!("actor-{i:07}")).expect("valid id");
     let source_id = |i: usize| SourceId::new(format!("source-{i:07}")).expect("valid id");
 
@@ -112,15 +136,13 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                         ActorKind::GovernmentBody,
                     ])
                 },
-                iso_3166: None,
-                wikidata: None,
                 aliases: (0..rng.below(3))
                     .map(|k| text(format!("Alias {i}-{k} {}", sentence(&mut rng, 1))))
                     .collect(),
                 affiliation: person.then(|| actor_id(i - 1)),
                 role: person.then(|| text(sentence(&mut rng, 2))),
                 notes: (rng.below(2) == 0).then(|| text(sentence(&mut rng, 12))),
-                retired: None,
+                ..blank_actor.clone()
             }
         })
         .collect();
@@ -130,8 +152,6 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
             id: source_id(i),
             title: text(format!("Report {i}: {}", sentence(&mut rng, 6))),
             publisher: (rng.below(2) == 0).then(|| text(sentence(&mut rng, 2))),
-            url: None,
-            published: None,
             kind: *rng.pick(&[
                 SourceKind::NewsArticle,
                 SourceKind::BlogPost,
@@ -142,8 +162,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                 file: FileName::new(format!("source-{i:07}.txt")).expect("valid name"),
                 sha256: Sha256::new(format!("{:064x}", i)).expect("valid digest"),
             },
-            notes: None,
-            retired: None,
+            ..blank_source.clone()
         })
         .collect();
 
@@ -202,7 +221,6 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     unit: text(sentence(&mut rng, 2)),
                     per: Some(Period::Year),
                 }),
-                announced: None,
                 evidence: (0..1 + rng.below(2))
                     .map(|k| Evidence {
                         source: source_id(if k == 0 {
@@ -224,6 +242,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     ),
                     note: text(sentence(&mut rng, 6)),
                 }),
+                ..blank_pledge.clone()
             }
         })
         .collect();
