@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tempfile::TempDir;
-use ukraine_pledges::Report;
 use ukraine_pledges::validate::{Options, validate_dir};
+use ukraine_pledges::write::{schema_dir_of, write_json_dir};
+use ukraine_pledges::{Dataset, Report};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -18,6 +19,11 @@ pub fn root() -> PathBuf {
 
 /// A temporary copy of `tests/fixtures`: `valid/` (a small valid dataset)
 /// and `archive/` (its source text).
+///
+/// The fixture is kept as it was written, so that the places the diagnostic
+/// cases expect do not move when the model gains an optional field (which a
+/// file without it still satisfies); tests of the canonical form start from
+/// [`Fixture::canonical`].
 pub struct Fixture {
     pub tmp: TempDir,
 }
@@ -35,6 +41,14 @@ impl Fixture {
             }
         }
         Self { tmp }
+    }
+
+    /// [`Fixture::new`], with the dataset rewritten in canonical form.
+    pub fn canonical() -> Self {
+        let fixture = Self::new();
+        let dataset = Dataset::load(fixture.data()).expect("the fixture is valid");
+        write_json_dir(&dataset, &fixture.data(), &schema_dir_of(&dataset)).expect("written");
+        fixture
     }
 
     /// The dataset directory.
