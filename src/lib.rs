@@ -7,7 +7,6 @@ pub mod diagnostic;
 pub mod diff;
 pub mod error;
 pub mod format;
-mod fxhash;
 pub mod generate;
 pub mod locate;
 pub mod model;

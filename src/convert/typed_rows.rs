@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde::de::value::{Error as ValueError, StrDeserializer};
@@ -24,7 +25,6 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use crate::convert::datapackage::manifest_value;
 use crate::convert::from_csv::{CsvMap, DATAPACKAGE, Line, TableLines};
 use crate::convert::tables::{Shape, TABLES, Table};
-use crate::fxhash::FxHashMap;
 use crate::model::strict::Object;
 use crate::model::{
     Actor, ActorId, Archive, Condition, Evidence, Manifest, Pledge, Quantity, Retirement, Source,
