@@ -12,9 +12,8 @@ pub mod model;
 // Schema generation, the CSV layout, diagnostics and errors.
 pub mod diagnostic;
 pub mod error;
-#[cfg(feature = "validate")]
-mod fxhash;
 pub mod schema;
+#[cfg(any(feature = "validate", feature = "write"))]
 pub mod tables;
 
 // Bytes to records, with where each came from.

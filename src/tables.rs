@@ -93,6 +93,7 @@ pub struct Table {
 
 /// The content of one cell, read from a typed record.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "write"), allow(dead_code))]
 pub(crate) enum Cell<'a> {
     /// Null: an empty cell.
     Empty,
@@ -113,6 +114,7 @@ impl<'a> Cell<'a> {
 }
 
 /// Where a record is read from: the value cells of one row, by column.
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
 pub(crate) trait Cells {
     /// The cell of value column `column` (0 is a table's first column
     /// after any key columns); `None` when the row has no such cell.
@@ -126,12 +128,14 @@ pub(crate) trait Row: Sized {
 
     /// Reads it from a row, if the types accept every cell; `None` for
     /// anything they refuse (the slow path then says what).
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
     fn from_cells(row: &impl Cells) -> Option<Self>;
 }
 
 /// A record type: a main table and the child tables of its list fields.
 pub(crate) trait Record: Row {
     /// Its main table.
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
     const TABLE: &'static Table;
 
     /// Calls `visit` with each child table of the record's lists and the
@@ -145,6 +149,7 @@ pub(crate) trait Children<'r> {
     fn items<I: Row>(&mut self, table: &'static Table, items: &'r [I]);
 }
 
+#[cfg(feature = "validate")]
 /// The record file a column's value must name a record of, if it is a
 /// reference the integrity checks follow (a retired record's replacement is
 /// checked by the retirement rules instead).
@@ -452,6 +457,7 @@ fn note<Id>(retired: Option<&Retirement<Id>>) -> Cell<'_> {
 }
 
 // ------------------------------------------------- records read from cells --
+// (Only the CSV reader reads records from cells.)
 
 /// A cell the types must accept; an empty cell is null, which they refuse.
 fn required<T: DeserializeOwned>(row: &impl Cells, column: usize) -> Option<T> {

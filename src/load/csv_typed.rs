@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use crate::fxhash::FxHashMap;
 use crate::load::csv_values::{CsvMap, Line, TableLines};
 use crate::model::strict::Object;
 use crate::model::{Actor, ActorId, Condition, Evidence, Manifest, Pledge, Source, Text};

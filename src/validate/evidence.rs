@@ -55,7 +55,7 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
                 continue;
             }
         };
-        let digest = hex(&Sha256::digest(&bytes));
+        let digest = format!("{:x}", Sha256::digest(&bytes));
         if digest != source.archive.sha256.as_str() {
             out.push(
                 Diagnostic::new(
@@ -121,10 +121,6 @@ fn longest_found_prefix(text: &str, quote: &str) -> usize {
         }
     }
     lo
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 
 use std::hash::Hasher;
 
-use crate::fxhash::FxHasher;
+use rustc_hash::FxHasher;
 
 /// How many ids [`IdIndex::get_many`] looks up at once.
 pub(crate) const BATCH: usize = 64;

@@ -1,7 +1,6 @@
 //! Layer 3: ids and the references between records.
 
-use crate::fxhash::FxHashMap as HashMap;
-
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
 
 use super::id_index::{BATCH, IdIndex};

@@ -21,17 +21,24 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let prefix = format!(".{name}.");
+    let mut temporary = tempfile::Builder::new();
+    temporary.prefix(&prefix).suffix(".tmp");
+    // The file stays once renamed: it gets the mode `File::create` would
+    // give it (0o666 less the umask), not a temporary file's 0o600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temporary.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    // On an error the temporary file is dropped, which removes it.
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = temporary.tempfile_in(dir)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        file.as_file().sync_all()?;
+        file.persist(path).map_err(|e| e.error)
     })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    result.map(drop).map_err(|e| Error::io(path, e))
 }
 
 /// Writes the files `names` into `dir` as one change: `write` fills each
@@ -275,6 +282,43 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.to_string(), "disk full");
+    }
+
+    /// The target gets the new bytes, with the mode a created file has,
+    /// and nothing else is left in its directory; a write that cannot
+    /// happen leaves nothing behind either.
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("pledges.json");
+        std::fs::write(&target, "old").unwrap();
+        atomic_write(&target, b"new").unwrap();
+        assert_eq!(
+            entries(dir.path()),
+            [("pledges.json".to_owned(), "new".to_owned())]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let created = dir.path().join("created");
+            File::create(&created).unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+            assert_eq!(mode(&target), mode(&created));
+        }
+
+        let missing = dir.path().join("no-such-dir").join("f.json");
+        let err = atomic_write(&missing, b"x").unwrap_err().to_string();
+        assert!(err.contains("f.json"), "{err}");
+        assert!(!dir.path().join("no-such-dir").exists());
+
+        // The rename fails (a directory is in the way): the temporary file
+        // is removed.
+        let blocked = tempfile::tempdir().unwrap();
+        std::fs::create_dir(blocked.path().join("f.json")).unwrap();
+        let err = atomic_write(&blocked.path().join("f.json"), b"x").unwrap_err();
+        assert!(err.to_string().contains("f.json"), "{err}");
+        let left: Vec<_> = std::fs::read_dir(blocked.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
     }
 
     fn entries(dir: &Path) -> Vec<(String, String)> {

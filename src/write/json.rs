@@ -4,7 +4,7 @@
 //! newline, text in Unicode NFC. Writing a dataset read from canonical files
 //! gives the same bytes back.
 
-use super::pretty::{self, skip_ascii};
+use super::canonical::{self, skip_ascii};
 
 use std::io::Write;
 use std::path::Path;
@@ -23,7 +23,7 @@ use crate::write::files::{SYNC_AHEAD, with_sync_ahead, write_set};
 #[must_use]
 pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
-    if pretty::write_value(&mut out, 0, value).is_ok() {
+    if canonical::write_value(&mut out, 0, value).is_ok() {
         out.push(b'\n');
         // Only whole `str`s are ever written, so this always holds.
         if let Ok(text) = String::from_utf8(out) {
@@ -33,9 +33,9 @@ pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json_canonical(value)
 }
 
-/// [`to_canonical_json`] by way of serde_json: for values the fast writer
-/// leaves alone (raw JSON values, map keys that are not strings), and the
-/// reference the fast writer is tested against.
+/// [`to_canonical_json`] by way of serde_json's own pretty printer and a
+/// normalising pass: for values the fast writer leaves alone (raw JSON
+/// values), and the reference the fast writer is tested against.
 fn serde_json_canonical<T: Serialize + ?Sized>(value: &T) -> String {
     // The crate's types always serialise.
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -108,13 +108,14 @@ fn write_record_file<T: Serialize + Sync>(
 ) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(128);
     head.push(b'{');
-    pretty::newline_indent(&mut head, 1);
-    pretty::write_escaped(&mut head, "$schema");
+    canonical::newline_indent(&mut head, 1)?;
+    // Keys as serde_json writes them, escaped but not normalised.
+    serde_json::to_writer(&mut head, "$schema")?;
     head.extend_from_slice(b": ");
-    pretty::write_str_value(&mut head, schema);
+    canonical::write_value(&mut head, 1, schema)?;
     head.push(b',');
-    pretty::newline_indent(&mut head, 1);
-    pretty::write_escaped(&mut head, key);
+    canonical::newline_indent(&mut head, 1)?;
+    serde_json::to_writer(&mut head, key)?;
     head.extend_from_slice(b": [");
     if records.is_empty() {
         head.extend_from_slice(b"]\n}\n");
@@ -132,8 +133,8 @@ fn write_chunk<T: Serialize>(chunk: &[T], first: bool, buf: &mut Vec<u8>) -> std
         if !first || i > 0 {
             buf.push(b',');
         }
-        pretty::newline_indent(buf, 2);
-        pretty::write_value(buf, 2, record).map_err(std::io::Error::other)?;
+        canonical::newline_indent(buf, 2)?;
+        canonical::write_value(buf, 2, record)?;
     }
     Ok(())
 }
@@ -455,6 +456,17 @@ mod tests {
             ]),
             text: "x",
         };
+        assert_eq!(to_canonical_json(&value), serde_json_canonical(&value));
+    }
+
+    /// Nesting deeper than the writer's run of spaces is indented as
+    /// serde_json indents it.
+    #[test]
+    fn deep_nesting_is_indented_as_serde_json_indents_it() {
+        let mut value = serde_json::json!({"e\u{301}": ["x", {}]});
+        for depth in 0..40 {
+            value = serde_json::json!({ format!("k{depth}"): [value, depth] });
+        }
         assert_eq!(to_canonical_json(&value), serde_json_canonical(&value));
     }
 

@@ -7,11 +7,11 @@
 //! canonical JSON. An empty cell is null: the data model has no empty
 //! strings, so nothing is lost.
 
+mod canonical;
 mod csv;
 pub mod datapackage;
 pub(crate) mod files;
 mod json;
-mod pretty;
 
 use std::io::Write as _;
 use std::path::Path;
