@@ -1,5 +1,6 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
-//! Prints one pledge with its conditions and the evidence for it.
+//! Prints one pledge with its conditions and the evidence for it: the one
+//! whose id is given, or the first.
 //!
 //! ```sh
 //! cargo run --example show_pledge -- germany-infantry-vehicles
@@ -10,10 +11,12 @@ use std::process::ExitCode;
 use ukraine_pledges::Dataset;
 
 fn main() -> ExitCode {
-    let id = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "france-uk-forces-after-peace-deal".to_owned());
     let data = Dataset::bundled();
+    let first = data.pledges().first().map(|p| p.id.to_string());
+    let Some(id) = std::env::args().nth(1).or(first) else {
+        eprintln!("the dataset has no pledges");
+        return ExitCode::FAILURE;
+    };
     let Some(pledge) = data.pledge(&id) else {
         eprintln!("no pledge has the id `{id}`");
         return ExitCode::FAILURE;

@@ -1,9 +1,28 @@
-//! The query API over the bundled dataset, and `pledges list` / `show`.
+//! The query API and `pledges list` / `show`, on a made-up dataset
+//! (`tests/fixtures/query/`), never on the shipped data.
+
+use std::path::PathBuf;
 
 use ukraine_pledges::Dataset;
 use ukraine_pledges::model::{Category, ConditionKind, Status};
 
 use crate::helpers::{Fixture, pledges, root, stderr, stdout};
+
+/// The query fixture's directory.
+fn query_dir() -> PathBuf {
+    root().join("tests/fixtures/query")
+}
+
+fn query_data() -> Dataset {
+    Dataset::load(query_dir()).expect("the query fixture is valid")
+}
+
+/// `pledges ARGS --data tests/fixtures/query`, run from the repository root.
+fn on_query_data(args: &[&str]) -> std::process::Output {
+    let mut args = args.to_vec();
+    args.extend(["--data", "tests/fixtures/query"]);
+    pledges(&root(), &args)
+}
 
 fn ids<'a>(pledges: impl Iterator<Item = &'a ukraine_pledges::model::Pledge>) -> Vec<&'a str> {
     pledges.map(|p| p.id.as_str()).collect()
@@ -11,7 +30,7 @@ fn ids<'a>(pledges: impl Iterator<Item = &'a ukraine_pledges::model::Pledge>) ->
 
 #[test]
 fn actors_are_found_by_any_spelling_case_or_accent() {
-    let data = Dataset::bundled();
+    let data = query_data();
     for name in [
         "zelensky",
         "Zelenskyy",
@@ -49,107 +68,89 @@ fn diacritics_are_ignored_in_lookups() {
 
 #[test]
 fn pledges_by_actor_include_those_made_through_an_affiliation() {
-    let data = Dataset::bundled();
+    let data = query_data();
     assert!(data.acts_for("mark-rutte", "nato"));
     assert!(!data.acts_for("nato", "mark-rutte"));
     assert_eq!(
         ids(data.pledges_by_actor("germany")),
         [
-            "germany-air-force-expansion",
-            "germany-cruise-missile-cooperation",
-            "germany-infantry-vehicles"
+            "germany-air-defence",
+            "germany-past-deliveries",
+            "germany-vehicles"
         ]
     );
-    assert_eq!(
-        ids(data.pledges_by_actor("united-kingdom")),
-        ["france-uk-forces-after-peace-deal"]
-    );
-    // Rutte is named in the multinational force's evidence and acts for NATO.
-    assert!(ids(data.pledges_involving("nato")).contains(&"european-led-multinational-force"));
-    // The UK Parliament is a condition of the UK's deployment.
+    // Rutte pledges for NATO.
+    assert_eq!(ids(data.pledges_by_actor("nato")), ["no-veto"]);
+    assert_eq!(ids(data.pledges_by_actor("ukraine")), Vec::<&str>::new());
+    // Named among the involved, or as the actor a condition depends on.
+    assert!(ids(data.pledges_involving("nato")).contains(&"multinational-force"));
     assert_eq!(
         ids(data.pledges_involving("uk-parliament")),
-        ["france-uk-forces-after-peace-deal"]
+        ["multinational-force"]
     );
 }
 
 #[test]
 fn pledges_by_category_status_and_condition() {
-    let data = Dataset::bundled();
+    let data = query_data();
     assert_eq!(
         ids(data.pledges_with_condition(ConditionKind::Ceasefire)),
-        [
-            "european-led-multinational-force",
-            "long-term-support-for-armed-forces",
-            "paris-declaration-guarantees",
-            "us-led-truce-monitoring"
-        ]
+        ["multinational-force", "truce-monitoring"]
     );
     assert_eq!(
         ids(data.pledges_by_status(Status::Delivered)),
-        ["france-artillery-air-defence-training"]
+        ["germany-past-deliveries"]
     );
     assert_eq!(
         ids(data.pledges_by_category(Category::TroopDeployment)),
-        [
-            "european-led-multinational-force",
-            "france-uk-forces-after-peace-deal"
-        ]
+        ["multinational-force"]
     );
 }
 
 #[test]
 fn evidence_resolves_to_its_sources_in_order() {
-    let data = Dataset::bundled();
-    for pledge in data.pledges() {
-        let resolved: Vec<_> = data.evidence(pledge).collect();
-        assert_eq!(resolved.len(), pledge.evidence.len(), "{}", pledge.id);
-        for (evidence, source) in resolved {
-            assert_eq!(evidence.source, source.id);
+    for data in [query_data(), Dataset::bundled().clone()] {
+        for pledge in data.pledges() {
+            let resolved: Vec<_> = data.evidence(pledge).collect();
+            assert_eq!(resolved.len(), pledge.evidence.len(), "{}", pledge.id);
+            for ((evidence, source), cited) in resolved.into_iter().zip(&pledge.evidence) {
+                assert_eq!(evidence, cited);
+                assert_eq!(evidence.source, source.id);
+            }
         }
     }
 }
 
 #[test]
 fn lookups_by_id_use_the_sorted_order() {
-    let data = Dataset::bundled();
-    assert!(data.pledges().windows(2).all(|w| w[0].id < w[1].id));
-    for p in data.pledges() {
-        assert_eq!(data.pledge(p.id.as_str()).map(|q| &q.id), Some(&p.id));
+    for data in [query_data(), Dataset::bundled().clone()] {
+        assert!(data.pledges().windows(2).all(|w| w[0].id < w[1].id));
+        for p in data.pledges() {
+            assert_eq!(data.pledge(p.id.as_str()).map(|q| &q.id), Some(&p.id));
+        }
+        for a in data.actors() {
+            assert_eq!(data.actor(a.id.as_str()), Some(a));
+        }
+        for s in data.sources() {
+            assert_eq!(data.source(s.id.as_str()), Some(s));
+        }
+        assert!(data.pledge("no-such-pledge").is_none());
     }
-    assert!(data.pledge("no-such-pledge").is_none());
-    assert_eq!(
-        data.actor("france").map(|a| a.name.as_str()),
-        Some("France")
-    );
-    assert!(data.source("macron-hosts-ukraine-and-allies").is_some());
 }
 
 #[test]
 fn cli_list_filters_and_prints_json_for_scripts() {
-    let out = pledges(
-        &root(),
-        &[
-            "list",
-            "--actor",
-            "Deutschland-typo-germny",
-            "--format",
-            "json",
-        ],
-    );
+    let out = on_query_data(&["list", "--actor", "germny-typo", "--format", "json"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = pledges(
-        &root(),
-        &[
-            "list",
-            "--actor",
-            "germany",
-            "--condition",
-            "us_backstop",
-            "--format",
-            "json",
-        ],
-    );
+    let out = on_query_data(&[
+        "list",
+        "--actor",
+        "Deutschland",
+        "--condition",
+        "us_backstop",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let listed: Vec<&str> = json
@@ -158,20 +159,13 @@ fn cli_list_filters_and_prints_json_for_scripts() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        listed,
-        [
-            "germany-air-force-expansion",
-            "germany-cruise-missile-cooperation",
-            "germany-infantry-vehicles"
-        ]
-    );
-    let out = pledges(&root(), &["list", "--status", "delivered"]);
+    assert_eq!(listed, ["germany-air-defence", "germany-vehicles"]);
+    let out = on_query_data(&["list", "--status", "delivered"]);
     assert_eq!(
         stdout(&out),
-        "france-artillery-air-defence-training  delivered         France: artillery, air defence equipment and training delivered\n1 pledge\n"
+        "germany-past-deliveries  delivered         Germany: equipment delivered\n1 pledge\n"
     );
-    let out = pledges(&root(), &["list", "--category", "troop"]);
+    let out = on_query_data(&["list", "--category", "troop"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
@@ -180,30 +174,37 @@ fn cli_list_filters_and_prints_json_for_scripts() {
 }
 
 #[test]
+fn cli_list_without_data_lists_the_bundled_dataset() {
+    let out = pledges(&root(), &["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let count = Dataset::bundled().pledges().len();
+    assert!(
+        stdout(&out).ends_with(&format!("\n{count} pledges\n")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn cli_show_prints_a_pledge_with_its_evidence_or_exits_1() {
-    let out = pledges(&root(), &["show", "germany-infantry-vehicles"]);
+    let out = on_query_data(&["show", "germany-vehicles"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.starts_with("Germany: 480 infantry vehicles a year for five new brigades\n"));
-    assert!(text.contains("quantity:    480 infantry vehicles per year\n"));
-    assert!(text.contains("condition:   us_backstop [United States]: Contingent upon U.S. support for the security guarantees.\n"));
-    assert!(text.contains("  \"supply 480 infantry vehicles per year to five new brigades\"\n    (western-leaders-convene-in-paris: "));
-    let out = pledges(
-        &root(),
-        &["show", "germany-infantry-vehicle", "--data", "data"],
-    );
+    assert!(text.starts_with("Germany: 480 vehicles a year\n============================\n"));
+    assert!(text.contains("pledged by:  Germany\n"));
+    assert!(text.contains("quantity:    480 vehicles per year\n"));
+    assert!(text.contains("condition:   us_backstop [United States]: Only with US support.\n"));
+    assert!(text.contains(
+        "  \"Germany: 480 vehicles a year\"\n    (query-report: A report made up for the query tests)\n"
+    ));
+    let out = on_query_data(&["show", "germany-vehicle"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "pledges: error: no pledge has the id `germany-infantry-vehicle`; did you mean `germany-infantry-vehicles`?\n"
+        "pledges: error: no pledge has the id `germany-vehicle`; did you mean `germany-vehicles`?\n"
     );
-    let out = pledges(
-        &root(),
-        &["show", "us-led-truce-monitoring", "--format", "json"],
-    );
+    let out = on_query_data(&["show", "truce-monitoring", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        json["evidence"][0]["source"]["id"],
-        "paris-summit-seeks-to-lock-in-ukraines-future"
-    );
+    assert_eq!(json["pledge"]["id"], "truce-monitoring");
+    assert_eq!(json["evidence"][0]["source"]["id"], "query-report");
 }
