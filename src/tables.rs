@@ -5,8 +5,8 @@
 //! inside the record (or inside one list item) and says what the value is:
 //! free text, a reference to another record, or any other value. From this
 //! one declaration come the CSV layout, the cells written from a typed
-//! record ([`Row::cell`]) and the record read back from a row's cells
-//! ([`Row::from_cells`]), the source map from cells to JSON Pointers, the
+//! record and the record read back from a row's cells
+//! (the `Row` trait), the source map from cells to JSON Pointers, the
 //! Frictionless Table Schemas, the references the integrity checks follow
 //! and the fields the text checks read. Adding a field to a record is an edit
 //! to its type in [`crate::model`] and to its table here.

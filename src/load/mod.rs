@@ -4,8 +4,8 @@
 //! A clean file takes a fast path: it is read straight into the data model
 //! (the pledges file a chunk at a time on two cores, a CSV dataset row by row
 //! into the types), with no JSON tree and no syntax scan. Otherwise a file
-//! is read as a JSON tree ([`json`]), or a CSV dataset value by value
-//! ([`csv_values`]), so that the validator can explain what the types refuse.
+//! is read as a JSON tree, or a CSV dataset value by value,
+//! so that the validator can explain what the types refuse.
 //! Positions (line and column, or CSV table, row and column) are found only
 //! for the findings that need them.
 

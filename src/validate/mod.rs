@@ -3,7 +3,7 @@
 //! Validation runs in layers, each on what the previous one could read, and
 //! collects every problem in one pass:
 //!
-//! 1. **read** (the [`load`](crate::load) layer): files exist and are UTF-8
+//! 1. **read** (the [`load`] layer): files exist and are UTF-8
 //!    JSON, with no duplicate keys, or CSV tables with their data package;
 //! 2. **schema**: each file against its JSON Schema (see [`crate::schema`]);
 //! 3. **integrity**: unique ids, references that resolve, nothing orphaned;

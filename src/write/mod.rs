@@ -2,7 +2,7 @@
 //! package, and publishing a set of files all at once.
 //!
 //! JSON → CSV writes one table per record type and one per many-valued
-//! field (see [`TABLES`](crate::tables::TABLES)); CSV → JSON reads them back
+//! field (see [`TABLES`]); CSV → JSON reads them back
 //! (the [`load`](crate::load) layer), validated like any dataset, and writes
 //! canonical JSON. An empty cell is null: the data model has no empty
 //! strings, so nothing is lost.
