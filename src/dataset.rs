@@ -255,7 +255,7 @@ impl Dataset {
             let named = |id: &crate::model::ActorId| self.acts_for(id.as_str(), actor_id);
             p.pledgers.iter().any(named)
                 || p.beneficiary.iter().any(named)
-                || p.involved.iter().any(named)
+                || p.roles.iter().any(|r| named(&r.actor))
                 || p.conditions
                     .iter()
                     .filter_map(|c| c.actor.as_ref())

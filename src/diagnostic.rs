@@ -138,6 +138,14 @@ codes! {
     AnnouncedAfterSource = "announced-after-source", Error, Semantics;
     /// The manifest's version is not semantic versioning.
     InvalidVersion = "invalid-version", Error, Semantics;
+    /// A lead or contributor role for an actor that is not a pledger.
+    RoleNotPledger = "role-not-pledger", Error, Semantics;
+    /// A condition that applies to one actor who is not a pledger.
+    ScopeNotPledger = "scope-not-pledger", Error, Semantics;
+    /// A claim (in evidence or an inference) that names nothing in its record.
+    UnknownClaim = "unknown-claim", Error, Semantics;
+    /// A claim of a record that no quote supports and no inference explains.
+    UnattestedClaim = "unattested-claim", Error, Semantics;
     /// The data declares a schema version other than this tool's.
     SchemaVersionMismatch = "schema-version-mismatch", Warning, Semantics;
     /// A file's `$schema` does not point at its schema.

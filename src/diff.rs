@@ -131,11 +131,11 @@ fn field_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
         .collect()
 }
 
-fn collection<T: Serialize>(old: &[T], new: &[T]) -> CollectionDiff {
-    let index = |records: &[T]| -> BTreeMap<String, Value> {
+fn collection(old: &[Value], new: &[Value]) -> CollectionDiff {
+    let index = |records: &[Value]| -> BTreeMap<String, Value> {
         records
             .iter()
-            .map(to_value)
+            .cloned()
             .map(|v| {
                 (
                     v.get("id")
@@ -182,14 +182,99 @@ fn collection<T: Serialize>(old: &[T], new: &[T]) -> CollectionDiff {
 /// Compares two datasets.
 #[must_use]
 pub fn diff(old: &Dataset, new: &Dataset) -> DatasetDiff {
-    let mut manifest = field_changes(&to_value(old.manifest()), &to_value(new.manifest()));
+    diff_snapshots(&Snapshot::of(old), &Snapshot::of(new))
+}
+
+/// A dataset's manifest and records as JSON: what [`diff_snapshots`]
+/// compares. Made from a [`Dataset`], or read from the JSON files of a
+/// dataset of another schema version, which this version's types cannot
+/// read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// The manifest.
+    pub manifest: Value,
+    /// The pledges, each a JSON object with an `id`.
+    pub pledges: Vec<Value>,
+    /// The actors.
+    pub actors: Vec<Value>,
+    /// The sources.
+    pub sources: Vec<Value>,
+}
+
+impl Snapshot {
+    /// The records of `dataset`, as its canonical JSON holds them.
+    #[must_use]
+    pub fn of(dataset: &Dataset) -> Self {
+        Self {
+            manifest: to_value(dataset.manifest()),
+            pledges: dataset.pledges().iter().map(to_value).collect(),
+            actors: dataset.actors().iter().map(to_value).collect(),
+            sources: dataset.sources().iter().map(to_value).collect(),
+        }
+    }
+
+    /// The records of the JSON files `dataset.json`, `actors.json`,
+    /// `sources.json` and `pledges.json` as given (name and text), read as
+    /// JSON only: nothing is checked against a schema.
+    ///
+    /// # Errors
+    /// The name of a file that is missing or is not JSON, with why.
+    pub fn from_json_files(files: &[(&str, &str)]) -> Result<Self, String> {
+        let read = |name: &str| -> Result<Value, String> {
+            let (_, text) = files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| format!("{name} is missing"))?;
+            serde_json::from_str(text.trim_start_matches('\u{feff}'))
+                .map_err(|e| format!("{name} is not JSON: {e}"))
+        };
+        let records = |name: &str, key: &str| -> Result<Vec<Value>, String> {
+            let mut doc = read(name)?;
+            match doc.get_mut(key).map(Value::take) {
+                Some(Value::Array(items)) => Ok(items),
+                _ => Err(format!("{name} has no `{key}` list")),
+            }
+        };
+        Ok(Self {
+            manifest: read("dataset.json")?,
+            pledges: records("pledges.json", "pledges")?,
+            actors: records("actors.json", "actors")?,
+            sources: records("sources.json", "sources")?,
+        })
+    }
+
+    /// The manifest's `version`, or `""`.
+    #[must_use]
+    pub fn version(&self) -> &str {
+        self.manifest
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The manifest's `schema_version`, or `""`.
+    #[must_use]
+    pub fn schema_version(&self) -> &str {
+        self.manifest
+            .get("schema_version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// Compares two snapshots, record by record and field by field. Across a
+/// schema change, a renamed field shows as one field removed (`new` null)
+/// and one added (`old` null).
+#[must_use]
+pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> DatasetDiff {
+    let mut manifest = field_changes(&old.manifest, &new.manifest);
     manifest.retain(|c| c.field != "$schema");
     DatasetDiff {
-        old_version: old.manifest().version.clone(),
-        new_version: new.manifest().version.clone(),
+        old_version: old.version().to_owned(),
+        new_version: new.version().to_owned(),
         manifest,
-        pledges: collection(old.pledges(), new.pledges()),
-        actors: collection(old.actors(), new.actors()),
-        sources: collection(old.sources(), new.sources()),
+        pledges: collection(&old.pledges, &new.pledges),
+        actors: collection(&old.actors, &new.actors),
+        sources: collection(&old.sources, &new.sources),
     }
 }

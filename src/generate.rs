@@ -3,10 +3,10 @@
 
 use crate::dataset::Dataset;
 use crate::model::{
-    Actor, ActorId, ActorKind, Archive, Category, CommitmentLevel, Condition, ConditionKind,
-    DatasetName, Evidence, FileName, LanguageTag, Manifest, Period, Pledge, PledgeId, Quantity,
-    Quote, Resources, Retirement, RetirementReason, Sha256, Source, SourceId, SourceKind, Status,
-    Text,
+    Actor, ActorId, ActorKind, Archive, Category, Claim, Claims, CommitmentLevel, Condition,
+    ConditionKind, Credibility, DatasetName, Evidence, FileName, Grade, Inference, LanguageTag,
+    Manifest, Period, Pledge, PledgeId, Quantity, Quote, Reliability, Resources, Retirement,
+    RetirementReason, Role, RoleKind, Sha256, Source, SourceId, SourceKind, Stance, Status, Text,
 };
 use serde_json::json;
 
@@ -111,12 +111,14 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
     let blank_actor: Actor = blank(json!({"id": "a", "name": "A", "kind": "state", "aliases": []}));
     let blank_source: Source = blank(json!({
         "id": "s", "title": "S", "kind": "news_article", "language": "en",
+        "reliability": {"grade": "F", "reason": "Generated."},
         "archive": {"file": "s.txt", "sha256": "0".repeat(64)},
     }));
     let blank_pledge: Pledge = blank(json!({
-        "id": "p", "title": "P", "description": "P", "pledgers": ["a"], "involved": [],
+        "id": "p", "title": "P", "description": "P", "pledgers": ["a"], "roles": [],
         "category": "training", "status": "proposed", "conditions": [],
-        "evidence": [{"source": "s", "quote": "q"}],
+        "evidence": [{"source": "s", "quote": "q", "claims": "/status", "stance": "supports", "credibility": 6}],
+        "inferences": [],
     }));
     let actor_id = |i: usize| ActorId::new(format!("actor-{i:07}")).expect("valid id");
     let source_id = |i: usize| SourceId::new(format!("source-{i:07}")).expect("valid id");
@@ -158,6 +160,10 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                 SourceKind::AggregatorSummary,
             ]),
             language: LanguageTag::new("en").expect("valid tag"),
+            reliability: Reliability {
+                grade: *rng.pick(&[Grade::B, Grade::C, Grade::D, Grade::F]),
+                reason: text(sentence(&mut rng, 8)),
+            },
             archive: Archive {
                 file: FileName::new(format!("source-{i:07}.txt")).expect("valid name"),
                 sha256: Sha256::new(format!("{:064x}", i)).expect("valid digest"),
@@ -197,14 +203,21 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     pledgers.push(other);
                 }
             }
-            Pledge {
+            let mut pledge = Pledge {
                 id: PledgeId::new(format!("pledge-{i:08}")).expect("valid id"),
                 title: text(format!("Pledge {i}: {}", sentence(&mut rng, 5))),
                 description: text(sentence(&mut rng, 14)),
                 pledgers,
                 beneficiary: Some(actor_id(0)),
-                involved: (0..rng.below(2))
-                    .map(|_| actor_id(rng.below(n_actors)))
+                roles: (0..rng.below(2))
+                    .map(|_| Role {
+                        actor: actor_id(rng.below(n_actors)),
+                        role: *rng.pick(&[
+                            RoleKind::Announcer,
+                            RoleKind::Approver,
+                            RoleKind::Target,
+                        ]),
+                    })
                     .collect(),
                 category: *rng.pick(&categories),
                 status: *rng.pick(&statuses),
@@ -213,6 +226,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     .map(|_| Condition {
                         kind: *rng.pick(&kinds),
                         actor: None,
+                        applies_to: None,
                         text: text(sentence(&mut rng, 5)),
                     })
                     .collect(),
@@ -232,6 +246,16 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                             sentence(&mut rng, 9).chars().take(300).collect::<String>(),
                         )
                         .expect("valid quote"),
+                        // The first quote attests every claim (filled in
+                        // below, once the pledge is whole); others its status.
+                        claims: Claims::new("/status").expect("valid claims"),
+                        stance: if k == 0 {
+                            Stance::Supports
+                        } else {
+                            *rng.pick(&[Stance::Supports, Stance::Qualifies, Stance::Contradicts])
+                        },
+                        credibility: Credibility::new(1 + rng.below(6) as u8).expect("1 to 6"),
+                        note: None,
                     })
                     .collect(),
                 // One pledge in twenty superseded by the (current) one before it.
@@ -243,7 +267,21 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     note: text(sentence(&mut rng, 6)),
                 }),
                 ..blank_pledge.clone()
+            };
+            // One pledge in four has its beneficiary inferred, not quoted.
+            let inferred = rng.below(4) == 0;
+            let claims: Vec<String> = pledge
+                .claims()
+                .filter(|c| !(inferred && c == "/beneficiary"))
+                .collect();
+            pledge.evidence[0].claims = Claims::new(claims.join(" ")).expect("valid claims");
+            if inferred {
+                pledge.inferences.push(Inference {
+                    claim: Claim::new("/beneficiary").expect("valid claim"),
+                    note: text(sentence(&mut rng, 7)),
+                });
             }
+            pledge
         })
         .collect();
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::model::{ActorsFile, Manifest, PledgesFile, SourcesFile};
 
 /// The schema version this tool reads and writes.
-pub const SCHEMA_VERSION: &str = "0.1.0";
+pub const SCHEMA_VERSION: &str = "0.2.0";
 
 /// One of the dataset's files, each with its own schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

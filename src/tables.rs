@@ -18,7 +18,8 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde_json::{Value, json};
 
 use crate::model::{
-    Actor, ActorId, Archive, Condition, Evidence, Pledge, Quantity, Retirement, Source, Text,
+    Actor, ActorId, Archive, Condition, Credibility, Evidence, Inference, Pledge, Quantity,
+    Reliability, Retirement, Role, Source, Text,
 };
 use crate::schema::FileKind;
 
@@ -262,6 +263,8 @@ table! {
         published "published": Other, "When it was published: YYYY, YYYY-MM or YYYY-MM-DD." => shown(s.published.as_ref());
         kind "kind": Other, "What sort of document." => name_cell(s.kind.as_str());
         language "language": Other, "BCP 47 language tag." => text_cell(&s.language);
+        reliability_grade "reliability_grade" at "reliability/grade": Other, "Admiralty reliability grade, A (completely reliable) to E (unreliable), F (cannot be judged)." => name_cell(s.reliability.grade.as_str());
+        reliability_reason "reliability_reason" at "reliability/reason": FreeText, "What the text shows of itself that the grade rests on." => text_cell(&s.reliability.reason);
         archive_file "archive_file" at "archive/file": FreeText, "File name of the archived text." => text_cell(&s.archive.file);
         archive_sha256 "archive_sha256" at "archive/sha256": Other, "SHA-256 of the archived text's bytes." => text_cell(&s.archive.sha256);
         notes "notes": FreeText, "Editorial notes." => optional_text(s.notes.as_ref());
@@ -277,6 +280,14 @@ table! {
         published: optional_cell(r, published)?,
         kind: required(r, kind)?,
         language: required(r, language)?,
+        reliability: if all_empty(r, reliability_grade..=reliability_reason) {
+            return None;
+        } else {
+            Reliability {
+                grade: required(r, reliability_grade)?,
+                reason: required(r, reliability_reason)?,
+            }
+        },
         // The archive is required: all its cells empty is a null archive.
         archive: if all_empty(r, archive_file..=archive_sha256) {
             return None;
@@ -316,7 +327,7 @@ table! {
         description: required(r, description)?,
         pledgers: Vec::new(),
         beneficiary: optional_cell(r, beneficiary)?,
-        involved: Vec::new(),
+        roles: Vec::new(),
         category: required(r, category)?,
         status: required(r, status)?,
         commitment: optional_cell(r, commitment)?,
@@ -332,6 +343,7 @@ table! {
         },
         announced: optional_cell(r, announced)?,
         evidence: Vec::new(),
+        inferences: Vec::new(),
         retired: retirement(r, retired_reason)?,
     }
 }
@@ -345,21 +357,18 @@ table! {
     build |r| required(r, value)?
 }
 
-/// The involved actors' table: its items are actor ids, as the pledgers'
-/// are, so it reads and writes them as [`pledge_pledgers`] does.
-const PLEDGE_INVOLVED: Table = Table {
-    name: "pledge_involved",
-    shape: Shape::Child {
-        field: "involved",
-        parent_column: "pledge_id",
-    },
-    description: "One row per other actor named in connection with a pledge, in order.",
-    columns: &[Column {
-        description: "Id of an involved actor.",
-        ..pledge_pledgers::TABLE.columns[0]
-    }],
-    ..pledge_pledgers::TABLE
-};
+table! {
+    mod pledge_roles: "pledge_roles", Pledges, Shape::Child { field: "roles", parent_column: "pledge_id" },
+        "One row per role an actor has in a pledge, in order.";
+    for Role, |x| {
+        actor "actor_id" at "actor": Reference(FileKind::Actors), "Id of the actor." => text_cell(&x.actor);
+        role "role": Other, "Its role: lead or contributor (a pledger), announcer, approver, opponent, target, supporter or envoy." => name_cell(x.role.as_str());
+    }
+    build |r| Role {
+        actor: required(r, actor)?,
+        role: required(r, role)?,
+    }
+}
 
 table! {
     mod pledge_conditions: "pledge_conditions", Pledges, Shape::Child { field: "conditions", parent_column: "pledge_id" },
@@ -367,11 +376,13 @@ table! {
     for Condition, |c| {
         kind "kind": Other, "What sort of condition." => name_cell(c.kind.as_str());
         actor "actor_id" at "actor": Reference(FileKind::Actors), "Id of the actor the condition depends on." => optional_text(c.actor.as_ref());
+        applies_to "applies_to" at "applies_to": Reference(FileKind::Actors), "Id of the one pledger the condition binds; empty when it binds every pledger." => optional_text(c.applies_to.as_ref());
         text "text": FreeText, "The condition in words." => text_cell(&c.text);
     }
     build |r| Condition {
         kind: required(r, kind)?,
         actor: optional_cell(r, actor)?,
+        applies_to: optional_cell(r, applies_to)?,
         text: required(r, text)?,
     }
 }
@@ -382,10 +393,31 @@ table! {
     for Evidence, |e| {
         source "source_id" at "source": Reference(FileKind::Sources), "Id of the source quoted." => text_cell(&e.source);
         quote "quote": FreeText, "The words, verbatim." => text_cell(&e.quote);
+        claims "claims": Other, "The claims of the pledge the quote bears on: pointers into the record, separated by spaces (e.g. /pledgers/0 /status)." => text_cell(&e.claims);
+        stance "stance": Other, "Whether the quote supports, qualifies or contradicts the claims." => name_cell(e.stance.as_str());
+        credibility "credibility": Other, "Admiralty credibility of the information as this source reports it: 1 confirmed to 6 cannot be judged." => Cell::Shown(&e.credibility);
+        note "note": FreeText, "How the quote bears on the claims." => optional_text(e.note.as_ref());
     }
     build |r| Evidence {
         source: required(r, source)?,
         quote: required(r, quote)?,
+        claims: required(r, claims)?,
+        stance: required(r, stance)?,
+        credibility: Credibility::new(r.get(credibility)?.parse().ok()?).ok()?,
+        note: optional_cell(r, note)?,
+    }
+}
+
+table! {
+    mod pledge_inferences: "pledge_inferences", Pledges, Shape::Child { field: "inferences", parent_column: "pledge_id" },
+        "One row per claim of a pledge that the editors inferred, in order.";
+    for Inference, |i| {
+        claim "claim": Other, "The claim, as a pointer into the record (e.g. /beneficiary)." => text_cell(&i.claim);
+        note "note": FreeText, "Why the editors hold it though no quote states it." => text_cell(&i.note);
+    }
+    build |r| Inference {
+        claim: required(r, claim)?,
+        note: required(r, note)?,
     }
 }
 
@@ -396,9 +428,10 @@ pub const TABLES: &[Table] = &[
     sources::TABLE,
     pledges::TABLE,
     pledge_pledgers::TABLE,
-    PLEDGE_INVOLVED,
+    pledge_roles::TABLE,
     pledge_conditions::TABLE,
     pledge_evidence::TABLE,
+    pledge_inferences::TABLE,
 ];
 
 impl Record for Actor {
@@ -420,9 +453,10 @@ impl Record for Pledge {
 
     fn children<'r>(&'r self, visit: &mut impl Children<'r>) {
         visit.items(&pledge_pledgers::TABLE, &self.pledgers);
-        visit.items(&PLEDGE_INVOLVED, &self.involved);
+        visit.items(&pledge_roles::TABLE, &self.roles);
         visit.items(&pledge_conditions::TABLE, &self.conditions);
         visit.items(&pledge_evidence::TABLE, &self.evidence);
+        visit.items(&pledge_inferences::TABLE, &self.inferences);
     }
 }
 

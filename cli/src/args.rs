@@ -124,7 +124,7 @@ pub struct ListArgs {
     /// Only pledges by this actor or anyone acting for it (an id or any name, e.g. `zelensky`).
     #[arg(long, value_name = "ACTOR")]
     pub actor: Option<String>,
-    /// Only pledges that name this actor anywhere: pledger, beneficiary, involved, condition.
+    /// Only pledges that name this actor anywhere: pledger, beneficiary, role, condition.
     #[arg(long, value_name = "ACTOR")]
     pub involving: Option<String>,
     /// Only pledges in this category (e.g. `troop_deployment`).
@@ -136,6 +136,14 @@ pub struct ListArgs {
     /// Only pledges with a condition of this kind (e.g. `ceasefire`).
     #[arg(long, value_name = "KIND")]
     pub condition: Option<String>,
+    /// Only pledges with a claim the sources disagree on (a quote supports
+    /// it, another contradicts it).
+    #[arg(long)]
+    pub contested: bool,
+    /// Only pledges whose every claim a quote supports at this credibility
+    /// or better: 1 (confirmed by other sources) to 6 (cannot be judged).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub min_credibility: Option<u8>,
     /// How to print.
     #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
     pub format: QueryFormat,

@@ -1,27 +1,59 @@
 //! `pledges diff` and `pledges check-release`.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use ukraine_pledges::Dataset;
-use ukraine_pledges::diff::{CollectionDiff, DatasetDiff, diff};
+use ukraine_pledges::diff::{CollectionDiff, DatasetDiff, Snapshot, diff_snapshots};
 use ukraine_pledges::release;
+use ukraine_pledges::schema::SCHEMA_VERSION;
 
 use crate::args::{CheckReleaseArgs, DiffArgs, DiffFormat};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report};
 
 /// The old dataset: a directory, or `dir` at a git revision.
-fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Dataset, u8> {
+fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Snapshot, u8> {
     match (base, rev) {
-        (Some(base), None) => load_or_report(base),
+        (Some(base), None) => snapshot_of(base),
         (None, Some(rev)) => {
             let tmp = git::checkout(dir, rev).map_err(fail)?;
-            load_or_report(tmp.path())
+            snapshot_of(tmp.path())
         }
         _ => Err(fail(
             "give the old dataset as a directory or with --git REV, not both",
         )),
+    }
+}
+
+/// The old side's records: validated when it follows this tool's schema
+/// version; otherwise read as JSON only, and said so.
+fn snapshot_of(dir: &Path) -> Result<Snapshot, u8> {
+    let names = [
+        "dataset.json",
+        "actors.json",
+        "sources.json",
+        "pledges.json",
+    ];
+    let texts: Vec<(&str, String)> = names
+        .iter()
+        .filter_map(|&n| Some((n, std::fs::read_to_string(dir.join(n)).ok()?)))
+        .collect();
+    let files: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let older = Snapshot::from_json_files(&files)
+        .ok()
+        .filter(|s| s.schema_version() != SCHEMA_VERSION && !s.schema_version().is_empty());
+    match older {
+        Some(older) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "pledges: note: the old side follows schema version {}, and this tool reads {SCHEMA_VERSION}: \
+                 its records are compared as JSON, without validation; a field the schema renamed shows as removed and added",
+                older.schema_version()
+            );
+            Ok(older)
+        }
+        None => load_or_report(dir).map(|d| Snapshot::of(&d)),
     }
 }
 
@@ -40,7 +72,7 @@ pub fn run_diff(args: &DiffArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let changes = diff(&old, &new);
+    let changes = diff_snapshots(&old, &Snapshot::of(&new));
     let text = match args.format {
         DiffFormat::Human => human(&changes),
         DiffFormat::Markdown => markdown(&changes),
@@ -63,10 +95,10 @@ pub fn run_check_release(args: &CheckReleaseArgs) -> u8 {
         Err(code) => return code,
     };
     let changelog = std::fs::read_to_string(&args.changelog).ok();
-    let changes = diff(&old, &new);
+    let changes = diff_snapshots(&old, &Snapshot::of(&new));
     let verdict = release::check(
         &changes,
-        &old.manifest().schema_version,
+        old.schema_version(),
         &new.manifest().schema_version,
         changelog.as_deref(),
     );

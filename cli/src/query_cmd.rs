@@ -101,6 +101,11 @@ fn filtered<'d>(data: &'d Dataset, args: &ListArgs) -> Result<Vec<&'d Pledge>, u
                 .as_ref()
                 .is_none_or(|list| list.iter().any(|q| q.id == p.id))
         })
+        .filter(|p| !args.contested || !p.contested_claims().is_empty())
+        .filter(|p| {
+            args.min_credibility
+                .is_none_or(|n| p.credibility().get() <= n)
+        })
         .collect())
 }
 
@@ -133,12 +138,17 @@ pub fn list(args: &ListArgs) -> u8 {
                 .max()
                 .unwrap_or(0);
             let mut text = String::new();
+            let mut any_contested = false;
             for p in &pledges {
+                let contested = !p.contested_claims().is_empty();
+                any_contested |= contested;
                 let _ = writeln!(
                     text,
-                    "{:width$}  {:<16}  {}",
+                    "{:width$}  {:<16}  {}{}  {}",
                     p.id.as_str(),
                     enum_name(&p.status),
+                    p.credibility(),
+                    if contested { '*' } else { ' ' },
                     p.title
                 );
             }
@@ -148,6 +158,17 @@ pub fn list(args: &ListArgs) -> u8 {
                 pledges.len(),
                 if pledges.len() == 1 { "" } else { "s" }
             );
+            if !pledges.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "(the number is how credible each pledge's least attested claim is: 1 confirmed to 6 cannot be judged{})",
+                    if any_contested {
+                        "; * the sources disagree on a claim: see `pledges show ID`"
+                    } else {
+                        ""
+                    }
+                );
+            }
             text
         }
     };
@@ -174,11 +195,24 @@ pub fn show(args: &ShowArgs) -> u8 {
         QueryFormat::Json => {
             let evidence: Vec<Value> = data
                 .evidence(pledge)
-                .map(|(e, s)| json!({"quote": e.quote, "source": s}))
+                .map(|(e, s)| {
+                    json!({
+                        "quote": e.quote,
+                        "claims": e.claims,
+                        "stance": e.stance,
+                        "credibility": e.credibility,
+                        "note": e.note,
+                        "source": s,
+                    })
+                })
                 .collect();
-            let mut text =
-                serde_json::to_string_pretty(&json!({"pledge": pledge, "evidence": evidence}))
-                    .unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&json!({
+                "pledge": pledge,
+                "credibility": pledge.credibility(),
+                "contested": pledge.contested_claims(),
+                "evidence": evidence,
+            }))
+            .unwrap_or_default();
             text.push('\n');
             text
         }
@@ -221,10 +255,8 @@ pub fn show(args: &ShowArgs) -> u8 {
                     .announced
                     .map_or_else(|| "not stated".to_owned(), |d| d.to_string())
             );
-            if !pledge.involved.is_empty() {
-                let involved: Vec<String> =
-                    pledge.involved.iter().map(|id| name(id.as_str())).collect();
-                let _ = writeln!(t, "involved:    {}", involved.join(", "));
+            for r in &pledge.roles {
+                let _ = writeln!(t, "role:        {}: {}", r.role, name(r.actor.as_str()));
             }
             for c in &pledge.conditions {
                 let on = c
@@ -232,11 +264,56 @@ pub fn show(args: &ShowArgs) -> u8 {
                     .as_ref()
                     .map(|a| format!(" [{}]", name(a.as_str())))
                     .unwrap_or_default();
-                let _ = writeln!(t, "condition:   {}{on}: {}", enum_name(&c.kind), c.text);
+                let only = c
+                    .applies_to
+                    .as_ref()
+                    .map(|a| format!(" (binds {} only)", name(a.as_str())))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    t,
+                    "condition:   {}{on}{only}: {}",
+                    enum_name(&c.kind),
+                    c.text
+                );
+            }
+            let credibility = pledge.credibility();
+            let _ = writeln!(
+                t,
+                "credibility: {credibility} ({}), its least attested claim",
+                credibility.meaning()
+            );
+            let contested = pledge.contested_claims();
+            if !contested.is_empty() {
+                let _ = writeln!(
+                    t,
+                    "contested:   {} (the sources disagree)",
+                    contested.join(", ")
+                );
             }
             let _ = writeln!(t, "\nevidence:");
             for (e, s) in data.evidence(pledge) {
-                let _ = writeln!(t, "  \"{}\"\n    ({}: {})", e.quote, s.id, s.title);
+                let _ = writeln!(
+                    t,
+                    "  \"{}\"\n    {} {}, credibility {} ({})\n    ({}: {}; source graded {}: {})",
+                    e.quote,
+                    e.stance,
+                    e.claims,
+                    e.credibility,
+                    e.credibility.meaning(),
+                    s.id,
+                    s.title,
+                    s.reliability.grade,
+                    s.kind,
+                );
+                if let Some(note) = &e.note {
+                    let _ = writeln!(t, "    note: {note}");
+                }
+            }
+            if !pledge.inferences.is_empty() {
+                let _ = writeln!(t, "\ninferred by the editors:");
+                for i in &pledge.inferences {
+                    let _ = writeln!(t, "  {}: {}", i.claim, i.note);
+                }
             }
             t
         }

@@ -22,7 +22,9 @@ use serde::Deserialize;
 
 use crate::load::csv_values::{CsvMap, Line, TableLines};
 use crate::model::strict::Object;
-use crate::model::{Actor, ActorId, Condition, Evidence, Manifest, Pledge, Source, Text};
+use crate::model::{
+    Actor, ActorId, Condition, Evidence, Inference, Manifest, Pledge, Role, Source, Text,
+};
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 use crate::tables::manifest_value;
@@ -62,13 +64,14 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         sources,
         pledges,
         pledgers,
-        involved,
+        roles,
         conditions,
         evidence,
+        inferences,
     } = read_tables(dir)?;
     let ((mut actors, actor_lines), aliases) = (actors?, aliases?);
     let ((sources, source_lines), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
-    let (pledgers, involved, conditions, evidence) = (pledgers?, involved?, conditions?, evidence?);
+    let children = (pledgers?, roles?, conditions?, evidence?, inferences?);
 
     let mut map = CsvMap::default();
     let main = |name: &str, lines| Some(TableLines::main(table(name)?, path(table(name)?), lines));
@@ -84,11 +87,11 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     let child = |name: &str| Some((table(name)?, path(table(name)?)));
     let places = [
         child("pledge_pledgers")?,
-        child("pledge_involved")?,
+        child("pledge_roles")?,
         child("pledge_conditions")?,
         child("pledge_evidence")?,
+        child("pledge_inferences")?,
     ];
-    let children = (pledgers, involved, conditions, evidence);
     let tables = join_children(&mut pledges, &ids, children, places)?;
     map.package = package_path;
     map.tables.extend(tables);
@@ -112,20 +115,21 @@ struct Tables {
     /// With the pledges' ids side by side.
     pledges: Option<(Vec<Pledge>, Vec<Line>, IdList)>,
     pledgers: Option<Children<ActorId>>,
-    involved: Option<Children<ActorId>>,
+    roles: Option<Children<Role>>,
     conditions: Option<Children<Condition>>,
     evidence: Option<Children<Evidence>>,
+    inferences: Option<Children<Inference>>,
 }
 
 /// Reads one table (at the path given) into its place in [`Tables`];
 /// `None` when the fast path gives up.
 type Job = fn(&Path, &Table, &Mutex<Tables>) -> Option<()>;
 
-/// Reads the eight tables of the dataset in `dir` on two cores: the
+/// Reads the tables of the dataset in `dir` on two cores: the
 /// largest file first, each core taking the next largest as it finishes
 /// one, so that both finish close together whatever the tables' sizes.
 fn read_tables(dir: &Path) -> Option<Tables> {
-    let jobs: [(&str, Job); 8] = [
+    let jobs: [(&str, Job); 9] = [
         ("actors", |path, table, into| {
             let read = read_main(path, table, |r| Actor::from_cells(r))?;
             into.lock().ok()?.actors = Some(read);
@@ -156,9 +160,9 @@ fn read_tables(dir: &Path) -> Option<Tables> {
             into.lock().ok()?.pledgers = Some(read);
             Some(())
         }),
-        ("pledge_involved", |path, table, into| {
-            let read = read_child::<ActorId>(path, table)?;
-            into.lock().ok()?.involved = Some(read);
+        ("pledge_roles", |path, table, into| {
+            let read = read_child::<Role>(path, table)?;
+            into.lock().ok()?.roles = Some(read);
             Some(())
         }),
         ("pledge_conditions", |path, table, into| {
@@ -169,6 +173,11 @@ fn read_tables(dir: &Path) -> Option<Tables> {
         ("pledge_evidence", |path, table, into| {
             let read = read_child::<Evidence>(path, table)?;
             into.lock().ok()?.evidence = Some(read);
+            Some(())
+        }),
+        ("pledge_inferences", |path, table, into| {
+            let read = read_child::<Inference>(path, table)?;
+            into.lock().ok()?.inferences = Some(read);
             Some(())
         }),
     ];
@@ -452,86 +461,109 @@ impl ChildLines {
     }
 }
 
-/// The four child tables of the pledges, as read.
+/// The child tables of the pledges, as read.
 type PledgeChildren = (
     Children<ActorId>,
-    Children<ActorId>,
+    Children<Role>,
     Children<Condition>,
     Children<Evidence>,
+    Children<Inference>,
 );
 
-/// Gives each pledge its pledgers, involved actors, conditions and
-/// evidence, and returns where each table's items came from (the tables
+/// Gives each pledge its pledgers, roles, conditions, evidence and
+/// inferences, and returns where each table's items came from (the tables
 /// are at `places`); `None` if a row's pledge is unknown, a pledge has two
 /// groups of rows in one table, or one has no pledger or no evidence.
 fn join_children(
     pledges: &mut [Pledge],
     ids: &IdList,
-    (pledgers, involved, conditions, evidence): PledgeChildren,
+    (pledgers, roles, conditions, evidence, inferences): PledgeChildren,
     [
         pledgers_table,
-        involved_table,
+        roles_table,
         conditions_table,
         evidence_table,
-    ]: [(&'static Table, PathBuf); 4],
-) -> Option<[TableLines; 4]> {
+        inferences_table,
+    ]: [(&'static Table, PathBuf); 5],
+) -> Option<[TableLines; 5]> {
     let in_order = targets_in_order(
         ids,
         [
             pledgers.parent_ids(),
-            involved.parent_ids(),
+            roles.parent_ids(),
             conditions.parent_ids(),
             evidence.parent_ids(),
+            inferences.parent_ids(),
         ],
     );
-    if let Some([pledgers_at, involved_at, conditions_at, evidence_at]) = in_order {
+    if let Some(
+        [
+            pledgers_at,
+            roles_at,
+            conditions_at,
+            evidence_at,
+            inferences_at,
+        ],
+    ) = in_order
+    {
         // The canonical form: a second pass over the pledges gives each its
-        // items from all four tables.
+        // items from every table.
         let n = pledges.len();
         let mut pledgers = InOrder::new(pledgers, pledgers_at, n);
-        let mut involved = InOrder::new(involved, involved_at, n);
+        let mut roles = InOrder::new(roles, roles_at, n);
         let mut conditions = InOrder::new(conditions, conditions_at, n);
         let mut evidence = InOrder::new(evidence, evidence_at, n);
+        let mut inferences = InOrder::new(inferences, inferences_at, n);
         for (i, p) in (0..).zip(pledges.iter_mut()) {
-            (p.pledgers, p.involved) = (pledgers.take(i), involved.take(i));
+            (p.pledgers, p.roles) = (pledgers.take(i), roles.take(i));
             (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
+            p.inferences = inferences.take(i);
             if p.pledgers.is_empty() || p.evidence.is_empty() {
                 return None;
             }
         }
         return Some([
             pledgers.into_table(pledgers_table),
-            involved.into_table(involved_table),
+            roles.into_table(roles_table),
             conditions.into_table(conditions_table),
             evidence.into_table(evidence_table),
+            inferences.into_table(inferences_table),
         ]);
     }
     // Any other order: each group's pledge is searched for among the ids,
     // two tables on each core.
     let index = Parents::new(ids.iter())?;
-    let (pledgers_at, involved_at, conditions_at, evidence_at) = std::thread::scope(|threads| {
-        let index = &index;
-        let (conditions, evidence) = (&conditions, &evidence);
-        let lists =
-            threads.spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
-        let main = (pledgers.targets(index), involved.targets(index));
-        let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
-        Some((main.0?, main.1?, conditions_at, evidence_at))
-    })?;
+    let (pledgers_at, roles_at, conditions_at, evidence_at, inferences_at) =
+        std::thread::scope(|threads| {
+            let index = &index;
+            let (conditions, evidence) = (&conditions, &evidence);
+            let lists =
+                threads.spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
+            let main = (
+                pledgers.targets(index),
+                roles.targets(index),
+                inferences.targets(index),
+            );
+            let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
+            Some((main.0?, main.1?, conditions_at, evidence_at, main.2?))
+        })?;
     drop(index);
     let tables = [
         pledgers
             .attach(pledges, pledgers_at, |p, items| p.pledgers = items)?
             .into_table(pledgers_table),
-        involved
-            .attach(pledges, involved_at, |p, items| p.involved = items)?
-            .into_table(involved_table),
+        roles
+            .attach(pledges, roles_at, |p, items| p.roles = items)?
+            .into_table(roles_table),
         conditions
             .attach(pledges, conditions_at, |p, items| p.conditions = items)?
             .into_table(conditions_table),
         evidence
             .attach(pledges, evidence_at, |p, items| p.evidence = items)?
             .into_table(evidence_table),
+        inferences
+            .attach(pledges, inferences_at, |p, items| p.inferences = items)?
+            .into_table(inferences_table),
     ];
     if pledges
         .iter()

@@ -179,7 +179,16 @@ pub(crate) struct CsvInput {
     pub package_text: Option<String>,
 }
 
-fn number_columns(table: &Table) -> Vec<bool> {
+/// What JSON a column's cells become: text, or a number of the schema's
+/// `number` or `integer` type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CellType {
+    Text,
+    Number,
+    Integer,
+}
+
+fn number_columns(table: &Table) -> Vec<CellType> {
     let root = table.kind.schema().to_value();
     table
         .columns
@@ -190,29 +199,43 @@ fn number_columns(table: &Table) -> Vec<bool> {
                 Shape::Main => format!("{base}/{}", c.path),
                 Shape::Child { field, .. } => format!("{base}/{field}/0/{}", c.path),
             };
-            subschema_at(&root, pointer.trim_end_matches('/'))
+            match subschema_at(&root, pointer.trim_end_matches('/'))
                 .and_then(|s| s.get("type"))
                 .and_then(Value::as_str)
-                == Some("number")
+            {
+                Some("number") => CellType::Number,
+                Some("integer") => CellType::Integer,
+                _ => CellType::Text,
+            }
         })
         .collect()
 }
 
-fn to_value(text: &str, number: bool) -> Value {
+fn to_value(text: &str, cell: CellType) -> Value {
     if text.is_empty() {
         return Value::Null;
     }
-    if let Some(n) = number
-        .then(|| {
-            text.parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-        })
-        .flatten()
-    {
-        return Value::Number(n);
+    let number = match cell {
+        CellType::Text => None,
+        // A whole number stays one (`3`, not `3.0`), for the types to read.
+        CellType::Integer => text
+            .parse::<i64>()
+            .ok()
+            .map(serde_json::Number::from)
+            .or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+            }),
+        CellType::Number => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64),
+    };
+    match number {
+        Some(n) => Value::Number(n),
+        None => Value::String(text.to_owned()),
     }
-    Value::String(text.to_owned())
 }
 
 fn set_path(object: &mut Map<String, Value>, path: &str, value: Value) {

@@ -12,15 +12,18 @@
 //! - unknown fields are refused (`deny_unknown_fields`), so a misspelt field
 //!   is an error rather than silently dropped data.
 
+mod credibility;
 mod date;
 mod inline;
 pub(crate) mod strict;
 mod text;
 
+pub use credibility::{Credibility, InvalidCredibility};
 pub use date::{InvalidDate, PARTIAL_DATE_PATTERN, PartialDate, days_in_month, is_leap_year};
 pub use text::{
-    ActorId, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN, InvalidText, LanguageTag,
-    PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url, WikidataId,
+    ActorId, Claim, Claims, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN,
+    InvalidText, LanguageTag, PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url,
+    WikidataId,
 };
 
 #[cfg(feature = "schema")]
@@ -139,6 +142,10 @@ pub struct Source {
     pub kind: SourceKind,
     /// The language of the text, as a BCP 47 tag (e.g. `en`).
     pub language: LanguageTag,
+    /// How far the source can be relied on, judged by what the text shows
+    /// of itself.
+    #[serde(deserialize_with = "strict::object")]
+    pub reliability: Reliability,
     /// The archived copy of the text that every quote is checked against.
     #[serde(deserialize_with = "strict::object")]
     pub archive: Archive,
@@ -162,6 +169,38 @@ pub struct Archive {
     pub sha256: Sha256,
 }
 
+/// How reliable a [`Source`] is, on the Admiralty scale, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Reliability {
+    /// The grade, from `A` (completely reliable) to `E` (unreliable), or `F`
+    /// when it cannot be judged.
+    pub grade: Grade,
+    /// What the text shows of itself that the grade rests on: a byline, a
+    /// named outlet, a date, claims attributed to named people or not.
+    pub reason: Text,
+}
+
+/// A source's reliability on the Admiralty (NATO) scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[non_exhaustive]
+pub enum Grade {
+    /// Completely reliable: a record of authenticity and competence.
+    A,
+    /// Usually reliable: minor doubts.
+    B,
+    /// Fairly reliable: doubts, but it has given valid information before.
+    C,
+    /// Not usually reliable: significant doubts.
+    D,
+    /// Unreliable: lacking authenticity, trustworthiness or competence.
+    E,
+    /// Reliability cannot be judged: the text shows too little of itself.
+    F,
+}
+
 /// What sort of document a [`Source`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -178,6 +217,9 @@ pub enum SourceKind {
     OfficialText,
     /// A press release.
     PressRelease,
+    /// A text that shows nothing of where it comes from: no byline, no
+    /// named outlet, no date.
+    UnattributedText,
 }
 
 // --------------------------------------------------------------- pledges --
@@ -201,11 +243,13 @@ pub struct Pledge {
     pub pledgers: Vec<ActorId>,
     /// Who the pledge is for, when the sources say; otherwise null.
     pub beneficiary: Option<ActorId>,
-    /// Other actors the evidence names in connection with this pledge, who
-    /// are not pledgers: the leader who announced it, an envoy present, a
-    /// body that must approve it, a state that opposes it.
-    #[serde(deserialize_with = "exact")]
-    pub involved: Vec<ActorId>,
+    /// The role an actor has in the pledge, where the evidence gives one: a
+    /// pledger that leads it or contributes to it, or an actor that
+    /// announced it, must approve it, opposes it, is its target, speaks for
+    /// it or represented a pledger in making it. Being named among a
+    /// meeting's participants is not a role.
+    #[serde(deserialize_with = "strict::objects")]
+    pub roles: Vec<Role>,
     /// What the pledge is about.
     pub category: Category,
     /// How far the pledge has got, as the sources report it.
@@ -223,16 +267,138 @@ pub struct Pledge {
     /// When the pledge was announced, to the precision the sources give;
     /// otherwise null.
     pub announced: Option<PartialDate>,
-    /// Verbatim quotes that attest the pledge (at least one).
+    /// Verbatim quotes that attest the pledge (at least one), each saying
+    /// which of the pledge's claims it bears on, and how.
     #[serde(deserialize_with = "strict::non_empty_objects")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub evidence: Vec<Evidence>,
+    /// Claims of the pledge that no quote states but the editors inferred,
+    /// each with why. Every claim has a supporting quote or is listed here.
+    #[serde(deserialize_with = "strict::objects")]
+    pub inferences: Vec<Inference>,
     /// Set when the record is retired (withdrawn or superseded); null while
     /// it is current. Published records are never deleted. (A pledge its
     /// pledgers took back is current, with `status` `withdrawn`.)
     #[serde(default, deserialize_with = "strict::optional_object")]
     #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
     pub retired: Option<Retirement<PledgeId>>,
+}
+
+impl Pledge {
+    /// The parts of the pledge that make claims, in order: each with its
+    /// field and how many claims it makes there (a list, one per item; a
+    /// value, one when it is not null).
+    fn claim_fields(&self) -> [(&'static str, usize, bool); 9] {
+        [
+            ("pledgers", self.pledgers.len(), true),
+            (
+                "beneficiary",
+                usize::from(self.beneficiary.is_some()),
+                false,
+            ),
+            ("roles", self.roles.len(), true),
+            ("category", 1, false),
+            ("status", 1, false),
+            ("commitment", usize::from(self.commitment.is_some()), false),
+            ("conditions", self.conditions.len(), true),
+            ("quantity", usize::from(self.quantity.is_some()), false),
+            ("announced", usize::from(self.announced.is_some()), false),
+        ]
+    }
+
+    /// How many claims the pledge makes (see [`Pledge::claims`]).
+    #[must_use]
+    pub fn claim_count(&self) -> usize {
+        self.claim_fields().iter().map(|&(_, n, _)| n).sum()
+    }
+
+    /// Where `claim` (e.g. `/conditions/1`) stands among [`Pledge::claims`],
+    /// or `None` when it names nothing the pledge claims.
+    #[must_use]
+    pub fn claim_index(&self, claim: &str) -> Option<usize> {
+        let rest = claim.strip_prefix('/')?;
+        let (field, index) = match rest.split_once('/') {
+            Some((field, index)) => (field, Some(index.parse::<usize>().ok()?)),
+            None => (rest, None),
+        };
+        let mut offset = 0;
+        for (name, n, list) in self.claim_fields() {
+            if name == field {
+                let i = if list {
+                    index?
+                } else if index.is_none() {
+                    0
+                } else {
+                    return None;
+                };
+                return (i < n).then_some(offset + i);
+            }
+            offset += n;
+        }
+        None
+    }
+
+    /// How credible `claim` is: the strongest credibility among the quotes
+    /// that support it; `None` when no quote supports it (it is inferred, or
+    /// unattested).
+    #[must_use]
+    pub fn claim_credibility(&self, claim: &str) -> Option<Credibility> {
+        self.evidence
+            .iter()
+            .filter(|e| e.stance == Stance::Supports && e.claims.contains(claim))
+            .map(|e| e.credibility)
+            .min()
+    }
+
+    /// How credible the pledge's least attested claim is: for each claim
+    /// the strongest supporting quote, and of those the weakest. A claim
+    /// that only an inference holds counts as "cannot be judged" (6).
+    #[must_use]
+    pub fn credibility(&self) -> Credibility {
+        self.claims()
+            .map(|c| {
+                self.claim_credibility(&c)
+                    .unwrap_or(Credibility::CANNOT_BE_JUDGED)
+            })
+            .max()
+            .unwrap_or(Credibility::CANNOT_BE_JUDGED)
+    }
+
+    /// The claims that sources disagree on: named by a quote that supports
+    /// them and by one that contradicts them. Each version stays in the
+    /// evidence, with its source.
+    #[must_use]
+    pub fn contested_claims(&self) -> Vec<String> {
+        self.claims()
+            .filter(|c| {
+                let by = |stance| {
+                    self.evidence
+                        .iter()
+                        .any(|e| e.stance == stance && e.claims.contains(c))
+                };
+                by(Stance::Supports) && by(Stance::Contradicts)
+            })
+            .collect()
+    }
+
+    /// Every claim the pledge makes, as the pointers evidence names them by:
+    /// each pledger, the beneficiary when there is one, each role, the
+    /// category and status, the commitment when stated, each condition, the
+    /// quantity and the date when given. Each needs a supporting quote or an
+    /// inference.
+    pub fn claims(&self) -> impl Iterator<Item = String> + '_ {
+        self.claim_fields()
+            .into_iter()
+            .flat_map(|(field, n, list)| {
+                (0..n).map(move |i| {
+                    if list {
+                        format!("/{field}/{i}")
+                    } else {
+                        format!("/{field}")
+                    }
+                })
+            })
+    }
 }
 
 /// What a [`Pledge`] is about.
@@ -317,6 +483,10 @@ pub struct Condition {
     /// The actor the condition depends on, when it is one: the parliament
     /// that must approve, the state whose support is required. Otherwise null.
     pub actor: Option<ActorId>,
+    /// The one pledger the condition binds, when it binds only one (the UK's
+    /// Parliament binds the UK's troops, not France's); null when it binds
+    /// every pledger.
+    pub applies_to: Option<ActorId>,
     /// The condition in words, faithful to the sources.
     pub text: Text,
 }
@@ -379,7 +549,8 @@ pub enum Period {
     Year,
 }
 
-/// A verbatim quote from a source that attests a pledge.
+/// A verbatim quote from a source, and what it says of which claims of a
+/// pledge.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -388,6 +559,88 @@ pub struct Evidence {
     pub source: SourceId,
     /// The words, verbatim.
     pub quote: Quote,
+    /// The claims of the pledge the quote bears on, as pointers into the
+    /// record separated by spaces: `/pledgers/0 /status /conditions/1`.
+    pub claims: Claims,
+    /// Whether the quote supports the claims, qualifies them (hedges or
+    /// limits them) or contradicts them.
+    pub stance: Stance,
+    /// How credible the information is as this source reports it, on the
+    /// Admiralty scale: 1 confirmed by other sources, 2 probably true, 3
+    /// possibly true, 4 doubtful, 5 improbable, 6 cannot be judged. Hedges
+    /// ("reportedly", "is expected to", "may") lower it.
+    pub credibility: Credibility,
+    /// How the quote bears on the claims, where that needs saying; otherwise
+    /// null.
+    pub note: Option<Text>,
+}
+
+/// How a piece of [`Evidence`] bears on the claims it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Stance {
+    /// The quote states the claims.
+    Supports,
+    /// The quote bears on the claims but hedges or limits them.
+    Qualifies,
+    /// The quote says otherwise.
+    Contradicts,
+}
+
+/// A claim of a [`Pledge`] that the editors inferred, with why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Inference {
+    /// The claim, as a pointer into the record (e.g. `/beneficiary`).
+    pub claim: Claim,
+    /// Why the editors hold it though no quote states it.
+    pub note: Text,
+}
+
+/// An actor's role in a [`Pledge`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// The actor.
+    pub actor: ActorId,
+    /// Its role.
+    pub role: RoleKind,
+}
+
+/// What role an actor has in a [`Pledge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RoleKind {
+    /// A pledger that leads it ("U.S.-led").
+    Lead,
+    /// A pledger that contributes to it.
+    Contributor,
+    /// Announced it.
+    Announcer,
+    /// Must approve it (a parliament that will have a say).
+    Approver,
+    /// Opposes it.
+    Opponent,
+    /// It is aimed at this actor (a deterrent aimed at an aggressor).
+    Target,
+    /// Speaks for it without pledging (a leader who defends it in public).
+    Supporter,
+    /// Represented a pledger in the talks where it was made or signalled.
+    Envoy,
+}
+
+impl RoleKind {
+    /// Whether the role is one a pledger has (lead, contributor).
+    #[must_use]
+    pub fn is_pledger_role(self) -> bool {
+        matches!(self, Self::Lead | Self::Contributor)
+    }
 }
 
 // ------------------------------------------------------------ retirement --
@@ -541,6 +794,30 @@ SourceKind {
     AggregatorSummary => "aggregator_summary",
     OfficialText => "official_text",
     PressRelease => "press_release",
+    UnattributedText => "unattributed_text",
+}
+Grade {
+    A => "A",
+    B => "B",
+    C => "C",
+    D => "D",
+    E => "E",
+    F => "F",
+}
+Stance {
+    Supports => "supports",
+    Qualifies => "qualifies",
+    Contradicts => "contradicts",
+}
+RoleKind {
+    Lead => "lead",
+    Contributor => "contributor",
+    Announcer => "announcer",
+    Approver => "approver",
+    Opponent => "opponent",
+    Target => "target",
+    Supporter => "supporter",
+    Envoy => "envoy",
 }
 Category {
     TroopDeployment => "troop_deployment",

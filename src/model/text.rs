@@ -257,6 +257,64 @@ checked_string! {
     }
 }
 
+/// Whether `s` is one claim pointer: `/field` or `/field/index`.
+fn is_claim(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('/') else {
+        return false;
+    };
+    let (field, index) = match rest.split_once('/') {
+        Some((field, index)) => (field, Some(index)),
+        None => (rest, None),
+    };
+    !field.is_empty()
+        && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        && index.is_none_or(|i| {
+            !i.is_empty()
+                && i.bytes().all(|b| b.is_ascii_digit())
+                && (i == "0" || !i.starts_with('0'))
+        })
+}
+
+checked_string! {
+    /// One claim of a record, as a pointer into it: `/status`, `/pledgers/0`.
+    Claim,
+    expected = "a claim",
+    rule = "a pointer into the record: `/field` or `/field/index` (e.g. `/status`, `/conditions/0`)",
+    check = is_claim,
+    schema = {
+        "description": "A claim of the record, as a pointer into it: `/field` or `/field/index` (e.g. `/status`, `/conditions/0`).",
+        "type": "string",
+        "pattern": "^/[a-z_]+(/(0|[1-9][0-9]*))?$"
+    }
+}
+
+checked_string! {
+    /// The claims a quote bears on, as pointers separated by single spaces:
+    /// `/pledgers/0 /status /conditions/1`.
+    Claims,
+    expected = "claims",
+    rule = "one or more pointers into the record separated by single spaces (e.g. `/pledgers/0 /status`)",
+    check = |s| s.split(' ').all(is_claim),
+    schema = {
+        "description": "The claims of the record the quote bears on: pointers into it, separated by single spaces (e.g. `/pledgers/0 /status /conditions/1`).",
+        "type": "string",
+        "pattern": "^/[a-z_]+(/(0|[1-9][0-9]*))?( /[a-z_]+(/(0|[1-9][0-9]*))?)*$"
+    }
+}
+
+impl Claims {
+    /// Each claim, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split(' ')
+    }
+
+    /// Whether `claim` is among them.
+    #[must_use]
+    pub fn contains(&self, claim: &str) -> bool {
+        self.iter().any(|c| c == claim)
+    }
+}
+
 checked_string! {
     /// An ISO 3166-1 alpha-2 country code, e.g. `UA`.
     CountryCode,

@@ -310,8 +310,10 @@ fn check_in_parts(
             ),
         ] {
             for (place, (index, id)) in table.ids.iter().enumerate() {
-                // A duplicate id counts as used when its first record is.
-                if !used[table.first(place)] {
+                // A duplicate id counts as used when its first record is;
+                // a retired record is expected to be unused (a reference to
+                // it is warned of), so it is not reported.
+                if !used[table.first(place)] && !table.is_retired(table.first(place)) {
                     out.push(
                         Diagnostic::new(
                             Code::UnusedRecord,
@@ -854,6 +856,37 @@ mod tests {
     }
 
     #[test]
+    fn an_unused_actor_is_reported_unless_it_is_retired() {
+        use crate::model::{ActorId, ActorKind, Retirement, RetirementReason, Text};
+        let dataset = crate::generate::dataset(20, 7);
+        let mut actors = dataset.actors().to_vec();
+        let mut lone = actors[0].clone();
+        lone.id = ActorId::new("zz-unused").expect("id");
+        lone.kind = ActorKind::Group;
+        lone.affiliation = None;
+        actors.push(lone.clone());
+        let pointer = format!("/actors/{}/id", actors.len() - 1);
+        let found = coded(actors.clone(), &dataset);
+        assert!(
+            found.contains(&(Code::UnusedRecord, pointer.clone())),
+            "{found:?}"
+        );
+        let last = actors.last_mut().expect("pushed");
+        last.retired = Some(Retirement {
+            reason: RetirementReason::Withdrawn,
+            replaced_by: None,
+            note: Text::new("Entered by mistake.").expect("text"),
+        });
+        let found = coded(actors, &dataset);
+        assert!(
+            !found
+                .iter()
+                .any(|(code, p)| *code == Code::UnusedRecord && *p == pointer),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn an_id_out_of_order_is_reported_where_the_order_first_breaks() {
         let dataset = crate::generate::dataset(20, 7);
         let mut actors = dataset.actors().to_vec();
@@ -927,7 +960,7 @@ mod tests {
                     Edit::DropPledgers(i) => {
                         let p = &mut pledges[i % n];
                         p.pledgers.truncate(1);
-                        p.involved.clear();
+                        p.roles.clear();
                     }
                 }
             }

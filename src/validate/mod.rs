@@ -17,6 +17,7 @@
 //! two to that), so the schema runs only when the types refuse a file, to
 //! say what is wrong and where.
 
+mod claims;
 mod evidence;
 mod id_index;
 mod integrity;
@@ -177,6 +178,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         found
     });
     semantics::check_records(&records, &files, &mut found);
+    claims::check(&records, &files, &mut found);
     if let Some(archive) = &options.archive {
         evidence::check(&records, &files, archive, &mut found);
     }
@@ -562,7 +564,7 @@ mod tests {
             // rows, or one where many have none.
             let cells = [
                 ("pledge_evidence", 2, "source-nowhere"),
-                ("pledge_involved", 2, "actor-nowhere"),
+                ("pledge_roles", 2, "actor-nowhere"),
                 ("pledge_conditions", 3, "actor-nowhere"),
             ];
             let edits: Vec<(usize, Edit)> = dangling

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::model::Manifest;
 use crate::schema::subschema_at;
-use crate::tables::{Column, MANIFEST_KEY, ORDINAL, Shape, TABLES, Table, collection};
+use crate::tables::{Column, ColumnKind, MANIFEST_KEY, ORDINAL, Shape, TABLES, Table, collection};
 
 fn is_nullable(schema: &Value) -> bool {
     let null_type = |s: &Value| match s.get("type") {
@@ -90,6 +90,7 @@ fn field(table: &Table, column: &Column, root: &Value) -> Value {
         ("minLength", "minLength"),
         ("maxLength", "maxLength"),
         ("minimum", "minimum"),
+        ("maximum", "maximum"),
     ] {
         if let Some(v) = schema.get(from) {
             constraints.insert(to.into(), v.clone());
@@ -131,13 +132,10 @@ fn resource(table: &Table) -> Value {
     };
     for column in table.columns {
         fields.push(field(table, column, &root));
-        let target = match column.name {
-            "affiliation" | "beneficiary" | "actor_id" => Some("actors"),
-            "source_id" => Some("sources"),
-            "retired_replaced_by" => Some(table.name),
-            _ => None,
-        };
-        if let Some(target) = target {
+        // Every reference the table declares is a foreign key to the main
+        // table of the file it names.
+        if let ColumnKind::Reference(kind) = column.kind {
+            let target = collection(kind);
             // Frictionless names the table's own resource "" in a self-reference.
             let resource = if target == table.name { "" } else { target };
             foreign_keys.push(reference(resource, column.name));

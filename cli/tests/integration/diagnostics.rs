@@ -94,7 +94,7 @@ fn cases() -> Vec<Case> {
                 f.write(P, format!("{text}x"));
             })],
             file: P,
-            at: Some((39, 1)),
+            at: Some((62, 1)),
         },
         Case {
             code: "duplicate-key",
@@ -109,17 +109,17 @@ fn cases() -> Vec<Case> {
         Case {
             code: "too-deep",
             breaks: &[With(|f| {
-                let deep = format!("\"involved\": {}{}", "[".repeat(70), "]".repeat(70));
-                f.edit(P, "\"involved\": []", &deep);
+                let deep = format!("\"roles\": {}{}", "[".repeat(70), "]".repeat(70));
+                f.edit(P, "\"roles\": []", &deep);
             })],
             file: P,
-            at: Some((12, 80)),
+            at: Some((12, 77)),
         },
         Case {
             code: "number-out-of-range",
             breaks: &[Edit(P, "\"amount\": 2.0", "\"amount\": 1e999")],
             file: P,
-            at: Some((24, 19)),
+            at: Some((25, 19)),
         },
         Case {
             code: "missing-field",
@@ -129,7 +129,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             code: "unknown-field",
-            breaks: &[Edit(P, "\"involved\": []", "\"involvd\": []")],
+            breaks: &[Edit(P, "\"roles\": []", "\"rols\": []")],
             file: P,
             at: Some((12, 7)),
         },
@@ -163,13 +163,13 @@ fn cases() -> Vec<Case> {
                 "\"announced\": \"2026-02-30\"",
             )],
             file: P,
-            at: Some((28, 7)),
+            at: Some((29, 7)),
         },
         Case {
             code: "empty-value",
             breaks: &[Edit(P, "\"unit\": \"ships\"", "\"unit\": \"\"")],
             file: P,
-            at: Some((25, 9)),
+            at: Some((26, 9)),
         },
         Case {
             code: "too-long",
@@ -182,13 +182,13 @@ fn cases() -> Vec<Case> {
                 );
             })],
             file: P,
-            at: Some((32, 11)),
+            at: Some((33, 11)),
         },
         Case {
             code: "out-of-range",
             breaks: &[Edit(P, "\"amount\": 2.0", "\"amount\": -1")],
             file: P,
-            at: Some((24, 9)),
+            at: Some((25, 9)),
         },
         Case {
             code: "duplicate-id",
@@ -303,7 +303,47 @@ fn cases() -> Vec<Case> {
                 "\"announced\": \"2026-03\"",
             )],
             file: P,
-            at: Some((28, 7)),
+            at: Some((29, 7)),
+        },
+        Case {
+            code: "role-not-pledger",
+            breaks: &[Edit(
+                P,
+                "\"roles\": []",
+                "\"roles\": [{\"actor\": \"ukraine\", \"role\": \"lead\"}]",
+            )],
+            file: P,
+            at: Some((12, 38)),
+        },
+        Case {
+            code: "scope-not-pledger",
+            breaks: &[Edit(
+                P,
+                "\"applies_to\": null",
+                "\"applies_to\": \"ukraine\"",
+            )],
+            file: P,
+            at: Some((20, 11)),
+        },
+        Case {
+            code: "unknown-claim",
+            breaks: &[Edit(
+                P,
+                "/status /quantity\"",
+                "/status /quantity /roles/3\"",
+            )],
+            file: P,
+            at: Some((34, 11)),
+        },
+        Case {
+            code: "unattested-claim",
+            breaks: &[Edit(
+                P,
+                "\"claims\": \"/conditions/0\"",
+                "\"claims\": \"/category\"",
+            )],
+            file: P,
+            at: Some((17, 9)),
         },
         Case {
             code: "invalid-version",
@@ -315,7 +355,7 @@ fn cases() -> Vec<Case> {
             code: "schema-version-mismatch",
             breaks: &[Edit(
                 M,
-                "\"schema_version\": \"0.1.0\"",
+                "\"schema_version\": \"0.2.0\"",
                 "\"schema_version\": \"9.9.9\"",
             )],
             file: M,
@@ -331,7 +371,7 @@ fn cases() -> Vec<Case> {
             code: "archive-missing",
             breaks: &[Edit(S, "\"report.txt\"", "\"missing.txt\"")],
             file: S,
-            at: Some((13, 9)),
+            at: Some((17, 9)),
         },
         Case {
             code: "archive-checksum",
@@ -343,13 +383,13 @@ fn cases() -> Vec<Case> {
                 .unwrap()
             })],
             file: S,
-            at: Some((14, 9)),
+            at: Some((18, 9)),
         },
         Case {
             code: "quote-not-found",
             breaks: &[Edit(P, "\\\"two ships\\\"", "\\\"three ships\\\"")],
             file: P,
-            at: Some((32, 11)),
+            at: Some((33, 11)),
         },
     ]
 }
@@ -362,6 +402,7 @@ fn valid_fixture_has_no_diagnostics() {
 
 #[test]
 fn each_case_reports_its_code_at_the_right_place() {
+    let mut misplaced = Vec::new();
     for case in cases() {
         let fixture = Fixture::new();
         for b in case.breaks {
@@ -378,17 +419,19 @@ fn each_case_reports_its_code_at_the_right_place() {
             case.at.map(|a| a.0),
             case.at.map(|a| a.1),
         );
-        assert!(
-            found.contains(&expected),
-            "case {}: expected {expected:?}, found {found:#?}",
-            case.code
-        );
+        if !found.contains(&expected) {
+            misplaced.push(format!(
+                "case {}: expected {expected:?}, found {found:?}",
+                case.code
+            ));
+        }
         assert!(
             !report.is_valid(true),
             "case {} should fail with --deny-warnings",
             case.code
         );
     }
+    assert!(misplaced.is_empty(), "{}", misplaced.join("\n"));
 }
 
 #[test]

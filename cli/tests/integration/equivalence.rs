@@ -8,8 +8,8 @@ use proptest::prelude::*;
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 use ukraine_pledges::model::{
-    ActorId, ActorsFile, CountryCode, FileName, LanguageTag, PartialDate, PledgesFile, Quote,
-    Sha256, SourcesFile, Text, Url, WikidataId,
+    ActorId, ActorsFile, Claim, Claims, CountryCode, Credibility, FileName, LanguageTag,
+    PartialDate, PledgesFile, Quote, Sha256, SourcesFile, Text, Url, WikidataId,
 };
 use ukraine_pledges::schema::FileKind;
 
@@ -160,13 +160,39 @@ fn pledge() -> BoxedStrategy<Value> {
         ],
         prop_oneof![
             Just(json!([])),
-            Just(json!([{"kind": "ceasefire", "actor": null, "text": "After a ceasefire."}])),
-            any_value().prop_map(|k| json!([{"kind": k, "actor": null, "text": "t"}]))
+            Just(json!([{"kind": "ceasefire", "actor": null, "applies_to": null, "text": "After a ceasefire."}])),
+            any_value().prop_map(|k| json!([{"kind": k, "actor": null, "applies_to": null, "text": "t"}])),
+            any_value().prop_map(|a| json!([{"kind": "ceasefire", "actor": null, "applies_to": a, "text": "t"}])),
+            Just(json!([{"kind": "ceasefire", "actor": null, "text": "No scope."}]))
+        ],
+        (
+            prop_oneof![
+                3 => one_of(&["/status", "/pledgers/0 /status", "/conditions/10 /roles/0"]),
+                1 => any_value()
+            ],
+            one_of(&["supports", "qualifies", "contradicts"]),
+            prop_oneof![
+                3 => (1u8..=6).prop_map(Value::from),
+                1 => Just(json!(3.0)),
+                1 => Just(json!(2.5)),
+                1 => (-2i64..9).prop_map(Value::from),
+                1 => any_value()
+            ],
+            prop_oneof![Just(Value::Null), any_value()],
+        )
+            .prop_map(|(claims, stance, credibility, note)| {
+                json!([{"source": "a", "quote": "q", "claims": claims, "stance": stance, "credibility": credibility, "note": note}])
+            }),
+        prop_oneof![
+            Just(json!([])),
+            Just(json!([{"actor": "a", "role": "lead"}])),
+            one_of(&["envoy", "approver", "lead"]).prop_map(|r| json!([{"actor": "a", "role": r}])),
+            any_value().prop_map(|a| json!([{"actor": a, "role": "target"}]))
         ],
         prop_oneof![
-            Just(json!([{"source": "a", "quote": "q"}])),
-            any_value().prop_map(|q| json!([{"source": "a", "quote": q}])),
-            Just(json!([]))
+            Just(json!([])),
+            Just(json!([{"claim": "/beneficiary", "note": "Why."}])),
+            any_value().prop_map(|c| json!([{"claim": c, "note": "Why."}]))
         ],
         retired(),
     )
@@ -181,6 +207,8 @@ fn pledge() -> BoxedStrategy<Value> {
                 quantity,
                 conditions,
                 evidence,
+                roles,
+                inferences,
                 retired,
             )| {
                 mutate(vec![
@@ -189,7 +217,7 @@ fn pledge() -> BoxedStrategy<Value> {
                     ("description", json!("A description.")),
                     ("pledgers", pledgers),
                     ("beneficiary", json!("ukraine")),
-                    ("involved", json!([])),
+                    ("roles", roles),
                     ("category", category),
                     ("status", status),
                     ("commitment", commitment),
@@ -197,6 +225,7 @@ fn pledge() -> BoxedStrategy<Value> {
                     ("quantity", quantity),
                     ("announced", announced),
                     ("evidence", evidence),
+                    ("inferences", inferences),
                     ("retired", retired),
                 ])
             },
@@ -239,20 +268,25 @@ fn source() -> BoxedStrategy<Value> {
         any_value(),
         any_value(),
         any_value(),
+        (one_of(&["A", "C", "F", "G", "a"]), any_value()),
+        one_of(&["news_article", "unattributed_text"]),
     )
-        .prop_flat_map(|(id, url, published, language, file, sha)| {
-            mutate(vec![
-                ("id", Value::from(id)),
-                ("title", json!("Title")),
-                ("publisher", json!(null)),
-                ("url", url),
-                ("published", published),
-                ("kind", json!("news_article")),
-                ("language", language),
-                ("archive", json!({"file": file, "sha256": sha})),
-                ("notes", json!(null)),
-            ])
-        })
+        .prop_flat_map(
+            |(id, url, published, language, file, sha, (grade, reason), kind)| {
+                mutate(vec![
+                    ("id", Value::from(id)),
+                    ("title", json!("Title")),
+                    ("publisher", json!(null)),
+                    ("url", url),
+                    ("published", published),
+                    ("kind", kind),
+                    ("language", language),
+                    ("reliability", json!({"grade": grade, "reason": reason})),
+                    ("archive", json!({"file": file, "sha256": sha})),
+                    ("notes", json!(null)),
+                ])
+            },
+        )
         .boxed()
 }
 
@@ -296,6 +330,30 @@ proptest! {
         prop_assert_eq!(type_validator::<Sha256>().is_valid(&v), Sha256::new(s.as_str()).is_ok());
         prop_assert_eq!(type_validator::<FileName>().is_valid(&v), FileName::new(s.as_str()).is_ok());
         prop_assert_eq!(type_validator::<PartialDate>().is_valid(&v), s.parse::<PartialDate>().is_ok());
+        prop_assert_eq!(type_validator::<Claim>().is_valid(&v), Claim::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<Claims>().is_valid(&v), Claims::new(s.as_str()).is_ok());
+    }
+
+    #[test]
+    fn schema_and_types_agree_on_every_claim_list(
+        claims in prop::collection::vec("/[a-z_]{0,3}(/[0-9]{1,2})?|/status|/pledgers/0[0-9]?|x", 0..4),
+        joiner in prop::sample::select(vec![" ", "  ", ",", ""]),
+    ) {
+        let s = claims.join(joiner);
+        let v = Value::from(s.as_str());
+        prop_assert_eq!(type_validator::<Claim>().is_valid(&v), Claim::new(s.as_str()).is_ok(), "{}", s);
+        prop_assert_eq!(type_validator::<Claims>().is_valid(&v), Claims::new(s.as_str()).is_ok(), "{}", s);
+    }
+
+    #[test]
+    fn schema_and_types_agree_on_every_credibility(v in prop_oneof![
+        (-3i64..10).prop_map(Value::from),
+        (-3.0f64..10.0).prop_map(Value::from),
+        (0u8..8).prop_map(|n| Value::from(f64::from(n))),
+        any_value(),
+    ]) {
+        let by_types = serde_json::from_value::<Credibility>(v.clone()).is_ok();
+        prop_assert_eq!(type_validator::<Credibility>().is_valid(&v), by_types, "{}", v);
     }
 
     #[test]

@@ -163,7 +163,8 @@ fn cli_list_filters_and_prints_json_for_scripts() {
     let out = on_query_data(&["list", "--status", "delivered"]);
     assert_eq!(
         stdout(&out),
-        "germany-past-deliveries  delivered         Germany: equipment delivered\n1 pledge\n"
+        "germany-past-deliveries  delivered         3   Germany: equipment delivered\n1 pledge\n\
+         (the number is how credible each pledge's least attested claim is: 1 confirmed to 6 cannot be judged)\n"
     );
     let out = on_query_data(&["list", "--category", "troop"]);
     assert_eq!(out.status.code(), Some(2));
@@ -174,12 +175,59 @@ fn cli_list_filters_and_prints_json_for_scripts() {
 }
 
 #[test]
+fn cli_list_shows_contested_claims_and_filters_by_credibility() {
+    let out = on_query_data(&["list", "--contested"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("multinational-force  proposed          3*  A multinational force after a ceasefire\n1 pledge\n"), "{text}");
+    assert!(text.contains("* the sources disagree on a claim"), "{text}");
+    // Only pledges whose every claim is attested at 2 or better.
+    let out = on_query_data(&["list", "--min-credibility", "2", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["germany-vehicles"]);
+    // 6 admits every pledge; 7 is outside the scale, a usage error.
+    let out = on_query_data(&["list", "--min-credibility", "6"]);
+    assert!(stdout(&out).contains("\n6 pledges\n"));
+    let out = on_query_data(&["list", "--min-credibility", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn pledge_credibility_is_its_least_attested_claim_and_contested_claims_have_both_stances() {
+    let data = query_data();
+    let pledge = |id: &str| data.pledge(id).unwrap();
+    let force = pledge("multinational-force");
+    assert_eq!(force.contested_claims(), ["/conditions/0"]);
+    assert_eq!(
+        force.claim_credibility("/conditions/0").map(|c| c.get()),
+        Some(3)
+    );
+    assert_eq!(force.credibility().get(), 3);
+    let vehicles = pledge("germany-vehicles");
+    assert!(vehicles.contested_claims().is_empty());
+    assert_eq!(vehicles.credibility().get(), 2);
+    assert_eq!(vehicles.claim_count(), vehicles.claims().count());
+    for (i, claim) in vehicles.claims().enumerate() {
+        assert_eq!(vehicles.claim_index(&claim), Some(i), "{claim}");
+    }
+    assert_eq!(vehicles.claim_index("/roles/0"), None);
+    assert_eq!(vehicles.claim_index("/status/0"), None);
+    assert_eq!(vehicles.claim_index("/pledgers"), None);
+}
+
+#[test]
 fn cli_list_without_data_lists_the_bundled_dataset() {
     let out = pledges(&root(), &["list"]);
     assert_eq!(out.status.code(), Some(0));
     let count = Dataset::bundled().pledges().len();
     assert!(
-        stdout(&out).ends_with(&format!("\n{count} pledges\n")),
+        stdout(&out).contains(&format!("\n{count} pledges\n")),
         "{}",
         stdout(&out)
     );
@@ -195,8 +243,23 @@ fn cli_show_prints_a_pledge_with_its_evidence_or_exits_1() {
     assert!(text.contains("quantity:    480 vehicles per year\n"));
     assert!(text.contains("condition:   us_backstop [United States]: Only with US support.\n"));
     assert!(text.contains(
-        "  \"Germany: 480 vehicles a year\"\n    (query-report: A report made up for the query tests)\n"
-    ));
+        "  \"Germany: 480 vehicles a year\"\n    supports /pledgers/0 /beneficiary /category /status /conditions/0 /quantity, credibility 2 (probably true)\n    (query-report: A report made up for the query tests; source graded F: unattributed_text)\n"
+    ), "{text}");
+    assert!(text.contains("credibility: 2 (probably true), its least attested claim\n"));
+    let out = on_query_data(&["show", "multinational-force"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("role:        announcer: Volodymyr Zelenskyy\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("contested:   /conditions/0 (the sources disagree)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    contradicts /conditions/0, credibility 4 (doubtful)\n"),
+        "{text}"
+    );
     let out = on_query_data(&["show", "germany-vehicle"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -207,4 +270,8 @@ fn cli_show_prints_a_pledge_with_its_evidence_or_exits_1() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["pledge"]["id"], "truce-monitoring");
     assert_eq!(json["evidence"][0]["source"]["id"], "query-report");
+    assert_eq!(json["evidence"][0]["stance"], "supports");
+    assert_eq!(json["evidence"][0]["source"]["reliability"]["grade"], "F");
+    assert_eq!(json["credibility"], 3);
+    assert_eq!(json["contested"], serde_json::json!([]));
 }

@@ -104,7 +104,12 @@ fn a_deleted_actor_is_rejected_and_a_retired_one_accepted() {
         d["actors"].as_array_mut().unwrap().remove(1);
     });
     v.change("pledges.json", |d| {
-        d["pledges"][0]["beneficiary"] = json!(null)
+        // No beneficiary, so no inference that names it.
+        d["pledges"][0]["beneficiary"] = json!(null);
+        d["pledges"][0]["inferences"]
+            .as_array_mut()
+            .unwrap()
+            .remove(0);
     });
     v.version("2.0.0");
     let verdict = v.verdict("## [2.0.0]\n");
@@ -121,7 +126,12 @@ fn a_deleted_actor_is_rejected_and_a_retired_one_accepted() {
             json!({"reason": "withdrawn", "replaced_by": null, "note": "Entered by mistake."});
     });
     v.change("pledges.json", |d| {
-        d["pledges"][0]["beneficiary"] = json!(null)
+        // No beneficiary, so no inference that names it.
+        d["pledges"][0]["beneficiary"] = json!(null);
+        d["pledges"][0]["inferences"]
+            .as_array_mut()
+            .unwrap()
+            .remove(0);
     });
     v.version("1.1.0");
     let verdict = v.verdict("## [1.1.0]\n");
@@ -242,4 +252,68 @@ fn the_workflow_runs_ci_and_ci_runs_the_readme_test_command() {
     assert!(readme.contains("cargo test                           # run the test suite"));
     assert!(ci.lines().any(|l| l == "cargo test"));
     assert!(readme.contains("cargo run --release -- validate      # check the shipped dataset"));
+}
+
+#[test]
+fn diff_and_check_release_compare_an_older_schema_version_as_json_and_say_so() {
+    let v = Versions::new();
+    // The old side as an older schema version wrote it: a field since
+    // renamed, and the old version number.
+    let old = v.old();
+    let edit = |name: &str, f: &dyn Fn(&mut Value)| {
+        let path = old.join(name);
+        let mut doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        f(&mut doc);
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    };
+    edit("dataset.json", &|m| m["schema_version"] = json!("0.1.0"));
+    edit("pledges.json", &|d| {
+        let p = d["pledges"][0].as_object_mut().unwrap();
+        p.remove("roles");
+        p.insert("involved".to_owned(), json!([]));
+    });
+    let out = pledges(
+        v.fixture.tmp.path(),
+        &["diff", "valid", "new", "--format", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::helpers::stderr(&out)
+    );
+    assert!(
+        crate::helpers::stderr(&out)
+            .contains("the old side follows schema version 0.1.0, and this tool reads 0.2.0"),
+        "{}",
+        crate::helpers::stderr(&out)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fields: Vec<&str> = json["pledges"]["changed"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["roles", "involved"]);
+    assert_eq!(json["manifest"][0]["field"], "schema_version");
+    // The versioning rules see the schema change.
+    v.version("2.0.0");
+    let out = pledges(
+        v.fixture.tmp.path(),
+        &[
+            "check-release",
+            "--base",
+            "valid",
+            "new",
+            "--changelog",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("schema version 0.1.0 → 0.2.0"),
+        "{}",
+        stdout(&out)
+    );
 }
