@@ -245,6 +245,16 @@ impl Dataset {
         })
     }
 
+    /// The pledges that are components of pledge `id` (a `part_of` link to
+    /// it), in id order.
+    pub fn components<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Pledge> + 'a {
+        self.pledges.iter().filter(move |p| {
+            p.links
+                .iter()
+                .any(|l| l.kind == crate::model::LinkKind::PartOf && l.pledge == id)
+        })
+    }
+
     /// Pledges that name `actor_id` anywhere: as pledger (or through an
     /// affiliation), beneficiary, involved actor, or in a condition.
     pub fn pledges_involving<'a>(

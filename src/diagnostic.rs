@@ -142,6 +142,10 @@ codes! {
     RoleNotPledger = "role-not-pledger", Error, Semantics;
     /// A condition that applies to one actor who is not a pledger.
     ScopeNotPledger = "scope-not-pledger", Error, Semantics;
+    /// A pledge that links to itself.
+    LinkToSelf = "link-to-self", Error, Semantics;
+    /// `part_of` links that go round in a circle.
+    PartOfCycle = "part-of-cycle", Error, Semantics;
     /// A claim (in evidence or an inference) that names nothing in its record.
     UnknownClaim = "unknown-claim", Error, Semantics;
     /// A claim of a record that no quote supports and no inference explains.

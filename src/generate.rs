@@ -5,8 +5,9 @@ use crate::dataset::Dataset;
 use crate::model::{
     Actor, ActorId, ActorKind, Archive, Category, Claim, Claims, CommitmentLevel, Condition,
     ConditionKind, Credibility, DatasetName, Evidence, FileName, Grade, Inference, LanguageTag,
-    Manifest, Period, Pledge, PledgeId, Quantity, Quote, Reliability, Resources, Retirement,
-    RetirementReason, Role, RoleKind, Sha256, Source, SourceId, SourceKind, Stance, Status, Text,
+    Link, LinkKind, Manifest, Period, Pledge, PledgeId, Quantity, Quote, Reliability, Resources,
+    Retirement, RetirementReason, Role, RoleKind, Sha256, Source, SourceId, SourceKind, Stance,
+    Status, Text,
 };
 use serde_json::json;
 
@@ -258,6 +259,16 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                         note: None,
                     })
                     .collect(),
+                // One pledge in ten a component of the first, which links
+                // to none.
+                links: if i % 10 == 5 {
+                    vec![Link {
+                        kind: LinkKind::PartOf,
+                        pledge: PledgeId::new("pledge-00000000").expect("valid id"),
+                    }]
+                } else {
+                    Vec::new()
+                },
                 // One pledge in twenty superseded by the (current) one before it.
                 retired: (i % 20 == 19).then(|| Retirement {
                     reason: RetirementReason::Superseded,

@@ -18,7 +18,7 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde_json::{Value, json};
 
 use crate::model::{
-    Actor, ActorId, Archive, Condition, Credibility, Evidence, Inference, Pledge, Quantity,
+    Actor, ActorId, Archive, Condition, Credibility, Evidence, Inference, Link, Pledge, Quantity,
     Reliability, Retirement, Role, Source, Text,
 };
 use crate::schema::FileKind;
@@ -332,6 +332,7 @@ table! {
         status: required(r, status)?,
         commitment: optional_cell(r, commitment)?,
         conditions: Vec::new(),
+        links: Vec::new(),
         quantity: if all_empty(r, quantity_amount..=quantity_per) {
             None
         } else {
@@ -388,6 +389,19 @@ table! {
 }
 
 table! {
+    mod pledge_links: "pledge_links", Pledges, Shape::Child { field: "links", parent_column: "pledge_id" },
+        "One row per link from a pledge to another, in order.";
+    for Link, |l| {
+        kind "kind": Other, "How the two stand: part_of (a component of it), possibly_same_as (may be the same item), depends_on." => name_cell(l.kind.as_str());
+        pledge "linked_pledge_id" at "pledge": Reference(FileKind::Pledges), "Id of the other pledge." => text_cell(&l.pledge);
+    }
+    build |r| Link {
+        kind: required(r, kind)?,
+        pledge: required(r, pledge)?,
+    }
+}
+
+table! {
     mod pledge_evidence: "pledge_evidence", Pledges, Shape::Child { field: "evidence", parent_column: "pledge_id" },
         "One row per quote attesting a pledge, in order.";
     for Evidence, |e| {
@@ -430,6 +444,7 @@ pub const TABLES: &[Table] = &[
     pledge_pledgers::TABLE,
     pledge_roles::TABLE,
     pledge_conditions::TABLE,
+    pledge_links::TABLE,
     pledge_evidence::TABLE,
     pledge_inferences::TABLE,
 ];
@@ -455,6 +470,7 @@ impl Record for Pledge {
         visit.items(&pledge_pledgers::TABLE, &self.pledgers);
         visit.items(&pledge_roles::TABLE, &self.roles);
         visit.items(&pledge_conditions::TABLE, &self.conditions);
+        visit.items(&pledge_links::TABLE, &self.links);
         visit.items(&pledge_evidence::TABLE, &self.evidence);
         visit.items(&pledge_inferences::TABLE, &self.inferences);
     }

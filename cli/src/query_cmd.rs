@@ -276,6 +276,22 @@ pub fn show(args: &ShowArgs) -> u8 {
                     c.text
                 );
             }
+            let title = |id: &str| {
+                data.pledge(id)
+                    .map_or_else(String::new, |p| format!(" ({})", p.title))
+            };
+            for l in &pledge.links {
+                let _ = writeln!(
+                    t,
+                    "link:        {} {}{}",
+                    l.kind,
+                    l.pledge,
+                    title(l.pledge.as_str())
+                );
+            }
+            for c in data.components(pledge.id.as_str()) {
+                let _ = writeln!(t, "component:   {} ({})", c.id, c.title);
+            }
             let credibility = pledge.credibility();
             let _ = writeln!(
                 t,

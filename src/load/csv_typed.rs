@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::load::csv_values::{CsvMap, Line, TableLines};
 use crate::model::strict::Object;
 use crate::model::{
-    Actor, ActorId, Condition, Evidence, Inference, Manifest, Pledge, Role, Source, Text,
+    Actor, ActorId, Condition, Evidence, Inference, Link, Manifest, Pledge, Role, Source, Text,
 };
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
@@ -66,12 +66,20 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         pledgers,
         roles,
         conditions,
+        links,
         evidence,
         inferences,
     } = read_tables(dir)?;
     let ((mut actors, actor_lines), aliases) = (actors?, aliases?);
     let ((sources, source_lines), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
-    let children = (pledgers?, roles?, conditions?, evidence?, inferences?);
+    let children = (
+        pledgers?,
+        roles?,
+        conditions?,
+        links?,
+        evidence?,
+        inferences?,
+    );
 
     let mut map = CsvMap::default();
     let main = |name: &str, lines| Some(TableLines::main(table(name)?, path(table(name)?), lines));
@@ -89,6 +97,7 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         child("pledge_pledgers")?,
         child("pledge_roles")?,
         child("pledge_conditions")?,
+        child("pledge_links")?,
         child("pledge_evidence")?,
         child("pledge_inferences")?,
     ];
@@ -117,6 +126,7 @@ struct Tables {
     pledgers: Option<Children<ActorId>>,
     roles: Option<Children<Role>>,
     conditions: Option<Children<Condition>>,
+    links: Option<Children<Link>>,
     evidence: Option<Children<Evidence>>,
     inferences: Option<Children<Inference>>,
 }
@@ -129,7 +139,7 @@ type Job = fn(&Path, &Table, &Mutex<Tables>) -> Option<()>;
 /// largest file first, each core taking the next largest as it finishes
 /// one, so that both finish close together whatever the tables' sizes.
 fn read_tables(dir: &Path) -> Option<Tables> {
-    let jobs: [(&str, Job); 9] = [
+    let jobs: [(&str, Job); 10] = [
         ("actors", |path, table, into| {
             let read = read_main(path, table, |r| Actor::from_cells(r))?;
             into.lock().ok()?.actors = Some(read);
@@ -168,6 +178,11 @@ fn read_tables(dir: &Path) -> Option<Tables> {
         ("pledge_conditions", |path, table, into| {
             let read = read_child::<Condition>(path, table)?;
             into.lock().ok()?.conditions = Some(read);
+            Some(())
+        }),
+        ("pledge_links", |path, table, into| {
+            let read = read_child::<Link>(path, table)?;
+            into.lock().ok()?.links = Some(read);
             Some(())
         }),
         ("pledge_evidence", |path, table, into| {
@@ -466,32 +481,35 @@ type PledgeChildren = (
     Children<ActorId>,
     Children<Role>,
     Children<Condition>,
+    Children<Link>,
     Children<Evidence>,
     Children<Inference>,
 );
 
-/// Gives each pledge its pledgers, roles, conditions, evidence and
+/// Gives each pledge its pledgers, roles, conditions, links, evidence and
 /// inferences, and returns where each table's items came from (the tables
 /// are at `places`); `None` if a row's pledge is unknown, a pledge has two
 /// groups of rows in one table, or one has no pledger or no evidence.
 fn join_children(
     pledges: &mut [Pledge],
     ids: &IdList,
-    (pledgers, roles, conditions, evidence, inferences): PledgeChildren,
+    (pledgers, roles, conditions, links, evidence, inferences): PledgeChildren,
     [
         pledgers_table,
         roles_table,
         conditions_table,
+        links_table,
         evidence_table,
         inferences_table,
-    ]: [(&'static Table, PathBuf); 5],
-) -> Option<[TableLines; 5]> {
+    ]: [(&'static Table, PathBuf); 6],
+) -> Option<[TableLines; 6]> {
     let in_order = targets_in_order(
         ids,
         [
             pledgers.parent_ids(),
             roles.parent_ids(),
             conditions.parent_ids(),
+            links.parent_ids(),
             evidence.parent_ids(),
             inferences.parent_ids(),
         ],
@@ -501,6 +519,7 @@ fn join_children(
             pledgers_at,
             roles_at,
             conditions_at,
+            links_at,
             evidence_at,
             inferences_at,
         ],
@@ -512,12 +531,13 @@ fn join_children(
         let mut pledgers = InOrder::new(pledgers, pledgers_at, n);
         let mut roles = InOrder::new(roles, roles_at, n);
         let mut conditions = InOrder::new(conditions, conditions_at, n);
+        let mut links = InOrder::new(links, links_at, n);
         let mut evidence = InOrder::new(evidence, evidence_at, n);
         let mut inferences = InOrder::new(inferences, inferences_at, n);
         for (i, p) in (0..).zip(pledges.iter_mut()) {
             (p.pledgers, p.roles) = (pledgers.take(i), roles.take(i));
             (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
-            p.inferences = inferences.take(i);
+            (p.links, p.inferences) = (links.take(i), inferences.take(i));
             if p.pledgers.is_empty() || p.evidence.is_empty() {
                 return None;
             }
@@ -526,6 +546,7 @@ fn join_children(
             pledgers.into_table(pledgers_table),
             roles.into_table(roles_table),
             conditions.into_table(conditions_table),
+            links.into_table(links_table),
             evidence.into_table(evidence_table),
             inferences.into_table(inferences_table),
         ]);
@@ -533,7 +554,7 @@ fn join_children(
     // Any other order: each group's pledge is searched for among the ids,
     // two tables on each core.
     let index = Parents::new(ids.iter())?;
-    let (pledgers_at, roles_at, conditions_at, evidence_at, inferences_at) =
+    let (pledgers_at, roles_at, conditions_at, links_at, evidence_at, inferences_at) =
         std::thread::scope(|threads| {
             let index = &index;
             let (conditions, evidence) = (&conditions, &evidence);
@@ -542,10 +563,18 @@ fn join_children(
             let main = (
                 pledgers.targets(index),
                 roles.targets(index),
+                links.targets(index),
                 inferences.targets(index),
             );
             let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
-            Some((main.0?, main.1?, conditions_at, evidence_at, main.2?))
+            Some((
+                main.0?,
+                main.1?,
+                conditions_at,
+                main.2?,
+                evidence_at,
+                main.3?,
+            ))
         })?;
     drop(index);
     let tables = [
@@ -558,6 +587,9 @@ fn join_children(
         conditions
             .attach(pledges, conditions_at, |p, items| p.conditions = items)?
             .into_table(conditions_table),
+        links
+            .attach(pledges, links_at, |p, items| p.links = items)?
+            .into_table(links_table),
         evidence
             .attach(pledges, evidence_at, |p, items| p.evidence = items)?
             .into_table(evidence_table),

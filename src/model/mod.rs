@@ -260,6 +260,11 @@ pub struct Pledge {
     /// report none.
     #[serde(deserialize_with = "strict::objects")]
     pub conditions: Vec<Condition>,
+    /// How the pledge stands to other pledges: a component of a
+    /// declaration, possibly the same item as another report's, or
+    /// dependent on another. Empty when the sources tie it to none.
+    #[serde(default, deserialize_with = "strict::objects")]
+    pub links: Vec<Link>,
     /// The amount pledged, when the sources give a number; otherwise null.
     #[serde(default, deserialize_with = "strict::optional_object")]
     #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
@@ -288,7 +293,7 @@ impl Pledge {
     /// The parts of the pledge that make claims, in order: each with its
     /// field and how many claims it makes there (a list, one per item; a
     /// value, one when it is not null).
-    fn claim_fields(&self) -> [(&'static str, usize, bool); 9] {
+    fn claim_fields(&self) -> [(&'static str, usize, bool); 10] {
         [
             ("pledgers", self.pledgers.len(), true),
             (
@@ -301,6 +306,7 @@ impl Pledge {
             ("status", 1, false),
             ("commitment", usize::from(self.commitment.is_some()), false),
             ("conditions", self.conditions.len(), true),
+            ("links", self.links.len(), true),
             ("quantity", usize::from(self.quantity.is_some()), false),
             ("announced", usize::from(self.announced.is_some()), false),
         ]
@@ -383,8 +389,8 @@ impl Pledge {
 
     /// Every claim the pledge makes, as the pointers evidence names them by:
     /// each pledger, the beneficiary when there is one, each role, the
-    /// category and status, the commitment when stated, each condition, the
-    /// quantity and the date when given. Each needs a supporting quote or an
+    /// category and status, the commitment when stated, each condition, each
+    /// link, the quantity and the date when given. Each needs a supporting quote or an
     /// inference.
     pub fn claims(&self) -> impl Iterator<Item = String> + '_ {
         self.claim_fields()
@@ -509,6 +515,32 @@ pub enum ConditionKind {
     UsBackstop,
     /// Triggered by renewed aggression or a violation of a ceasefire.
     RenewedAggression,
+}
+
+/// How a [`Pledge`] stands to another pledge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// How the two stand to each other.
+    pub kind: LinkKind,
+    /// The other pledge.
+    pub pledge: PledgeId,
+}
+
+/// What a [`Link`] says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LinkKind {
+    /// A component of the pledge named (an item of a declaration).
+    PartOf,
+    /// May describe the same item as the pledge named: two reports that
+    /// could be of one thing, kept apart because no source says so.
+    PossiblySameAs,
+    /// Takes effect only with the pledge named.
+    DependsOn,
 }
 
 /// An amount pledged: "480 infantry vehicles per year".
@@ -808,6 +840,11 @@ Stance {
     Supports => "supports",
     Qualifies => "qualifies",
     Contradicts => "contradicts",
+}
+LinkKind {
+    PartOf => "part_of",
+    PossiblySameAs => "possibly_same_as",
+    DependsOn => "depends_on",
 }
 RoleKind {
     Lead => "lead",

@@ -1,15 +1,18 @@
-//! Layer 4b: claims, roles and scopes: what each pledge claims is attested.
+//! Layer 4b: claims, roles, scopes and links: what each pledge claims is
+//! attested, and its links hold together.
 //!
 //! Every claim a pledge makes (see [`Pledge::claims`]) needs a quote that
 //! supports it or an inference that says why the editors hold it; every
 //! claim a quote or an inference names must be one the pledge makes; a lead
 //! or contributor is a pledger; a condition that binds one actor binds a
-//! pledger.
+//! pledger; no pledge links to itself, and no chain of `part_of` links
+//! comes back to where it started.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Pledge, Stance};
+use crate::model::{LinkKind, Pledge, Stance};
 use crate::validate::{Files, Records};
 
 /// Checks the claims, roles and condition scopes of every pledge read into
@@ -18,6 +21,69 @@ pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>)
     let mut supported = Vec::new();
     for (index, pledge) in &records.pledges {
         check_pledge(&files.pledges, index, pledge, &mut supported, out);
+    }
+    check_part_of_cycles(records, files, out);
+}
+
+/// Reports each `part_of` link that closes a cycle: a pledge that would be a
+/// component of itself. Depth-first over the links, each followed once.
+fn check_part_of_cycles(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
+    let pledges: Vec<(usize, &Pledge)> = records.pledges.iter().collect();
+    let place: HashMap<&str, usize> = pledges
+        .iter()
+        .enumerate()
+        .map(|(k, (_, p))| (p.id.as_str(), k))
+        .collect();
+    // For each pledge, its part-of links: (link index, target's place).
+    let parents: Vec<Vec<(usize, usize)>> = pledges
+        .iter()
+        .map(|(_, p)| {
+            p.links
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.kind == LinkKind::PartOf && l.pledge != p.id)
+                .filter_map(|(j, l)| Some((j, *place.get(l.pledge.as_str())?)))
+                .collect()
+        })
+        .collect();
+    // 0 unvisited, 1 on the current path, 2 done.
+    let mut state = vec![0u8; pledges.len()];
+    for start in 0..pledges.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&(j, target)) = parents[node].get(*next) else {
+                state[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state[target] {
+                0 => {
+                    state[target] = 1;
+                    stack.push((target, 0));
+                }
+                1 => {
+                    let (index, pledge) = pledges[node];
+                    out.push(
+                        Diagnostic::new(
+                            Code::PartOfCycle,
+                            &files.pledges,
+                            format!("/pledges/{index}/links/{j}/pledge"),
+                            format!(
+                                "`{}` is part of `{}`, which is part of `{}` again, through `part_of` links",
+                                pledge.id, pledges[target].1.id, pledge.id
+                            ),
+                        )
+                        .with_hint("a component points at what it is part of, never the other way round; remove one of the links"),
+                    );
+                }
+                _ => {}
+            }
+        }
     }
 }
 
@@ -44,6 +110,19 @@ fn check_pledge(
                     ),
                 )
                 .with_hint("add the actor to `pledgers`, or give it a role a non-pledger has (announcer, approver, opponent, target)"),
+            );
+        }
+    }
+    for (j, link) in pledge.links.iter().enumerate() {
+        if link.pledge == pledge.id {
+            out.push(
+                Diagnostic::new(
+                    Code::LinkToSelf,
+                    path,
+                    format!("{}/links/{j}/pledge", base()),
+                    format!("`{id}` links to itself"),
+                )
+                .with_hint("name another pledge, or remove the link"),
             );
         }
     }
@@ -110,5 +189,58 @@ fn check_pledge(
                 "cite a quote that states it (stance `supports`, with `{claim}` in its `claims`), or add {{\"claim\": \"{claim}\", \"note\": \"why\"}} to `inferences`"
             )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Link, PledgeId};
+    use crate::validate::records::Indexed;
+
+    /// The part-of cycles found among pledges linked `edges` (from, to), as
+    /// the pointers of the links that close them.
+    fn cycles(n: usize, edges: &[(usize, usize)]) -> Vec<String> {
+        let mut pledges = crate::generate::dataset(n, 3).pledges().to_vec();
+        for p in &mut pledges {
+            p.links.clear();
+        }
+        for &(from, to) in edges {
+            let pledge = PledgeId::new(pledges[to].id.as_str()).expect("id");
+            pledges[from].links.push(Link {
+                kind: LinkKind::PartOf,
+                pledge,
+            });
+        }
+        let records = Records {
+            pledges: Indexed::whole(pledges),
+            ..Records::default()
+        };
+        let files = Files {
+            manifest: "dataset.json".into(),
+            actors: "actors.json".into(),
+            sources: "sources.json".into(),
+            pledges: "pledges.json".into(),
+        };
+        let mut out = Vec::new();
+        check_part_of_cycles(&records, &files, &mut out);
+        assert!(out.iter().all(|d| d.code == Code::PartOfCycle));
+        out.into_iter().map(|d| d.pointer).collect()
+    }
+
+    #[test]
+    fn a_part_of_cycle_is_reported_once_at_the_link_that_closes_it() {
+        assert_eq!(
+            cycles(5, &[(0, 1), (1, 2), (2, 0)]),
+            ["/pledges/2/links/0/pledge"]
+        );
+        assert_eq!(cycles(5, &[(3, 4), (4, 3)]), ["/pledges/4/links/0/pledge"]);
+    }
+
+    #[test]
+    fn shared_parents_and_chains_are_not_cycles() {
+        // A diamond, a chain and a pledge with two parents.
+        assert!(cycles(6, &[(0, 1), (0, 2), (1, 3), (2, 3), (3, 4), (5, 4)]).is_empty());
+        assert!(cycles(3, &[]).is_empty());
     }
 }

@@ -326,6 +326,34 @@ fn cases() -> Vec<Case> {
             at: Some((20, 11)),
         },
         Case {
+            code: "link-to-self",
+            breaks: &[Edit(
+                P,
+                "\"inferences\": [",
+                "\"links\": [{\"kind\": \"part_of\", \"pledge\": \"france-ships\"}],\n      \"inferences\": [",
+            )],
+            file: P,
+            at: Some((48, 37)),
+        },
+        Case {
+            code: "part-of-cycle",
+            breaks: &[With(|f| {
+                // A second pledge, and each part of the other.
+                let text = std::fs::read_to_string(f.file(P)).unwrap();
+                let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let list = doc["pledges"].as_array_mut().unwrap();
+                let mut other = list[0].clone();
+                other["id"] = "france-ships-more".into();
+                other["links"] = serde_json::json!([{"kind": "part_of", "pledge": "france-ships"}]);
+                list[0]["links"] =
+                    serde_json::json!([{"kind": "part_of", "pledge": "france-ships-more"}]);
+                list.push(other);
+                f.write(P, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+            })],
+            file: P,
+            at: Some((124, 11)),
+        },
+        Case {
             code: "unknown-claim",
             breaks: &[Edit(
                 P,

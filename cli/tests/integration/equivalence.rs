@@ -183,17 +183,25 @@ fn pledge() -> BoxedStrategy<Value> {
             .prop_map(|(claims, stance, credibility, note)| {
                 json!([{"source": "a", "quote": "q", "claims": claims, "stance": stance, "credibility": credibility, "note": note}])
             }),
+        (
         prop_oneof![
-            Just(json!([])),
-            Just(json!([{"actor": "a", "role": "lead"}])),
-            one_of(&["envoy", "approver", "lead"]).prop_map(|r| json!([{"actor": "a", "role": r}])),
-            any_value().prop_map(|a| json!([{"actor": a, "role": "target"}]))
-        ],
-        prop_oneof![
-            Just(json!([])),
-            Just(json!([{"claim": "/beneficiary", "note": "Why."}])),
-            any_value().prop_map(|c| json!([{"claim": c, "note": "Why."}]))
-        ],
+                Just(json!([])),
+                Just(json!([{"actor": "a", "role": "lead"}])),
+                one_of(&["envoy", "approver", "lead"]).prop_map(|r| json!([{"actor": "a", "role": r}])),
+                any_value().prop_map(|a| json!([{"actor": a, "role": "target"}]))
+            ],
+            prop_oneof![
+                Just(json!([])),
+                Just(json!([{"claim": "/beneficiary", "note": "Why."}])),
+                any_value().prop_map(|c| json!([{"claim": c, "note": "Why."}]))
+            ],
+            prop_oneof![
+                Just(json!([])),
+                Just(json!([{"kind": "part_of", "pledge": "a-declaration"}])),
+                one_of(&["depends_on", "possibly_same_as", "same_as"]).prop_map(|k| json!([{"kind": k, "pledge": "b"}])),
+                any_value().prop_map(|p| json!([{"kind": "part_of", "pledge": p}]))
+            ],
+        ),
         retired(),
     )
         .prop_flat_map(
@@ -207,8 +215,7 @@ fn pledge() -> BoxedStrategy<Value> {
                 quantity,
                 conditions,
                 evidence,
-                roles,
-                inferences,
+                (roles, inferences, links),
                 retired,
             )| {
                 mutate(vec![
@@ -222,6 +229,7 @@ fn pledge() -> BoxedStrategy<Value> {
                     ("status", status),
                     ("commitment", commitment),
                     ("conditions", conditions),
+                    ("links", links),
                     ("quantity", quantity),
                     ("announced", announced),
                     ("evidence", evidence),

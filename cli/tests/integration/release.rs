@@ -296,7 +296,11 @@ fn diff_and_check_release_compare_an_older_schema_version_as_json_and_say_so() {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["roles", "involved"]);
+    // The renamed field, on both sides; the new side's defaulted fields too.
+    assert!(
+        fields.contains(&"roles") && fields.contains(&"involved"),
+        "{fields:?}"
+    );
     assert_eq!(json["manifest"][0]["field"], "schema_version");
     // The versioning rules see the schema change.
     v.version("2.0.0");
