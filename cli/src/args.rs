@@ -39,9 +39,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// How many pledges (actors: about a tenth of that, sources: a fifth).
-    #[arg(long, default_value_t = 1000)]
-    pub pledges: usize,
+    /// How many pledges, 1 to 10,000,000 (actors: about a tenth of that,
+    /// sources: a fifth).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub pledges: u64,
     /// The seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -50,8 +51,8 @@ pub struct GenerateArgs {
     pub out: PathBuf,
     /// Plant this many known errors in pledges.json and print them as JSON
     /// (the CSV form stays clean).
-    #[arg(long, default_value_t = 0, value_name = "K")]
-    pub corrupt: usize,
+    #[arg(long, default_value_t = 0, value_name = "K", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub corrupt: u64,
 }
 
 #[derive(Debug, Args)]
@@ -60,7 +61,7 @@ pub struct DiffArgs {
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
     /// Read the old side from this git revision of the NEW directory (e.g. `origin/main`).
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_parser = git_rev)]
     pub git: Option<String>,
     /// How to print.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
@@ -92,7 +93,7 @@ pub struct CheckReleaseArgs {
     )]
     pub base: Option<PathBuf>,
     /// The previous release, as a git revision of DIR (e.g. `origin/main`).
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_parser = git_rev)]
     pub git: Option<String>,
     /// The changelog that must have a section for the new version.
     #[arg(long, default_value = "CHANGELOG.md", value_name = "FILE")]
@@ -259,4 +260,20 @@ pub struct SchemaArgs {
     /// Exit 1 if the schemas in this directory differ from the generated ones.
     #[arg(long, value_name = "DIR")]
     pub check: Option<PathBuf>,
+}
+
+/// A git revision as given on the command line: never empty, never an
+/// option (`--output=…` would reach git as one), no spaces or control
+/// characters. What it names is resolved by git, after `--end-of-options`.
+fn git_rev(value: &str) -> Result<String, String> {
+    if value.is_empty() {
+        return Err("a revision is needed, e.g. `origin/main`".to_owned());
+    }
+    if value.starts_with('-') {
+        return Err("a revision does not start with `-`".to_owned());
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("a revision has no spaces or control characters".to_owned());
+    }
+    Ok(value.to_owned())
 }

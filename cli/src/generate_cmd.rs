@@ -9,7 +9,12 @@ use crate::args::GenerateArgs;
 use crate::{ERROR, SUCCESS, emit, fail};
 
 pub fn run(args: &GenerateArgs) -> u8 {
-    let dataset = generate::dataset(args.pledges, args.seed);
+    // Both are bounded by their arguments' ranges, so they fit.
+    let (Ok(pledges), Ok(corrupt)) = (usize::try_from(args.pledges), usize::try_from(args.corrupt))
+    else {
+        return fail("--pledges or --corrupt is too large for this machine");
+    };
+    let dataset = generate::dataset(pledges, args.seed);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut planted = Vec::new();
     for (kind, text) in canonical_files(&dataset, "../schema") {
@@ -18,7 +23,7 @@ pub fn run(args: &GenerateArgs) -> u8 {
             let Ok(mut doc) = serde_json::from_str(&text) else {
                 return fail("generated JSON does not parse");
             };
-            planted = generate::corrupt(&mut doc, args.corrupt, args.seed);
+            planted = generate::corrupt(&mut doc, corrupt, args.seed);
             let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             text.push('\n');
             files.push((name, text.into_bytes()));

@@ -23,9 +23,28 @@ fn show(dir: &Path, rev: &str, name: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The commit `rev` names, as git resolves it: `rev` reaches git only
+/// after `--end-of-options`, so it is never taken for an option.
+fn resolve(dir: &Path, rev: &str) -> Result<String, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{rev}^{{commit}}"))
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let hash = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if output.status.success() && !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hash)
+    } else {
+        Err(format!("git knows no commit `{rev}` in {}", dir.display()))
+    }
+}
+
 /// Writes the JSON dataset in `dir` as of `rev` into a temporary directory
 /// (kept alive by the returned guard) and returns it.
 pub fn checkout(dir: &Path, rev: &str) -> Result<TempDir, String> {
+    let rev = &resolve(dir, rev)?;
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let manifest = show(dir, rev, "dataset.json")?;
     let resources: Vec<String> = serde_json::from_slice::<serde_json::Value>(&manifest)

@@ -297,7 +297,7 @@ impl Cells for Row<'_> {
 
 /// Opens a table and checks that its header is exactly the table's.
 fn open(path: &Path, table: &Table) -> Option<csv::Reader<File>> {
-    let mut file = File::open(path).ok()?;
+    let mut file = super::files::open_regular(path).ok()?;
     let mut head = Vec::with_capacity(3);
     (&mut file).take(3).read_to_end(&mut head).ok()?;
     if head == b"\xEF\xBB\xBF" {

@@ -266,10 +266,12 @@ fn read_table(
     table: &Table,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
 ) -> Option<Vec<Row>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match super::files::read_regular(path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            let code = if e.kind() == std::io::ErrorKind::NotFound {
+            let code = if super::files::NotRegular::of(&e).is_some() {
+                Code::NotAFile
+            } else if e.kind() == std::io::ErrorKind::NotFound {
                 Code::MissingFile
             } else if path.is_dir() {
                 Code::NotAFile

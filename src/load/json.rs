@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::files::NotRegular;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Typed;
 use crate::load::locate::{self, ScanProblem};
@@ -27,7 +28,7 @@ pub(crate) struct ReadFile {
 /// Reads and parses `path`, pushing what is wrong onto `out`. Byte offsets
 /// in the diagnostics are turned into positions later, from `text`.
 pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>) -> ReadFile {
-    parse_json(path, None, std::fs::read(path), out)
+    parse_json(path, None, super::files::read_regular(path), out)
 }
 
 /// Like [`read_json`], on bytes already read (or the error reading them).
@@ -45,9 +46,12 @@ pub(crate) fn parse_json(
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(e) => {
-            let (code, message) = match e.kind() {
-                ErrorKind::NotFound => (Code::MissingFile, "the file does not exist".to_owned()),
-                ErrorKind::IsADirectory => {
+            let (code, message) = match (e.kind(), NotRegular::of(&e)) {
+                (_, Some(why)) => (Code::NotAFile, why.to_string()),
+                (ErrorKind::NotFound, _) => {
+                    (Code::MissingFile, "the file does not exist".to_owned())
+                }
+                (ErrorKind::IsADirectory, _) => {
                     (Code::NotAFile, "this is a directory, not a file".to_owned())
                 }
                 _ if path.is_dir() => {

@@ -12,6 +12,7 @@
 pub(crate) mod chunked;
 pub(crate) mod csv_typed;
 pub(crate) mod csv_values;
+pub(crate) mod files;
 pub(crate) mod json;
 pub(crate) mod locate;
 
@@ -119,7 +120,7 @@ impl Origin<'_> {
     /// The bytes of the file at `path`.
     pub(crate) fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         match self {
-            Self::Disk => std::fs::read(path),
+            Self::Disk => files::read_regular(path),
             Self::Memory(files) => {
                 let name = path
                     .file_name()
@@ -223,7 +224,7 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
         // The pledges file is read from disk a chunk at a time, never whole,
         // when it is clean; otherwise it is read whole, to say what is wrong.
         if stream && kind == FileKind::Pledges {
-            let file = std::fs::File::open(path).ok();
+            let file = files::open_regular(path).ok();
             if let Some(pledges) = file.and_then(|f| chunked::read_pledges(f, chunked::CHUNK)) {
                 let typed = Some(Typed::Pledges(pledges));
                 let (text, value) = (None, None);

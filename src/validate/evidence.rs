@@ -40,7 +40,7 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
     let mut texts: HashMap<&str, String> = HashMap::new();
     for (index, source) in &records.sources {
         let file = archive.join(source.archive.file.as_str());
-        let bytes = match std::fs::read(&file) {
+        let bytes = match crate::load::files::read_regular(&file) {
             Ok(bytes) => bytes,
             Err(e) => {
                 out.push(

@@ -177,3 +177,44 @@ fn schema_check_passes_on_the_committed_schemas_and_fails_on_a_stale_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("schema/pledges.schema.json"));
 }
+
+#[test]
+fn option_like_or_empty_git_revisions_and_out_of_range_numbers_are_usage_errors() {
+    let fixture = Fixture::new();
+    let dir = fixture.tmp.path();
+    let out_of_git = dir.join("never-written");
+    for args in [
+        vec!["diff", "--git=--output=never-written", "valid"],
+        vec!["diff", "--git", "", "valid"],
+        vec!["diff", "--git", "HEAD\nmain", "valid"],
+        vec!["check-release", "--git=-p", "valid"],
+        vec![
+            "generate",
+            "--pledges",
+            "18446744073709551615",
+            "--out",
+            "g",
+        ],
+        vec!["generate", "--pledges", "0", "--out", "g"],
+        vec![
+            "generate",
+            "--pledges",
+            "10",
+            "--corrupt",
+            "1000001",
+            "--out",
+            "g",
+        ],
+        vec!["list", "--min-credibility", "0"],
+    ] {
+        let out = pledges(dir, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!out_of_git.exists());
+    assert!(!dir.join("g").exists());
+}

@@ -27,6 +27,8 @@ const P: &str = "pledges.json";
 const A: &str = "actors.json";
 const S: &str = "sources.json";
 const M: &str = "dataset.json";
+/// A file name longer than file systems allow (255 bytes).
+const LONG_NAME: &str = "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp.json";
 
 fn cases() -> Vec<Case> {
     vec![
@@ -47,12 +49,22 @@ fn cases() -> Vec<Case> {
         },
         #[cfg(unix)]
         Case {
-            code: "unreadable-file",
+            code: "not-a-file",
+            // A link is never followed, wherever it points.
             breaks: &[With(|f| {
                 std::fs::remove_file(f.file(P)).unwrap();
-                std::os::unix::fs::symlink(f.file(P), f.file(P)).unwrap();
+                std::os::unix::fs::symlink("/etc/passwd", f.file(P)).unwrap();
             })],
             file: P,
+            at: None,
+        },
+        Case {
+            code: "unreadable-file",
+            // A name longer than the file system allows: the look-up fails.
+            breaks: &[With(|f| {
+                f.edit(M, "\"pledges.json\"", &format!("\"{LONG_NAME}\""))
+            })],
+            file: LONG_NAME,
             at: None,
         },
         Case {

@@ -83,3 +83,73 @@ fn a_json_value_of_the_wrong_shape_is_a_schema_error() {
     fixture.write("pledges.json", "[1, 2, 3]\n");
     assert_eq!(codes(&fixture), ["wrong-type"]);
 }
+
+/// Validates the fixture after `prepare`, on a thread, and fails the test
+/// if that takes longer than a few seconds (a FIFO would block forever).
+#[cfg(unix)]
+fn validate_within_seconds(prepare: impl FnOnce(&Fixture)) -> ukraine_pledges::Report {
+    let fixture = Fixture::new();
+    prepare(&fixture);
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(fixture.validate());
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("validation finishes: no file is read that is not a regular file")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_data_file_is_refused_without_blocking() {
+    let report = validate_within_seconds(|f| {
+        std::fs::remove_file(f.file("pledges.json")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(f.file("pledges.json"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    });
+    let refused = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == ukraine_pledges::Code::NotAFile)
+        .expect("not-a-file");
+    assert!(
+        refused.message.contains("not a regular file"),
+        "{}",
+        refused.message
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_the_data_or_the_archive_is_not_followed_and_shows_nothing_of_its_target() {
+    // The archive's text moved elsewhere and linked back: the bytes are
+    // right, but a link is never read.
+    let report = validate_within_seconds(|f| {
+        let text = f.archive().join("report.txt");
+        let elsewhere = f.tmp.path().join("elsewhere.txt");
+        std::fs::rename(&text, &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &text).unwrap();
+        // And actors.json as a link to a file outside the dataset.
+        std::fs::remove_file(f.file("actors.json")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", f.file("actors.json")).unwrap();
+    });
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"not-a-file"), "{codes:?}");
+    assert!(codes.contains(&"archive-missing"), "{codes:?}");
+    for d in &report.diagnostics {
+        assert!(!d.message.contains("root:"), "{}", d.message);
+    }
+    let archive = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code.as_str() == "archive-missing")
+        .unwrap();
+    assert!(
+        archive.message.contains("symbolic link"),
+        "{}",
+        archive.message
+    );
+}
