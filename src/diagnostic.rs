@@ -128,6 +128,8 @@ codes! {
     StateWithoutCountry = "state-without-country", Warning, Semantics;
     /// Leading, trailing or doubled whitespace.
     Whitespace = "whitespace", Error, Semantics;
+    /// A bidirectional control or zero-width character in text.
+    InvisibleCharacter = "invisible-character", Error, Semantics;
     /// A control character (tab, newline, …) in text.
     ControlCharacter = "control-character", Error, Semantics;
     /// Text a spreadsheet would run as a formula (starts with `=`, `+`, `-`, `@`).

@@ -10,6 +10,7 @@ use ukraine_pledges::release;
 use ukraine_pledges::schema::SCHEMA_VERSION;
 
 use crate::args::{CheckReleaseArgs, DiffArgs, DiffFormat};
+use crate::escape::{code_span, html, markdown as markdown_text, visible};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report};
 
 /// The old dataset: a directory, or `dir` at a git revision.
@@ -148,33 +149,44 @@ fn show(value: &Value) -> String {
 
 fn human(d: &DatasetDiff) -> String {
     let mut t = String::new();
-    let _ = writeln!(t, "dataset {} → {}", d.old_version, d.new_version);
+    let _ = writeln!(
+        t,
+        "dataset {} → {}",
+        visible(&d.old_version),
+        visible(&d.new_version)
+    );
     for c in &d.manifest {
         let _ = writeln!(
             t,
             "  manifest {}: {} → {}",
-            c.field,
-            show(&c.old),
-            show(&c.new)
+            visible(&c.field),
+            visible(&show(&c.old)),
+            visible(&show(&c.new))
         );
     }
     for (name, c) in d.collections() {
         for r in &c.added {
-            let _ = writeln!(t, "+ {name} {}: {}", r.id, r.label);
+            let _ = writeln!(t, "+ {name} {}: {}", visible(&r.id), visible(&r.label));
         }
         for r in &c.removed {
-            let _ = writeln!(t, "- {name} {}: {}", r.id, r.label);
+            let _ = writeln!(t, "- {name} {}: {}", visible(&r.id), visible(&r.label));
         }
         for r in &c.changed {
             let _ = writeln!(
                 t,
                 "~ {name} {}: {}{}",
-                r.id,
-                r.label,
+                visible(&r.id),
+                visible(&r.label),
                 if r.retired { " (retired)" } else { "" }
             );
             for f in &r.fields {
-                let _ = writeln!(t, "    {}: {} → {}", f.field, show(&f.old), show(&f.new));
+                let _ = writeln!(
+                    t,
+                    "    {}: {} → {}",
+                    visible(&f.field),
+                    visible(&show(&f.old)),
+                    visible(&show(&f.new))
+                );
             }
         }
     }
@@ -186,16 +198,12 @@ fn human(d: &DatasetDiff) -> String {
 
 /// A table cell: pipes escaped, line breaks flattened, inline code for values.
 fn cell(value: &Value) -> String {
-    let text = show(value).replace('|', "\\|").replace(['\n', '\r'], " ");
+    let text = code_span(&show(value));
     if text.is_empty() {
         String::new()
     } else {
-        format!("`{}`", text.replace('`', "'"))
+        format!("`{text}`")
     }
-}
-
-fn plain(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn markdown_collection(t: &mut String, name: &str, c: &CollectionDiff) {
@@ -204,26 +212,47 @@ fn markdown_collection(t: &mut String, name: &str, c: &CollectionDiff) {
     }
     let _ = writeln!(t, "\n### {}{}\n", name[..1].to_uppercase(), &name[1..]);
     for r in &c.added {
-        let _ = writeln!(t, "- **added** `{}`: {}", r.id, plain(&r.label));
+        let _ = writeln!(
+            t,
+            "- **added** `{}`: {}",
+            code_span(&r.id),
+            markdown_text(&r.label)
+        );
     }
     for r in &c.removed {
-        let _ = writeln!(t, "- **removed** `{}`: {}", r.id, plain(&r.label));
+        let _ = writeln!(
+            t,
+            "- **removed** `{}`: {}",
+            code_span(&r.id),
+            markdown_text(&r.label)
+        );
     }
     for r in &c.changed {
         let what = if r.retired { "retired" } else { "changed" };
-        let _ = writeln!(t, "- **{what}** `{}`: {}", r.id, plain(&r.label));
+        let _ = writeln!(
+            t,
+            "- **{what}** `{}`: {}",
+            code_span(&r.id),
+            markdown_text(&r.label)
+        );
     }
     for r in &c.changed {
         let _ = writeln!(
             t,
             "\n<details><summary><code>{}</code>: {} field{}</summary>\n",
-            r.id,
+            html(&r.id),
             r.fields.len(),
             if r.fields.len() == 1 { "" } else { "s" }
         );
         let _ = writeln!(t, "| field | old | new |\n| --- | --- | --- |");
         for f in &r.fields {
-            let _ = writeln!(t, "| {} | {} | {} |", f.field, cell(&f.old), cell(&f.new));
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} |",
+                markdown_text(&f.field),
+                cell(&f.old),
+                cell(&f.new)
+            );
         }
         let _ = writeln!(t, "\n</details>");
     }
@@ -235,7 +264,8 @@ pub fn markdown(d: &DatasetDiff) -> String {
     let _ = writeln!(
         t,
         "## Dataset changes: {} → {}\n",
-        d.old_version, d.new_version
+        markdown_text(&d.old_version),
+        markdown_text(&d.new_version)
     );
     if !d.data_changed() && d.manifest.is_empty() {
         let _ = writeln!(t, "No records changed.");
@@ -260,7 +290,13 @@ pub fn markdown(d: &DatasetDiff) -> String {
             "\n### Manifest\n\n| field | old | new |\n| --- | --- | --- |"
         );
         for f in &d.manifest {
-            let _ = writeln!(t, "| {} | {} | {} |", f.field, cell(&f.old), cell(&f.new));
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} |",
+                markdown_text(&f.field),
+                cell(&f.old),
+                cell(&f.new)
+            );
         }
     }
     for (name, c) in d.collections() {

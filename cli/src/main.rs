@@ -4,6 +4,7 @@
 mod args;
 mod convert_cmd;
 mod diff_cmd;
+mod escape;
 mod fmt_cmd;
 mod generate_cmd;
 mod git;

@@ -7,6 +7,8 @@ use std::path::Path;
 use ukraine_pledges::diagnostic::LineIndex;
 use ukraine_pledges::{Diagnostic, Report, Severity};
 
+use crate::escape::visible;
+
 /// ANSI styles, or none.
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -45,16 +47,18 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
             "{}{} {}",
             style.severity(d.severity),
             style.bold(&format!("[{}]:", d.code)),
-            style.bold(&d.message)
+            style.bold(&visible(&d.message))
         );
+        let file = d.file.display().to_string();
+        let file = visible(&file);
         let place = match (d.line, d.column) {
-            (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file.display()),
-            _ => d.file.display().to_string(),
+            (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+            _ => file.into_owned(),
         };
         let pointer = if d.pointer.is_empty() {
             String::new()
         } else {
-            format!(" at {}", d.pointer)
+            format!(" at {}", visible(&d.pointer))
         };
         let width = d.line.map_or(1, |line| line.to_string().len());
         let _ = writeln!(out, "{:width$}{} {place}{pointer}", "", style.accent("-->"));
@@ -68,13 +72,15 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
                 Some((text, index))
             });
             if let Some((text, index)) = text {
-                let shown: String = index.line_text(text, line).chars().take(160).collect();
+                let line_text: String = index.line_text(text, line).chars().take(160).collect();
+                let shown = visible(&line_text);
                 let gutter = style.accent(&format!("{:width$} |", ""));
                 let _ = writeln!(out, "{gutter}");
                 let _ = writeln!(out, "{} {shown}", style.accent(&format!("{line} |")));
-                let caret_at: String = shown
+                // Under the character at `column`, counted as it is shown.
+                let before: String = line_text.chars().take(column.saturating_sub(1)).collect();
+                let caret_at: String = visible(&before)
                     .chars()
-                    .take(column.saturating_sub(1))
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 let caret = style.paint(
@@ -89,7 +95,13 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
             }
         }
         if let Some(hint) = &d.hint {
-            let _ = writeln!(out, "{:width$} {} {hint}", "", style.accent("= hint:"));
+            let _ = writeln!(
+                out,
+                "{:width$} {} {}",
+                "",
+                style.accent("= hint:"),
+                visible(hint)
+            );
         }
         out.push('\n');
     }
@@ -149,7 +161,8 @@ pub fn github(report: &Report) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut properties = format!("file={}", escape_property(&d.file.display().to_string()));
+        let file = d.file.display().to_string();
+        let mut properties = format!("file={}", escape_property(&visible(&file)));
         if let Some(line) = d.line {
             let _ = write!(properties, ",line={line}");
         }
@@ -157,10 +170,10 @@ pub fn github(report: &Report) -> String {
             let _ = write!(properties, ",col={column}");
         }
         let _ = write!(properties, ",title={}", escape_property(d.code.as_str()));
-        let mut message = d.message.clone();
+        let mut message = visible(&d.message).into_owned();
         if let Some(hint) = &d.hint {
             message.push_str(" (hint: ");
-            message.push_str(hint);
+            message.push_str(&visible(hint));
             message.push(')');
         }
         let _ = writeln!(out, "::{command} {properties}::{}", escape_data(&message));

@@ -84,14 +84,18 @@ fn is_plainly_clean(s: &str) -> bool {
         } else if (0xC3..=0xDF).contains(&b) {
             // U+00C0..U+07FF (Latin, Greek, Cyrillic, …): neither controls
             // nor whitespace, which in two bytes are U+0080..U+009F, U+0085
-            // and U+00A0 only, all behind a 0xC2.
+            // and U+00A0 only, all behind a 0xC2; nor invisible but for the
+            // Arabic letter mark U+061C (0xD8 0x9C).
+            if b == 0xD8 && bytes.get(i + 1) == Some(&0x9C) {
+                return false;
+            }
             i += 2;
             false
         } else {
             let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
                 return false;
             };
-            if c.is_control() {
+            if c.is_control() || is_invisible(c) {
                 return false;
             }
             i += c.len_utf8();
@@ -106,17 +110,37 @@ fn is_plainly_clean(s: &str) -> bool {
 }
 
 /// Whether any byte of `word` is an ASCII control, or the lead byte of a
-/// character that may be a control or whitespace other than the space:
-/// `0xC2` (U+0080..U+00BF, with U+0085 and U+00A0) or `0xE0`..`0xE3`
-/// (U+0000..U+3FFF in three bytes, with U+1680, U+2000..U+205F and U+3000).
-/// A test goes through every character to hold it to that list.
+/// character that may be a control, whitespace other than the space, or
+/// invisible (see [`is_invisible`]): `0xC2` (U+0080..U+00BF, with U+0085
+/// and U+00A0), `0xD8` (U+0600..U+063F, with U+061C), `0xE0`..`0xE3`
+/// (U+0000..U+3FFF in three bytes, with U+1680, U+2000..U+206F and U+3000)
+/// or `0xEF` (U+F000..U+FFFF, with U+FEFF). A test goes through every
+/// character to hold it to that list.
 fn has_other_whitespace_or_control(word: u64) -> bool {
     // Below 0x20 exactly when bits 5 and 6 are clear, for ASCII bytes.
     let controls = (zero_bytes(word & 0x6060_6060_6060_6060) & !word)
         | zero_bytes(word ^ 0x7f7f_7f7f_7f7f_7f7f);
     let leads = zero_bytes(word ^ 0xC2C2_C2C2_C2C2_C2C2)
-        | zero_bytes((word & 0xFCFC_FCFC_FCFC_FCFC) ^ 0xE0E0_E0E0_E0E0_E0E0);
+        | zero_bytes(word ^ 0xD8D8_D8D8_D8D8_D8D8)
+        | zero_bytes((word & 0xFCFC_FCFC_FCFC_FCFC) ^ 0xE0E0_E0E0_E0E0_E0E0)
+        | zero_bytes(word ^ 0xEFEF_EFEF_EFEF_EFEF);
     controls | leads != 0
+}
+
+/// Whether `c` changes how text reads without being seen: the
+/// bidirectional controls (the "Trojan Source" trick: U+202A..U+202E,
+/// U+2066..U+2069, the marks U+200E, U+200F, U+061C) and the zero-width
+/// characters (U+200B..U+200D, U+2060, U+FEFF).
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The high bit of every byte.
@@ -141,6 +165,20 @@ pub(crate) fn check_text_value(
 }
 
 fn check_string(path: &Path, pointer: &str, s: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(c) = s.chars().find(|&c| is_invisible(c)) {
+        out.push(
+            Diagnostic::new(
+                Code::InvisibleCharacter,
+                path,
+                pointer,
+                format!(
+                    "the text contains the invisible character U+{:04X}, which changes how it reads without being seen",
+                    u32::from(c)
+                ),
+            )
+            .with_hint("remove it: bidirectional controls and zero-width characters can make a text display differently from what it says"),
+        );
+    }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
         out.push(
             Diagnostic::new(
@@ -502,7 +540,7 @@ mod tests {
     #[test]
     fn every_control_and_whitespace_but_the_space_has_a_flagged_byte() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            if c != ' ' && (c.is_control() || c.is_whitespace()) {
+            if c != ' ' && (c.is_control() || c.is_whitespace() || is_invisible(c)) {
                 let mut buf = [0u8; 4];
                 let lead = c.encode_utf8(&mut buf).as_bytes()[0];
                 let word = u64::from_le_bytes([b'a', b'a', b'a', lead, b'a', b'a', b'a', b'a']);
@@ -511,6 +549,7 @@ mod tests {
         }
         // And none of the bytes of ordinary text is.
         for text in ["Україна ", "Zusage, ", "sécurit", "€ 2 1/2 "] {
+            // (€ is U+20AC, behind a flagged 0xE2.)
             let mut word = [b'a'; 8];
             word[..text.len().min(8)].copy_from_slice(&text.as_bytes()[..text.len().min(8)]);
             let flagged = has_other_whitespace_or_control(u64::from_le_bytes(word));
@@ -519,11 +558,13 @@ mod tests {
     }
 
     /// The two-byte characters the quick check passes without decoding
-    /// are neither controls nor whitespace, every one of them.
+    /// are neither controls nor whitespace nor invisible (but U+061C, which
+    /// it looks for), every one of them.
     #[test]
     fn two_byte_characters_after_0xc2_are_neither_controls_nor_spaces() {
         for c in ('\u{c0}'..='\u{7ff}').filter(|c| c.len_utf8() == 2) {
             assert!(!c.is_control() && !c.is_whitespace(), "{c:?}");
+            assert!(!is_invisible(c) || c == '\u{061C}', "{c:?}");
             assert!((0xC3..=0xDF).contains(&c.encode_utf8(&mut [0; 4]).as_bytes()[0]));
         }
     }

@@ -218,3 +218,66 @@ fn option_like_or_empty_git_revisions_and_out_of_range_numbers_are_usage_errors(
     assert!(!out_of_git.exists());
     assert!(!dir.join("g").exists());
 }
+
+#[test]
+fn text_from_the_data_never_reaches_the_output_as_controls_or_markup() {
+    let fixture = Fixture::new();
+    let dir = fixture.tmp.path();
+    // An id holding a newline, a workflow command and a terminal escape.
+    fixture.edit(
+        "pledges.json",
+        "        \"france\"\n",
+        "        \"france\\n::error file=x::pwned\\u001b[31m\"\n",
+    );
+    for format in ["human", "github"] {
+        let out = pledges(dir, &["validate", "valid", "--format", format]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stdout(&out);
+        assert!(!text.contains('\u{1b}'), "{format}: {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("::error file=x")),
+            "{format}: {text}"
+        );
+        assert!(text.contains("\\u{000A}::error"), "{format}: {text}");
+    }
+
+    // A title that is HTML, in the markdown diff of two valid datasets.
+    let fixture = Fixture::new();
+    let dir = fixture.tmp.path();
+    let new = dir.join("new");
+    std::fs::create_dir(&new).unwrap();
+    for entry in std::fs::read_dir(fixture.data()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), new.join(entry.file_name())).unwrap();
+    }
+    let pledges_json = new.join("pledges.json");
+    let text = std::fs::read_to_string(&pledges_json).unwrap();
+    std::fs::write(
+        &pledges_json,
+        text.replacen(
+            "\"France: two ships\"",
+            "\"France: <img src=x onerror=alert(1)> [two](javascript:x) ships\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = pledges(dir, &["diff", "valid", "new", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Outside code spans it is escaped; inside one, markdown shows it as
+    // it is, never as markup.
+    assert!(
+        text.contains("&lt;img src=x onerror=alert\\(1\\)&gt;"),
+        "{text}"
+    );
+    for markup in ["<img", "](javascript"] {
+        for line in text.lines().filter(|l| l.contains(markup)) {
+            let (before, _) = line.split_once(markup).unwrap();
+            assert_eq!(
+                before.matches('`').count() % 2,
+                1,
+                "outside a code span: {line}"
+            );
+        }
+    }
+}

@@ -338,6 +338,16 @@ fn cases() -> Vec<Case> {
             at: Some((20, 11)),
         },
         Case {
+            code: "invisible-character",
+            breaks: &[Edit(
+                P,
+                "\"France: two ships\"",
+                "\"France: two\u{202E}spihs\"",
+            )],
+            file: P,
+            at: Some((6, 7)),
+        },
+        Case {
             code: "link-to-self",
             breaks: &[Edit(
                 P,
