@@ -9,19 +9,24 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use ukraine_pledges::model::is_invisible;
+
 /// Whether `c` is shown as an escape: a control other than the tab, or a
 /// bidirectional control or zero-width character.
 fn hidden(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FEFF}'
-        )
+    (c.is_control() && c != '\t') || is_invisible(c)
+}
+
+/// The entity for `c` in HTML text, if it needs one.
+fn entity(c: char) -> Option<&'static str> {
+    Some(match c {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        '\'' => "&#39;",
+        _ => return None,
+    })
 }
 
 /// `text` with every control (but the tab) and invisible character written
@@ -47,9 +52,7 @@ pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in visible(text).chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '&' | '<' | '>' => out.push_str(entity(c).unwrap_or_default()),
             '\t' => out.push(' '),
             // What makes emphasis, code, links, images, strikethrough and
             // table cells mid-line (the text never starts a line).
@@ -77,13 +80,9 @@ pub fn code_span(text: &str) -> String {
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in visible(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        match entity(c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
         }
     }
     out

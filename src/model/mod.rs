@@ -23,7 +23,7 @@ pub use date::{InvalidDate, PARTIAL_DATE_PATTERN, PartialDate, days_in_month, is
 pub use text::{
     ActorId, Claim, Claims, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN,
     InvalidText, LanguageTag, PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url,
-    WikidataId,
+    WikidataId, is_invisible,
 };
 
 #[cfg(feature = "schema")]

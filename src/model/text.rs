@@ -175,6 +175,24 @@ impl JsonSchema for $name {
     (@storage $storage:ty) => { $storage };
 }
 
+/// Whether `c` changes how text reads without being seen: the
+/// bidirectional controls (the "Trojan Source" trick: U+202A..U+202E,
+/// U+2066..U+2069, the marks U+200E, U+200F, U+061C) and the zero-width
+/// characters (U+200B..U+200D, U+2060, U+FEFF). The validator refuses them
+/// in text (`invisible-character`), and the CLI shows them as escapes.
+#[must_use]
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 /// The pattern every record id follows: lowercase ASCII words joined by
 /// single hyphens.
 pub const ID_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::diagnostic::escape_token;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ActorKind;
+use crate::model::is_invisible;
 use crate::schema::{FileKind, SCHEMA_VERSION};
 use crate::tables::{Children, ColumnKind, Record, Row, Shape, Table, collection};
 use crate::validate::schema::preview;
@@ -125,22 +126,6 @@ fn has_other_whitespace_or_control(word: u64) -> bool {
         | zero_bytes((word & 0xFCFC_FCFC_FCFC_FCFC) ^ 0xE0E0_E0E0_E0E0_E0E0)
         | zero_bytes(word ^ 0xEFEF_EFEF_EFEF_EFEF);
     controls | leads != 0
-}
-
-/// Whether `c` changes how text reads without being seen: the
-/// bidirectional controls (the "Trojan Source" trick: U+202A..U+202E,
-/// U+2066..U+2069, the marks U+200E, U+200F, U+061C) and the zero-width
-/// characters (U+200B..U+200D, U+2060, U+FEFF).
-pub(crate) fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
 }
 
 /// The high bit of every byte.
