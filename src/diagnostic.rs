@@ -363,6 +363,34 @@ impl LineIndex {
         }
     }
 
+    /// The positions of `offsets` (ascending) in `text`, in one pass: the
+    /// characters between two offsets on one line are counted once.
+    #[must_use]
+    pub fn positions(&self, text: &str, offsets: &[usize]) -> Vec<Position> {
+        let mut out = Vec::with_capacity(offsets.len());
+        let mut last: Option<(usize, Position)> = None;
+        for &offset in offsets {
+            let offset = offset.min(text.len());
+            let line = self.starts.partition_point(|&s| s <= offset) - 1;
+            let position = match last {
+                Some((before, at)) if at.line == line + 1 && before <= offset => {
+                    let more = text.as_bytes()[before..offset]
+                        .iter()
+                        .filter(|&&b| (b & 0xC0) != 0x80)
+                        .count();
+                    Position {
+                        line: at.line,
+                        column: at.column + more,
+                    }
+                }
+                _ => self.position(text, offset),
+            };
+            last = Some((offset, position));
+            out.push(position);
+        }
+        out
+    }
+
     /// The text of 1-based `line`, without its line ending.
     #[must_use]
     pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
@@ -383,6 +411,20 @@ pub fn escape_token(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Positions found in one pass are those found one at a time.
+        #[test]
+        fn positions_in_one_pass_are_positions_one_by_one(
+            text in "(a|é|\n|\r\n|€|x){0,60}",
+            mut offsets in proptest::collection::vec(0usize..70, 0..12),
+        ) {
+            offsets.sort_unstable();
+            let index = LineIndex::new(&text);
+            let one_by_one: Vec<Position> = offsets.iter().map(|&o| index.position(&text, o)).collect();
+            proptest::prop_assert_eq!(index.positions(&text, &offsets), one_by_one);
+        }
+    }
 
     #[test]
     fn codes_are_unique_and_kebab_case() {

@@ -86,6 +86,10 @@ enum Frame {
     Object {
         /// The keys seen so far: FNV hash of the decoded key, and where it is.
         keys: Vec<(u64, usize, usize)>,
+        /// For an object of many keys, each hash's places in `keys`, so that
+        /// a key is checked against those of its hash only: linear in the
+        /// object's size, where a search of `keys` would be quadratic.
+        by_hash: Option<HashMap<u64, Vec<usize>>>,
         base_len: usize,
     },
     Array {
@@ -93,6 +97,10 @@ enum Frame {
         base_len: usize,
     },
 }
+
+/// From how many keys an object's keys are indexed by hash. Records have
+/// about fifteen; a hostile file can have millions in one object.
+const INDEX_KEYS_FROM: usize = 32;
 
 /// Scans `text`, reporting problems and the offsets of the `wanted`
 /// pointers (`""` is the root).
@@ -186,6 +194,7 @@ impl<'a> Scanner<'a> {
                     if is_object {
                         stack.push(Frame::Object {
                             keys: Vec::new(),
+                            by_hash: None,
                             base_len,
                         });
                         if self.peek() == Some(b'}') {
@@ -291,10 +300,16 @@ impl<'a> Scanner<'a> {
         let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
+        let same = |&(h, s, e): &(u64, usize, usize)| h == hash && self.decoded(s, e) == key;
         let duplicate = match stack.last() {
-            Some(Frame::Object { keys, .. }) => keys
-                .iter()
-                .any(|&(h, s, e)| h == hash && self.decoded(s, e) == key),
+            Some(Frame::Object {
+                keys,
+                by_hash: Some(index),
+                ..
+            }) => index
+                .get(&hash)
+                .is_some_and(|places| places.iter().any(|&i| same(&keys[i]))),
+            Some(Frame::Object { keys, .. }) => keys.iter().any(same),
             _ => false,
         };
         if duplicate {
@@ -302,8 +317,17 @@ impl<'a> Scanner<'a> {
                 offset: key_offset,
                 pointer: self.pointer.clone(),
             });
-        } else if let Some(Frame::Object { keys, .. }) = stack.last_mut() {
+        } else if let Some(Frame::Object { keys, by_hash, .. }) = stack.last_mut() {
             keys.push((hash, start, end));
+            if let Some(index) = by_hash {
+                index.entry(hash).or_default().push(keys.len() - 1);
+            } else if keys.len() > INDEX_KEYS_FROM {
+                let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+                for (i, &(h, ..)) in keys.iter().enumerate() {
+                    index.entry(h).or_default().push(i);
+                }
+                *by_hash = Some(index);
+            }
         }
         self.mark(key_offset);
         self.skip_ws();

@@ -395,13 +395,12 @@ pub(crate) fn position(
             (path, found)
         })
         .collect();
-    let mut indexes: HashMap<PathBuf, LineIndex> = HashMap::new();
-    pending
+    let located: Vec<(Diagnostic, Option<usize>)> = pending
         .into_iter()
         .map(|(d, offset)| {
-            let Some(text) = texts.get(d.file.as_path()).map(String::as_str) else {
-                return d;
-            };
+            if !texts.contains_key(d.file.as_path()) {
+                return (d, None);
+            }
             let offset = offset.or_else(|| {
                 let found = offsets.get(&d.file)?;
                 let mut p = d.pointer.as_str();
@@ -412,16 +411,39 @@ pub(crate) fn position(
                     p = &p[..p.rfind('/')?];
                 }
             });
-            match offset {
-                Some(offset) => {
-                    let index = indexes
-                        .entry(d.file.clone())
-                        .or_insert_with(|| LineIndex::new(text));
-                    let at = index.position(text, offset);
-                    d.at(at)
-                }
-                None => d,
-            }
+            (d, offset)
+        })
+        .collect();
+    // Each file's offsets in ascending order, turned into positions in one
+    // pass over its text: many findings on one long line cost the line
+    // once, not once each.
+    let mut by_file: HashMap<&Path, Vec<(usize, usize)>> = HashMap::new();
+    for (i, (d, offset)) in located.iter().enumerate() {
+        if let Some(offset) = *offset {
+            by_file
+                .entry(d.file.as_path())
+                .or_default()
+                .push((offset, i));
+        }
+    }
+    let mut at: Vec<Option<crate::diagnostic::Position>> = vec![None; located.len()];
+    for (file, mut wanted) in by_file {
+        let Some(text) = texts.get(file) else {
+            continue;
+        };
+        wanted.sort_unstable();
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = wanted.iter().map(|&(o, _)| o).collect();
+        for (&(_, i), position) in wanted.iter().zip(index.positions(text, &offsets)) {
+            at[i] = Some(position);
+        }
+    }
+    located
+        .into_iter()
+        .zip(at)
+        .map(|((d, _), position)| match position {
+            Some(position) => d.at(position),
+            None => d,
         })
         .collect()
 }

@@ -339,7 +339,15 @@ struct Resolved {
     diagnostics: Vec<Diagnostic>,
     used_actors: Vec<bool>,
     used_sources: Vec<bool>,
+    /// How many unknown references got a did-you-mean hint.
+    hinted: usize,
 }
+
+/// How many unknown references, per share of the records, get a
+/// did-you-mean hint: each compares the id with every known one, so
+/// without a bound a file of many unknown references against many ids
+/// would take time quadratic in its size.
+const HINTED_MAX: usize = 100;
 
 /// Resolves references against the id tables.
 struct Resolver<'r, 'a> {
@@ -356,6 +364,7 @@ impl Resolver<'_, '_> {
             diagnostics: Vec::new(),
             used_actors: vec![false; self.actors.ids.len()],
             used_sources: vec![false; self.sources.ids.len()],
+            hinted: 0,
         };
         let mut batch = Vec::with_capacity(BATCH);
         visit_part(records, part, true, &mut |link| {
@@ -419,7 +428,11 @@ impl Resolver<'_, '_> {
                 link.pointer(),
                 format!("no {what} has the id `{}`", link.id),
             );
-            out.push(match did_you_mean(link.id, known.ids()) {
+            found.hinted += 1;
+            let near = (found.hinted <= HINTED_MAX)
+                .then(|| did_you_mean(link.id, known.ids()))
+                .flatten();
+            out.push(match near {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
                 None => d.with_hint(format!(
                     "add the {what} to its file first, or correct the id"
@@ -853,6 +866,38 @@ mod tests {
             1,
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn only_the_first_unknown_references_get_a_did_you_mean() {
+        let dataset = crate::generate::dataset(300, 7);
+        let mut pledges = dataset.pledges().to_vec();
+        for p in &mut pledges {
+            // Near an actor id, so that a hint would be found.
+            let near = format!("{}x", p.pledgers[0]);
+            p.pledgers[0] = ActorId::new(near).expect("id");
+        }
+        let records = whole(
+            dataset.actors().to_vec(),
+            dataset.sources().to_vec(),
+            pledges,
+        );
+        let mut out = Vec::new();
+        check_in_parts(&records, &files(), &mut out, &|_| Vec::new(), 1);
+        let unknown: Vec<&Diagnostic> = out
+            .iter()
+            .filter(|d| d.code == Code::UnknownReference)
+            .collect();
+        assert_eq!(unknown.len(), 300);
+        let hinted = unknown
+            .iter()
+            .filter(|d| {
+                d.hint
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("did you mean"))
+            })
+            .count();
+        assert_eq!(hinted, HINTED_MAX);
     }
 
     #[test]
