@@ -256,7 +256,7 @@ impl Dataset {
     }
 
     /// Pledges that name `actor_id` anywhere: as pledger (or through an
-    /// affiliation), beneficiary, involved actor, or in a condition.
+    /// affiliation), beneficiary, in a role, or in a condition.
     pub fn pledges_involving<'a>(
         &'a self,
         actor_id: &'a str,
