@@ -5,6 +5,21 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+/// The longest a message or hint is, in characters: the values they quote
+/// come from the data, and a 50 MB id is shown by its start.
+pub const MESSAGE_MAX: usize = 400;
+
+/// `text`, cut to [`MESSAGE_MAX`] characters with an ellipsis and the
+/// number of characters left out.
+fn shortened(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(MESSAGE_MAX) {
+        let more = text[cut..].chars().count();
+        text.truncate(cut);
+        text.push_str(&format!("… ({more} more characters)"));
+    }
+    text
+}
+
 /// How serious a [`Diagnostic`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -237,7 +252,7 @@ impl Diagnostic {
             line: None,
             column: None,
             pointer: pointer.into(),
-            message: message.into(),
+            message: shortened(message.into()),
             hint: None,
         }
     }
@@ -245,7 +260,7 @@ impl Diagnostic {
     /// Adds a hint.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(shortened(hint.into()));
         self
     }
 

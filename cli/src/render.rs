@@ -37,11 +37,43 @@ impl Style {
     }
 }
 
+/// How many diagnostics of one code in one file are printed in the human
+/// and GitHub formats; the rest are counted in one closing line each
+/// (`--format json` gives them all).
+pub const SHOWN_PER_CODE_AND_FILE: usize = 50;
+
+/// The diagnostics to print, and for each (code, file) past the limit how
+/// many more there were, in order of first appearance.
+fn capped(report: &Report) -> (Vec<&Diagnostic>, Vec<(String, String, usize)>) {
+    let mut seen: HashMap<(ukraine_pledges::Code, &Path), usize> = HashMap::new();
+    let mut shown = Vec::new();
+    let mut order = Vec::new();
+    for d in &report.diagnostics {
+        let n = seen.entry((d.code, d.file.as_path())).or_insert(0);
+        *n += 1;
+        if *n <= SHOWN_PER_CODE_AND_FILE {
+            shown.push(d);
+        } else if *n == SHOWN_PER_CODE_AND_FILE + 1 {
+            order.push((d.code, d.file.as_path()));
+        }
+    }
+    let more = order
+        .into_iter()
+        .map(|(code, file)| {
+            let n = seen[&(code, file)] - SHOWN_PER_CODE_AND_FILE;
+            let file = file.display().to_string();
+            (code.as_str().to_owned(), visible(&file).into_owned(), n)
+        })
+        .collect();
+    (shown, more)
+}
+
 /// Like a compiler: the message, the place, the line with a caret, the hint.
 pub fn human(report: &Report, dir: &Path, style: Style) -> String {
     let mut texts: HashMap<&Path, Option<(String, LineIndex)>> = HashMap::new();
     let mut out = String::new();
-    for d in &report.diagnostics {
+    let (shown, more) = capped(report);
+    for d in shown {
         let _ = writeln!(
             out,
             "{}{} {}",
@@ -105,6 +137,12 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
         }
         out.push('\n');
     }
+    for (code, file, n) in &more {
+        let _ = writeln!(
+            out,
+            "… and {n} more `{code}` in {file} (`--format json` lists them all)\n"
+        );
+    }
     let (errors, warnings) = (report.errors(), report.warnings());
     let plural = |n: usize, word: &str| {
         if n == 1 {
@@ -156,7 +194,8 @@ fn escape_property(s: &str) -> String {
 /// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::…`).
 pub fn github(report: &Report) -> String {
     let mut out = String::new();
-    for d in &report.diagnostics {
+    let (shown, more) = capped(report);
+    for d in shown {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -177,6 +216,16 @@ pub fn github(report: &Report) -> String {
             message.push(')');
         }
         let _ = writeln!(out, "::{command} {properties}::{}", escape_data(&message));
+    }
+    for (code, file, n) in &more {
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            escape_property(code),
+            escape_data(&format!(
+                "{n} more `{code}` in {file}; `pledges validate --format json` lists them all"
+            ))
+        );
     }
     out
 }

@@ -281,3 +281,55 @@ fn text_from_the_data_never_reaches_the_output_as_controls_or_markup() {
         }
     }
 }
+
+#[test]
+fn many_findings_of_one_kind_are_capped_and_long_values_shortened() {
+    let fixture = Fixture::new();
+    let dir = fixture.tmp.path();
+    let keys: String = (0..120).map(|i| format!("\"extra{i}\": 1, ")).collect();
+    fixture.edit(
+        "pledges.json",
+        "\"id\": \"france-ships\",",
+        &format!("{keys}\"id\": \"france-ships\","),
+    );
+    let human = stdout(&pledges(dir, &["validate", "valid"]));
+    assert_eq!(human.matches("error[unknown-field]").count(), 50, "{human}");
+    assert!(
+        human.contains("… and 70 more `unknown-field` in valid/pledges.json"),
+        "{human}"
+    );
+    let github = stdout(&pledges(dir, &["validate", "valid", "--format", "github"]));
+    let errors = github
+        .lines()
+        .filter(|l| l.starts_with("::error") && l.contains("title=unknown-field::"));
+    assert_eq!(errors.count(), 50);
+    assert!(
+        github.contains("::notice title=unknown-field::70 more"),
+        "{github}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&pledges(dir, &["validate", "valid", "--format", "json"]).stdout)
+            .unwrap();
+    let all = json["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        all.iter().filter(|d| d["code"] == "unknown-field").count(),
+        120
+    );
+
+    // A 100,000-character id is quoted by its start.
+    let fixture = Fixture::new();
+    let long = "a".repeat(100_000);
+    fixture.edit(
+        "pledges.json",
+        "        \"france\"\n",
+        &format!("        \"{long}\"\n"),
+    );
+    let out = pledges(fixture.tmp.path(), &["validate", "valid"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("more characters)"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    assert!(text.len() < 20_000, "{} bytes", text.len());
+}
