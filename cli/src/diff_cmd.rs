@@ -211,29 +211,25 @@ fn markdown_collection(t: &mut String, name: &str, c: &CollectionDiff) {
         return;
     }
     let _ = writeln!(t, "\n### {}{}\n", name[..1].to_uppercase(), &name[1..]);
-    for r in &c.added {
-        let _ = writeln!(
-            t,
-            "- **added** `{}`: {}",
-            code_span(&r.id),
-            markdown_text(&r.label)
-        );
-    }
-    for r in &c.removed {
-        let _ = writeln!(
-            t,
-            "- **removed** `{}`: {}",
-            code_span(&r.id),
-            markdown_text(&r.label)
-        );
-    }
-    for r in &c.changed {
-        let what = if r.retired { "retired" } else { "changed" };
+    let mut item = |what: &str, id: &str, label: &str| {
         let _ = writeln!(
             t,
             "- **{what}** `{}`: {}",
-            code_span(&r.id),
-            markdown_text(&r.label)
+            code_span(id),
+            markdown_text(label)
+        );
+    };
+    for r in &c.added {
+        item("added", &r.id, &r.label);
+    }
+    for r in &c.removed {
+        item("removed", &r.id, &r.label);
+    }
+    for r in &c.changed {
+        item(
+            if r.retired { "retired" } else { "changed" },
+            &r.id,
+            &r.label,
         );
     }
     for r in &c.changed {

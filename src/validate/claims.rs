@@ -15,8 +15,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{LinkKind, Pledge, Stance};
 use crate::validate::{Files, Records};
 
-/// Checks the claims, roles and condition scopes of every pledge read into
-/// the model.
+/// Checks the claims, roles, condition scopes and links of every pledge
+/// read into the model.
 pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
     let mut supported = Vec::new();
     for (index, pledge) in &records.pledges {

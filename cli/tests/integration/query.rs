@@ -24,6 +24,16 @@ fn on_query_data(args: &[&str]) -> std::process::Output {
     pledges(&root(), &args)
 }
 
+/// The ids `pledges list --format json` printed.
+fn listed_ids(out: &std::process::Output) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn ids<'a>(pledges: impl Iterator<Item = &'a ukraine_pledges::model::Pledge>) -> Vec<&'a str> {
     pledges.map(|p| p.id.as_str()).collect()
 }
@@ -152,13 +162,7 @@ fn cli_list_filters_and_prints_json_for_scripts() {
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let listed: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let listed = listed_ids(&out);
     assert_eq!(listed, ["germany-air-defence", "germany-vehicles"]);
     let out = on_query_data(&["list", "--status", "delivered"]);
     assert_eq!(
@@ -183,13 +187,7 @@ fn cli_list_shows_contested_claims_and_filters_by_credibility() {
     assert!(text.contains("* the sources disagree on a claim"), "{text}");
     // Only pledges whose every claim is attested at 2 or better.
     let out = on_query_data(&["list", "--min-credibility", "2", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let listed: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let listed = listed_ids(&out);
     assert_eq!(listed, ["germany-vehicles"]);
     // 6 admits every pledge; 7 is outside the scale, a usage error.
     let out = on_query_data(&["list", "--min-credibility", "6"]);

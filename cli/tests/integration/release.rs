@@ -56,6 +56,18 @@ impl Versions {
     }
 }
 
+/// Takes the pledge's beneficiary away, and with it the inference that
+/// names it.
+fn drop_beneficiary(v: &Versions) {
+    v.change("pledges.json", |d| {
+        d["pledges"][0]["beneficiary"] = json!(null);
+        d["pledges"][0]["inferences"]
+            .as_array_mut()
+            .unwrap()
+            .remove(0);
+    });
+}
+
 fn add_pledge(v: &Versions) {
     v.change("pledges.json", |d| {
         let mut p = d["pledges"][0].clone();
@@ -103,14 +115,7 @@ fn a_deleted_actor_is_rejected_and_a_retired_one_accepted() {
     v.change("actors.json", |d| {
         d["actors"].as_array_mut().unwrap().remove(1);
     });
-    v.change("pledges.json", |d| {
-        // No beneficiary, so no inference that names it.
-        d["pledges"][0]["beneficiary"] = json!(null);
-        d["pledges"][0]["inferences"]
-            .as_array_mut()
-            .unwrap()
-            .remove(0);
-    });
+    drop_beneficiary(&v);
     v.version("2.0.0");
     let verdict = v.verdict("## [2.0.0]\n");
     assert_eq!(verdict.required, Some(Bump::Major));
@@ -125,14 +130,7 @@ fn a_deleted_actor_is_rejected_and_a_retired_one_accepted() {
         d["actors"][1]["retired"] =
             json!({"reason": "withdrawn", "replaced_by": null, "note": "Entered by mistake."});
     });
-    v.change("pledges.json", |d| {
-        // No beneficiary, so no inference that names it.
-        d["pledges"][0]["beneficiary"] = json!(null);
-        d["pledges"][0]["inferences"]
-            .as_array_mut()
-            .unwrap()
-            .remove(0);
-    });
+    drop_beneficiary(&v);
     v.version("1.1.0");
     let verdict = v.verdict("## [1.1.0]\n");
     assert_eq!(verdict.required, Some(Bump::Minor));
