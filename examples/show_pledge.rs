@@ -25,13 +25,24 @@ fn main() -> ExitCode {
     for condition in &pledge.conditions {
         println!("condition ({:?}): {}", condition.kind, condition.text);
     }
-    if let Some(q) = &pledge.quantity {
+    for q in &pledge.quantities {
+        // An amount the sources speak of without giving it is `None`, not 0.
+        let amount = q
+            .amount
+            .map_or("an unstated amount".to_owned(), |a| a.to_string());
+        let unit = q
+            .currency
+            .as_ref()
+            .map(ToString::to_string)
+            .or(q.unit.as_ref().map(ToString::to_string));
         println!(
-            "quantity: {} {} {}",
-            q.amount,
-            q.unit,
-            q.per.map(|p| format!("per {p:?}")).unwrap_or_default()
+            "quantity ({}): {amount} {}",
+            q.kind,
+            unit.unwrap_or_default()
         );
+    }
+    for report in &pledge.status_reports {
+        println!("status as {} reports it: {}", report.source, report.status);
     }
     for (evidence, source) in data.evidence(pledge) {
         println!(

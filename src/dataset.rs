@@ -39,7 +39,10 @@ use unicode_normalization::UnicodeNormalization;
 
 #[cfg(feature = "validate")]
 use crate::error::Error;
-use crate::model::{Actor, Category, ConditionKind, Evidence, Manifest, Pledge, Source, Status};
+use crate::model::{
+    Actor, Attested, Category, ConditionKind, Event, Evidence, Manifest, Pledge, Source, Statement,
+    Status,
+};
 #[cfg(feature = "validate")]
 use crate::validate::{self, Options, Valid};
 
@@ -51,6 +54,8 @@ pub struct Dataset {
     actors: Vec<Actor>,
     sources: Vec<Source>,
     pledges: Vec<Pledge>,
+    events: Vec<Event>,
+    statements: Vec<Statement>,
 }
 
 /// Folds a name for lookups: Unicode decomposition without combining marks,
@@ -76,15 +81,21 @@ impl Dataset {
         mut actors: Vec<Actor>,
         mut sources: Vec<Source>,
         mut pledges: Vec<Pledge>,
+        mut events: Vec<Event>,
+        mut statements: Vec<Statement>,
     ) -> Self {
         actors.sort_by(|a, b| a.id.cmp(&b.id));
         sources.sort_by(|a, b| a.id.cmp(&b.id));
         pledges.sort_by(|a, b| a.id.cmp(&b.id));
+        events.sort_by(|a, b| a.id.cmp(&b.id));
+        statements.sort_by(|a, b| a.id.cmp(&b.id));
         Self {
             manifest,
             actors,
             sources,
             pledges,
+            events,
+            statements,
         }
     }
 
@@ -125,24 +136,42 @@ impl Dataset {
     /// Reads the bundled files into the types.
     #[cfg(feature = "bundled")]
     fn parse_bundled() -> Result<Self, serde_json::Error> {
-        use crate::model::{ActorsFile, PledgesFile, SourcesFile};
-        let [(_, manifest), (_, actors), (_, sources), (_, pledges)] = BUNDLED_FILES;
+        use crate::model::{ActorsFile, EventsFile, PledgesFile, SourcesFile, StatementsFile};
+        let [
+            (_, manifest),
+            (_, actors),
+            (_, sources),
+            (_, pledges),
+            (_, events),
+            (_, statements),
+        ] = BUNDLED_FILES;
         let manifest: Manifest = serde_json::from_slice(manifest)?;
         let actors: ActorsFile = serde_json::from_slice(actors)?;
         let sources: SourcesFile = serde_json::from_slice(sources)?;
         let pledges: PledgesFile = serde_json::from_slice(pledges)?;
+        let events: EventsFile = serde_json::from_slice(events)?;
+        let statements: StatementsFile = serde_json::from_slice(statements)?;
         Ok(Self::from_parts(
             manifest,
             actors.actors,
             sources.sources,
             pledges.pledges,
+            events.events,
+            statements.statements,
         ))
     }
 
     /// The dataset of records that passed validation.
     #[cfg(feature = "validate")]
     pub(crate) fn from_valid(valid: Valid) -> Self {
-        Self::from_parts(valid.manifest, valid.actors, valid.sources, valid.pledges)
+        Self::from_parts(
+            valid.manifest,
+            valid.actors,
+            valid.sources,
+            valid.pledges,
+            valid.events,
+            valid.statements,
+        )
     }
 
     /// The manifest.
@@ -167,6 +196,84 @@ impl Dataset {
     #[must_use]
     pub fn pledges(&self) -> &[Pledge] {
         &self.pledges
+    }
+
+    /// All events, sorted by id.
+    #[must_use]
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// All statements, sorted by id.
+    #[must_use]
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// The event with id `id`.
+    #[must_use]
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.events
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.events[i])
+    }
+
+    /// The statement with id `id`.
+    #[must_use]
+    pub fn statement(&self, id: &str) -> Option<&Statement> {
+        self.statements
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.statements[i])
+    }
+
+    /// The pledges made at event `id`, or at an event that produced it or
+    /// that it produced (a declaration and its summit).
+    pub fn pledges_at_event<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Pledge> + 'a {
+        self.pledges.iter().filter(move |p| {
+            p.event
+                .as_ref()
+                .is_some_and(|e| self.same_event(e.as_str(), id))
+        })
+    }
+
+    /// Whether events `a` and `b` are one, or one produced the other.
+    fn same_event(&self, a: &str, b: &str) -> bool {
+        let produced = |x: &str, y: &str| {
+            self.event(x)
+                .and_then(|e| e.produced_at.as_ref())
+                .is_some_and(|p| p == y)
+        };
+        a == b || produced(a, b) || produced(b, a)
+    }
+
+    /// The statements about pledge `id`, in id order.
+    pub fn statements_about<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Statement> + 'a {
+        self.statements
+            .iter()
+            .filter(move |s| s.pledges.iter().any(|p| p == id))
+    }
+
+    /// The statements held by `actor_id` or by anyone acting for it.
+    pub fn statements_by_actor<'a>(
+        &'a self,
+        actor_id: &'a str,
+    ) -> impl Iterator<Item = &'a Statement> + 'a {
+        self.statements.iter().filter(move |s| {
+            s.holders
+                .iter()
+                .any(|who| self.acts_for(who.as_str(), actor_id))
+        })
+    }
+
+    /// The pledges some of whose claims sources disagree on, each with the
+    /// claims in dispute (see [`Pledge::contested_claims`]).
+    pub fn contested_pledges(&self) -> impl Iterator<Item = (&Pledge, Vec<String>)> {
+        self.pledges.iter().filter_map(|p| {
+            let contested = p.contested_claims();
+            (!contested.is_empty()).then_some((p, contested))
+        })
     }
 
     /// The actor with id `id`.
@@ -273,9 +380,11 @@ impl Dataset {
         })
     }
 
-    /// Pledges in `category`.
+    /// Pledges in `category`, as their primary category or another.
     pub fn pledges_by_category(&self, category: Category) -> impl Iterator<Item = &Pledge> {
-        self.pledges.iter().filter(move |p| p.category == category)
+        self.pledges
+            .iter()
+            .filter(move |p| p.categories.contains(&category))
     }
 
     /// Pledges with `status`.
@@ -290,24 +399,27 @@ impl Dataset {
             .filter(move |p| p.conditions.iter().any(|c| c.kind == kind))
     }
 
-    /// A pledge's evidence, each quote with the source it cites.
-    pub fn evidence<'a>(
+    /// A record's evidence (a pledge's, an event's, a statement's), each
+    /// quote with the source it cites.
+    pub fn evidence<'a, R: Attested>(
         &'a self,
-        pledge: &'a Pledge,
+        record: &'a R,
     ) -> impl Iterator<Item = (&'a Evidence, &'a Source)> + 'a {
-        pledge
-            .evidence
+        record
+            .evidence()
             .iter()
             .filter_map(move |e| Some((e, self.source(e.source.as_str())?)))
     }
 }
 
 #[cfg(feature = "bundled")]
-const BUNDLED_FILES: [(&str, &[u8]); 4] = [
+const BUNDLED_FILES: [(&str, &[u8]); 6] = [
     ("dataset.json", include_bytes!("../data/dataset.json")),
     ("actors.json", include_bytes!("../data/actors.json")),
     ("sources.json", include_bytes!("../data/sources.json")),
     ("pledges.json", include_bytes!("../data/pledges.json")),
+    ("events.json", include_bytes!("../data/events.json")),
+    ("statements.json", include_bytes!("../data/statements.json")),
 ];
 
 #[cfg(test)]

@@ -159,8 +159,20 @@ codes! {
     RoleNotPledger = "role-not-pledger", Error, Semantics;
     /// A condition that applies to one actor who is not a pledger.
     ScopeNotPledger = "scope-not-pledger", Error, Semantics;
-    /// A pledge that links to itself.
+    /// A pledge that links to itself, or a document produced at itself.
     LinkToSelf = "link-to-self", Error, Semantics;
+    /// A category listed twice on one pledge.
+    DuplicateCategory = "duplicate-category", Error, Semantics;
+    /// A quantity whose fields do not fit its kind (money without a currency, a count without a unit, …).
+    QuantityShape = "quantity-shape", Error, Semantics;
+    /// A currency code that is not an assigned ISO 4217 code.
+    UnknownCurrency = "unknown-currency", Error, Semantics;
+    /// One source's report (a status report, an account of an event) that no quote from that source supports.
+    ReportNotQuoted = "report-not-quoted", Error, Semantics;
+    /// A pledge's status that is not its latest report's, or reports that disagree in an unknown order, with no `status_note` saying why.
+    StatusUnexplained = "status-unexplained", Error, Semantics;
+    /// Status reports not in the order of the dates or events they are as of.
+    StatusReportsOutOfOrder = "status-reports-out-of-order", Warning, Semantics;
     /// `part_of` links that go round in a circle.
     PartOfCycle = "part-of-cycle", Error, Semantics;
     /// A claim (in evidence or an inference) that names nothing in its record.

@@ -75,14 +75,20 @@ pub struct DatasetDiff {
     pub actors: CollectionDiff,
     /// Changes to sources.
     pub sources: CollectionDiff,
+    /// Changes to events.
+    pub events: CollectionDiff,
+    /// Changes to statements.
+    pub statements: CollectionDiff,
 }
 
 impl DatasetDiff {
     /// The collections with their names, in reporting order.
     #[must_use]
-    pub fn collections(&self) -> [(&'static str, &CollectionDiff); 3] {
+    pub fn collections(&self) -> [(&'static str, &CollectionDiff); 5] {
         [
             ("pledges", &self.pledges),
+            ("statements", &self.statements),
+            ("events", &self.events),
             ("actors", &self.actors),
             ("sources", &self.sources),
         ]
@@ -199,6 +205,10 @@ pub struct Snapshot {
     pub actors: Vec<Value>,
     /// The sources.
     pub sources: Vec<Value>,
+    /// The events (none before schema 0.2).
+    pub events: Vec<Value>,
+    /// The statements (none before schema 0.2).
+    pub statements: Vec<Value>,
 }
 
 impl Snapshot {
@@ -210,12 +220,16 @@ impl Snapshot {
             pledges: dataset.pledges().iter().map(to_value).collect(),
             actors: dataset.actors().iter().map(to_value).collect(),
             sources: dataset.sources().iter().map(to_value).collect(),
+            events: dataset.events().iter().map(to_value).collect(),
+            statements: dataset.statements().iter().map(to_value).collect(),
         }
     }
 
     /// The records of the JSON files `dataset.json`, `actors.json`,
-    /// `sources.json` and `pledges.json` as given (name and text), read as
-    /// JSON only: nothing is checked against a schema.
+    /// `sources.json`, `pledges.json`, `events.json` and `statements.json`
+    /// as given (name and text), read as JSON only: nothing is checked
+    /// against a schema. The last two are optional: a dataset of a schema
+    /// before 0.2 has no events or statements.
     ///
     /// # Errors
     /// The name of a file that is missing or is not JSON, with why.
@@ -235,11 +249,20 @@ impl Snapshot {
                 _ => Err(format!("{name} has no `{key}` list")),
             }
         };
+        let optional = |name: &str, key: &str| -> Result<Vec<Value>, String> {
+            if files.iter().any(|(n, _)| *n == name) {
+                records(name, key)
+            } else {
+                Ok(Vec::new())
+            }
+        };
         Ok(Self {
             manifest: read("dataset.json")?,
             pledges: records("pledges.json", "pledges")?,
             actors: records("actors.json", "actors")?,
             sources: records("sources.json", "sources")?,
+            events: optional("events.json", "events")?,
+            statements: optional("statements.json", "statements")?,
         })
     }
 
@@ -276,5 +299,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> DatasetDiff {
         pledges: collection(&old.pledges, &new.pledges),
         actors: collection(&old.actors, &new.actors),
         sources: collection(&old.sources, &new.sources),
+        events: collection(&old.events, &new.events),
+        statements: collection(&old.statements, &new.statements),
     }
 }

@@ -3,11 +3,12 @@
 
 use crate::dataset::Dataset;
 use crate::model::{
-    Actor, ActorId, ActorKind, Archive, Category, Claim, Claims, CommitmentLevel, Condition,
-    ConditionKind, Credibility, DatasetName, Evidence, FileName, Grade, Inference, LanguageTag,
-    Link, LinkKind, Manifest, Period, Pledge, PledgeId, Quantity, Quote, Reliability, Resources,
-    Retirement, RetirementReason, Role, RoleKind, Sha256, Source, SourceId, SourceKind, Stance,
-    Status, Text,
+    Account, Actor, ActorId, ActorKind, Archive, Attested, Category, Certainty, Claim, Claims,
+    CommitmentLevel, Condition, ConditionKind, Credibility, CurrencyCode, DatasetName, Event,
+    EventId, EventKind, Evidence, FileName, Grade, Inference, LanguageTag, Link, LinkKind,
+    Manifest, PartialDate, Period, Pledge, PledgeId, Quantity, QuantityKind, Quote, Reliability,
+    Resources, Retirement, RetirementReason, Role, RoleKind, Sha256, Source, SourceId, SourceKind,
+    Stance, Statement, StatementId, StatementKind, Status, StatusReport, Text,
 };
 use serde_json::json;
 
@@ -99,8 +100,28 @@ fn text(s: String) -> Text {
     Text::new(s).unwrap_or_else(|_| Text::new("text").expect("non-empty"))
 }
 
-/// Builds a valid dataset of `pledges` pledges, about `pledges / 10` actors
-/// and `pledges / 5` sources, the same for the same `seed`.
+/// A first quote for a record from `source`, its claims filled in once
+/// the record is whole (see [`attest_all`]).
+fn first_quote(rng: &mut Rng, source: SourceId) -> Evidence {
+    Evidence {
+        source,
+        quote: Quote::new(sentence(rng, 9).chars().take(300).collect::<String>())
+            .expect("valid quote"),
+        claims: Claims::new("/kind").expect("valid claims"),
+        stance: Stance::Supports,
+        credibility: Credibility::new(1 + rng.below(6) as u8).expect("1 to 6"),
+        note: None,
+    }
+}
+
+/// Has the record's first quote attest every claim the record makes.
+fn attest_all<R: Attested>(record: &R) -> Claims {
+    Claims::new(record.claims().collect::<Vec<_>>().join(" ")).expect("valid claims")
+}
+
+/// Builds a valid dataset of `pledges` pledges, about `pledges / 10` actors,
+/// `pledges / 5` sources, `pledges / 100` events and `pledges / 50`
+/// statements (at least one of each), the same for the same `seed`.
 #[must_use]
 pub fn dataset(pledges: usize, seed: u64) -> Dataset {
     let mut rng = Rng::new(seed);
@@ -115,11 +136,26 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
         "reliability": {"grade": "F", "reason": "Generated."},
         "archive": {"file": "s.txt", "sha256": "0".repeat(64)},
     }));
+    let evidence = json!([{"source": "s", "quote": "q", "claims": "/kind", "stance": "supports", "credibility": 6}]);
     let blank_pledge: Pledge = blank(json!({
         "id": "p", "title": "P", "description": "P", "pledgers": ["a"], "roles": [],
-        "category": "training", "status": "proposed", "conditions": [],
-        "evidence": [{"source": "s", "quote": "q", "claims": "/status", "stance": "supports", "credibility": 6}],
-        "inferences": [],
+        "categories": ["training"], "status": "proposed",
+        "status_reports": [{"source": "s", "status": "proposed", "as_of": null, "event": null, "note": null}],
+        "conditions": [], "quantities": [], "evidence": evidence, "inferences": [],
+    }));
+    let blank_event: Event = blank(json!({
+        "id": "e", "name": "E", "kind": "meeting", "date": null, "place": null,
+        "participants": [], "produced_at": null,
+        "accounts": [{"source": "s", "certainty": "describes", "note": null}],
+        "evidence": evidence, "inferences": [], "notes": null,
+    }));
+    let blank_statement: Statement = blank(json!({
+        "id": "s", "title": "S", "description": "S", "kind": "position", "holders": ["a"],
+        "against": [], "pledges": [], "events": [], "event": null, "date": null,
+        "evidence": evidence, "inferences": [],
+    }));
+    let blank_quantity: Quantity = blank(json!({
+        "kind": "share", "amount": null, "unit": null, "currency": null, "time_unit": null, "per": null,
     }));
     let actor_id = |i: usize| ActorId::new(format!("actor-{i:07}")).expect("valid id");
     let source_id = |i: usize| SourceId::new(format!("source-{i:07}")).expect("valid id");
@@ -173,6 +209,44 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
         })
         .collect();
 
+    let n_events = (pledges / 100).max(1);
+    let event_id = |i: usize| EventId::new(format!("event-{i:06}")).expect("valid id");
+    let events: Vec<Event> = (0..n_events)
+        .map(|i| {
+            let source = source_id(i % n_sources);
+            let mut event = Event {
+                id: event_id(i),
+                name: text(format!("Meeting {i}: {}", sentence(&mut rng, 3))),
+                kind: *rng.pick(&[EventKind::Summit, EventKind::Meeting, EventKind::Call]),
+                date: Some(
+                    format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28)
+                        .parse::<PartialDate>()
+                        .expect("valid date"),
+                ),
+                place: (rng.below(2) == 0).then(|| text(sentence(&mut rng, 1))),
+                participants: (0..1 + rng.below(3))
+                    .map(|k| actor_id((i + k) % n_actors))
+                    .collect(),
+                accounts: vec![Account {
+                    source: source.clone(),
+                    certainty: *rng.pick(&[Certainty::Describes, Certainty::MayDescribe]),
+                    note: None,
+                }],
+                evidence: vec![first_quote(&mut rng, source)],
+                ..blank_event.clone()
+            };
+            event.evidence[0].claims = attest_all(&event);
+            // Every other event has its date inferred too.
+            if i % 2 == 0 {
+                event.inferences.push(Inference {
+                    claim: Claim::new("/date").expect("valid claim"),
+                    note: text(sentence(&mut rng, 5)),
+                });
+            }
+            event
+        })
+        .collect();
+
     let categories = [
         Category::TroopDeployment,
         Category::AirDefence,
@@ -204,6 +278,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                     pledgers.push(other);
                 }
             }
+            let status = *rng.pick(&statuses);
             let mut pledge = Pledge {
                 id: PledgeId::new(format!("pledge-{i:08}")).expect("valid id"),
                 title: text(format!("Pledge {i}: {}", sentence(&mut rng, 5))),
@@ -220,8 +295,24 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                         ]),
                     })
                     .collect(),
-                category: *rng.pick(&categories),
-                status: *rng.pick(&statuses),
+                categories: {
+                    let first = *rng.pick(&categories);
+                    let second = *rng.pick(&categories);
+                    if rng.below(4) == 0 && second != first {
+                        vec![first, second]
+                    } else {
+                        vec![first]
+                    }
+                },
+                status,
+                status_reports: vec![StatusReport {
+                    source: source_id(i % n_sources),
+                    status,
+                    as_of: None,
+                    event: None,
+                    note: None,
+                }],
+                event: (rng.below(3) == 0).then(|| event_id(rng.below(n_events))),
                 commitment: (rng.below(2) == 0).then_some(CommitmentLevel::Political),
                 conditions: (0..1 + rng.below(2))
                     .map(|_| Condition {
@@ -231,11 +322,22 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                         text: text(sentence(&mut rng, 5)),
                     })
                     .collect(),
-                quantity: (rng.below(3) == 0).then(|| Quantity {
-                    amount: rng.below(100_000) as f64 / 100.0,
-                    unit: text(sentence(&mut rng, 2)),
-                    per: Some(Period::Year),
-                }),
+                quantities: match rng.below(6) {
+                    0 | 1 => vec![Quantity {
+                        kind: QuantityKind::Count,
+                        amount: Some(rng.below(100_000) as f64 / 100.0),
+                        unit: Some(text(sentence(&mut rng, 2))),
+                        per: Some(Period::Year),
+                        ..blank_quantity.clone()
+                    }],
+                    2 => vec![Quantity {
+                        kind: QuantityKind::Money,
+                        amount: (rng.below(5) != 0).then(|| rng.below(10_000) as f64 * 1e6),
+                        currency: Some(CurrencyCode::new("EUR").expect("valid code")),
+                        ..blank_quantity.clone()
+                    }],
+                    _ => Vec::new(),
+                },
                 evidence: (0..1 + rng.below(2))
                     .map(|k| Evidence {
                         source: source_id(if k == 0 {
@@ -248,8 +350,9 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                         )
                         .expect("valid quote"),
                         // The first quote attests every claim (filled in
-                        // below, once the pledge is whole); others its status.
-                        claims: Claims::new("/status").expect("valid claims"),
+                        // below, once the pledge is whole); others its
+                        // first category.
+                        claims: Claims::new("/categories/0").expect("valid claims"),
                         stance: if k == 0 {
                             Stance::Supports
                         } else {
@@ -281,8 +384,7 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
             };
             // One pledge in four has its beneficiary inferred, not quoted.
             let inferred = rng.below(4) == 0;
-            let claims: Vec<String> = pledge
-                .claims()
+            let claims: Vec<String> = Attested::claims(&pledge)
                 .filter(|c| !(inferred && c == "/beneficiary"))
                 .collect();
             pledge.evidence[0].claims = Claims::new(claims.join(" ")).expect("valid claims");
@@ -293,6 +395,49 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
                 });
             }
             pledge
+        })
+        .collect();
+
+    let statements: Vec<Statement> = (0..(pledges.len() / 50).max(1))
+        .map(|i| {
+            let mut statement = Statement {
+                id: StatementId::new(format!("statement-{i:07}")).expect("valid id"),
+                title: text(format!("Statement {i}: {}", sentence(&mut rng, 4))),
+                description: text(sentence(&mut rng, 12)),
+                kind: *rng.pick(&[
+                    StatementKind::Position,
+                    StatementKind::Demand,
+                    StatementKind::Assessment,
+                    StatementKind::Warning,
+                ]),
+                holders: vec![actor_id(rng.below(n_actors))],
+                against: (0..usize::from(i % 2 == 0) + rng.below(2))
+                    .map(|_| actor_id(rng.below(n_actors)))
+                    .collect(),
+                // A current pledge: a statement about a retired one is
+                // warned of.
+                pledges: pledges
+                    .get(rng.below(pledges.len()))
+                    .filter(|p| p.retired.is_none())
+                    .map(|p| p.id.clone())
+                    .into_iter()
+                    .collect(),
+                events: vec![event_id(i % n_events)],
+                event: (rng.below(2) == 0).then(|| event_id(rng.below(n_events))),
+                evidence: {
+                    let source = source_id(rng.below(n_sources));
+                    vec![first_quote(&mut rng, source)]
+                },
+                ..blank_statement.clone()
+            };
+            statement.evidence[0].claims = attest_all(&statement);
+            if i % 2 == 0 {
+                statement.inferences.push(Inference {
+                    claim: Claim::new("/kind").expect("valid claim"),
+                    note: text(sentence(&mut rng, 5)),
+                });
+            }
+            statement
         })
         .collect();
 
@@ -311,9 +456,11 @@ pub fn dataset(pledges: usize, seed: u64) -> Dataset {
             actors: FileName::new("actors.json").expect("valid"),
             sources: FileName::new("sources.json").expect("valid"),
             pledges: FileName::new("pledges.json").expect("valid"),
+            events: FileName::new("events.json").expect("valid"),
+            statements: FileName::new("statements.json").expect("valid"),
         },
     };
-    Dataset::from_parts(manifest, actors, sources, pledges)
+    Dataset::from_parts(manifest, actors, sources, pledges, events, statements)
 }
 
 /// An error planted by [`corrupt`]: where, and which diagnostic it must cause.
@@ -359,8 +506,8 @@ pub fn corrupt(pledges_file: &mut serde_json::Value, count: usize, seed: u64) ->
                 (format!("/pledges/{i}/pledger"), Code::UnknownField)
             }
             3 => {
-                record["category"] = json!("troop_deploymnet");
-                (format!("/pledges/{i}/category"), Code::InvalidValue)
+                record["categories"][0] = json!("troop_deploymnet");
+                (format!("/pledges/{i}/categories/0"), Code::InvalidValue)
             }
             4 => {
                 record["title"] = json!("=HYPERLINK(\"http://example.org\")");

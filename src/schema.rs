@@ -6,7 +6,7 @@ use schemars::{JsonSchema, Schema, generate::SchemaSettings};
 use serde_json::Value;
 
 #[cfg(feature = "schema")]
-use crate::model::{ActorsFile, Manifest, PledgesFile, SourcesFile};
+use crate::model::{ActorsFile, EventsFile, Manifest, PledgesFile, SourcesFile, StatementsFile};
 
 /// The schema version this tool reads and writes.
 pub const SCHEMA_VERSION: &str = "0.2.0";
@@ -23,11 +23,45 @@ pub enum FileKind {
     Sources,
     /// `pledges.json`.
     Pledges,
+    /// `events.json`.
+    Events,
+    /// `statements.json`.
+    Statements,
 }
 
 impl FileKind {
     /// All file kinds, in the order they are loaded and reported.
-    pub const ALL: [FileKind; 4] = [Self::Manifest, Self::Actors, Self::Sources, Self::Pledges];
+    pub const ALL: [FileKind; 6] = [
+        Self::Manifest,
+        Self::Actors,
+        Self::Sources,
+        Self::Pledges,
+        Self::Events,
+        Self::Statements,
+    ];
+
+    /// The record files: every kind but the manifest.
+    pub const RECORDS: [FileKind; 5] = [
+        Self::Actors,
+        Self::Sources,
+        Self::Pledges,
+        Self::Events,
+        Self::Statements,
+    ];
+
+    /// The key of the file's array of records (`pledges`), and its
+    /// records' name in the singular (`pledge`); `None` for the manifest.
+    #[must_use]
+    pub fn collection(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::Manifest => None,
+            Self::Actors => Some(("actors", "actor")),
+            Self::Sources => Some(("sources", "source")),
+            Self::Pledges => Some(("pledges", "pledge")),
+            Self::Events => Some(("events", "event")),
+            Self::Statements => Some(("statements", "statement")),
+        }
+    }
 
     /// The file's default name in a dataset directory, e.g. `pledges.json`.
     #[must_use]
@@ -37,6 +71,8 @@ impl FileKind {
             Self::Actors => "actors.json",
             Self::Sources => "sources.json",
             Self::Pledges => "pledges.json",
+            Self::Events => "events.json",
+            Self::Statements => "statements.json",
         }
     }
 
@@ -48,6 +84,8 @@ impl FileKind {
             Self::Actors => "actors.schema.json",
             Self::Sources => "sources.schema.json",
             Self::Pledges => "pledges.schema.json",
+            Self::Events => "events.schema.json",
+            Self::Statements => "statements.schema.json",
         }
     }
 
@@ -60,6 +98,8 @@ impl FileKind {
             Self::Actors => generate::<ActorsFile>(),
             Self::Sources => generate::<SourcesFile>(),
             Self::Pledges => generate::<PledgesFile>(),
+            Self::Events => generate::<EventsFile>(),
+            Self::Statements => generate::<StatementsFile>(),
         }
     }
 }

@@ -18,8 +18,9 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde_json::{Value, json};
 
 use crate::model::{
-    Actor, ActorId, Archive, Condition, Credibility, Evidence, Inference, Link, Pledge, Quantity,
-    Reliability, Retirement, Role, Source, Text,
+    Account, Actor, ActorId, Archive, Category, Condition, Credibility, Event, EventId, Evidence,
+    Inference, Link, Pledge, PledgeId, Quantity, Reliability, Retirement, Role, Source, Statement,
+    StatusReport, Text,
 };
 use crate::schema::FileKind;
 
@@ -207,6 +208,36 @@ macro_rules! table {
             }
         }
     };
+    // A table whose rows are items of a type another table already reads
+    // and writes (`rows as` that table): its own name, parent and column
+    // descriptions, the same cells.
+    (
+        mod $module:ident: $name:literal, $kind:ident, $shape:expr, $description:literal;
+        rows as $other:ident {
+            $( $column:literal $(at $path:literal)? : $ck:expr, $desc:literal; )*
+        }
+    ) => {
+        mod $module {
+            use super::*;
+
+            /// The table.
+            pub(crate) const TABLE: Table = Table {
+                name: $name,
+                kind: FileKind::$kind,
+                shape: $shape,
+                description: $description,
+                columns: &[$(Column {
+                    name: $column,
+                    path: table!(@path $column $($path)?),
+                    kind: $ck,
+                    description: $desc,
+                },)*],
+            };
+
+            // The cells are the other table's: the columns must match it.
+            const _: () = assert!(TABLE.columns.len() == super::$other::TABLE.columns.len());
+        }
+    };
     (@path $column:literal) => { $column };
     (@path $column:literal $path:literal) => { $path };
 }
@@ -310,12 +341,10 @@ table! {
         title "title": FreeText, "Short title." => text_cell(&p.title);
         description "description": FreeText, "What was pledged." => text_cell(&p.description);
         beneficiary "beneficiary": Reference(FileKind::Actors), "Id of the actor the pledge is for." => optional_text(p.beneficiary.as_ref());
-        category "category": Other, "What the pledge is about." => name_cell(p.category.as_str());
-        status "status": Other, "How far the pledge has got." => name_cell(p.status.as_str());
+        status "status": Other, "How far the pledge has got: the latest status report's, unless status_note says why not." => name_cell(p.status.as_str());
+        status_note "status_note": FreeText, "Why the status is not simply the latest report's." => optional_text(p.status_note.as_ref());
         commitment "commitment": Other, "How binding the pledge is." => p.commitment.map_or(Cell::Empty, |c| name_cell(c.as_str()));
-        quantity_amount "quantity_amount" at "quantity/amount": Other, "The amount pledged." => shown(p.quantity.as_ref().map(|q| &q.amount));
-        quantity_unit "quantity_unit" at "quantity/unit": FreeText, "What the amount counts." => p.quantity.as_ref().map_or(Cell::Empty, |q| text_cell(&q.unit));
-        quantity_per "quantity_per" at "quantity/per": Other, "The period the amount recurs over." => p.quantity.as_ref().and_then(|q| q.per).map_or(Cell::Empty, |per| name_cell(per.as_str()));
+        event "event_id" at "event": Reference(FileKind::Events), "Id of the event at which the pledge was made." => optional_text(p.event.as_ref());
         announced "announced": Other, "When announced: YYYY, YYYY-MM or YYYY-MM-DD." => shown(p.announced.as_ref());
         retired_reason "retired_reason" at "retired/reason": Other, "Why the record is retired; empty while current." => reason(p.retired.as_ref());
         retired_replaced_by "retired_replaced_by" at "retired/replaced_by": Reference(FileKind::Pledges), "Id of the pledge that replaces it." => replaced_by(p.retired.as_ref());
@@ -328,20 +357,15 @@ table! {
         pledgers: Vec::new(),
         beneficiary: optional_cell(r, beneficiary)?,
         roles: Vec::new(),
-        category: required(r, category)?,
+        categories: Vec::new(),
         status: required(r, status)?,
+        status_reports: Vec::new(),
+        status_note: optional_cell(r, status_note)?,
         commitment: optional_cell(r, commitment)?,
         conditions: Vec::new(),
         links: Vec::new(),
-        quantity: if all_empty(r, quantity_amount..=quantity_per) {
-            None
-        } else {
-            Some(Quantity {
-                amount: amount(r.get(quantity_amount)?)?,
-                unit: required(r, quantity_unit)?,
-                per: optional_cell(r, quantity_per)?,
-            })
-        },
+        quantities: Vec::new(),
+        event: optional_cell(r, event)?,
         announced: optional_cell(r, announced)?,
         evidence: Vec::new(),
         inferences: Vec::new(),
@@ -368,6 +392,58 @@ table! {
     build |r| Role {
         actor: required(r, actor)?,
         role: required(r, role)?,
+    }
+}
+
+table! {
+    mod pledge_categories: "pledge_categories", Pledges, Shape::Child { field: "categories", parent_column: "pledge_id" },
+        "One row per category of a pledge, in order: ordinal 1 is the primary category.";
+    for Category, |c| {
+        value "category" at "": Other, "What the pledge is about." => name_cell(c.as_str());
+    }
+    build |r| required(r, value)?
+}
+
+table! {
+    mod pledge_status_reports: "pledge_status_reports", Pledges, Shape::Child { field: "status_reports", parent_column: "pledge_id" },
+        "One row per source's report of a pledge's status, in the order of the dates or events they are as of.";
+    for StatusReport, |x| {
+        source "source_id" at "source": Reference(FileKind::Sources), "Id of the source that reports the status." => text_cell(&x.source);
+        status "status": Other, "The status the source gives." => name_cell(x.status.as_str());
+        as_of "as_of": Other, "The date the report is as of: YYYY, YYYY-MM or YYYY-MM-DD." => shown(x.as_of.as_ref());
+        event "event_id" at "event": Reference(FileKind::Events), "Id of the event the report is as of." => optional_text(x.event.as_ref());
+        note "note": FreeText, "How the source puts it." => optional_text(x.note.as_ref());
+    }
+    build |r| StatusReport {
+        source: required(r, source)?,
+        status: required(r, status)?,
+        as_of: optional_cell(r, as_of)?,
+        event: optional_cell(r, event)?,
+        note: optional_cell(r, note)?,
+    }
+}
+
+table! {
+    mod pledge_quantities: "pledge_quantities", Pledges, Shape::Child { field: "quantities", parent_column: "pledge_id" },
+        "One row per amount pledged, in order.";
+    for Quantity, |q| {
+        kind "kind": Other, "What sort of amount: count, money, duration or share (percent)." => name_cell(q.kind.as_str());
+        amount "amount": Other, "The number; empty when the sources speak of an amount without giving it (not zero)." => shown(q.amount.as_ref());
+        unit "unit": FreeText, "For a count, what is counted." => optional_text(q.unit.as_ref());
+        currency "currency": Other, "For money, the ISO 4217 currency code." => optional_text(q.currency.as_ref());
+        time_unit "time_unit": Other, "For a duration, its unit: day, week, month or year." => q.time_unit.map_or(Cell::Empty, |u| name_cell(u.as_str()));
+        per "per": Other, "The period the amount recurs over." => q.per.map_or(Cell::Empty, |p| name_cell(p.as_str()));
+    }
+    build |r| Quantity {
+        kind: required(r, kind)?,
+        amount: match r.get(amount)? {
+            "" => None,
+            cell => Some(super::amount(cell)?),
+        },
+        unit: optional_cell(r, unit)?,
+        currency: optional_cell(r, currency)?,
+        time_unit: optional_cell(r, time_unit)?,
+        per: optional_cell(r, per)?,
     }
 }
 
@@ -435,6 +511,169 @@ table! {
     }
 }
 
+table! {
+    mod events: "events", Events, Shape::Main,
+        "One row per event: a meeting, summit or call, or a document one produced.";
+    for Event, |e| {
+        id "id": Other, "Stable id of the event." => text_cell(&e.id);
+        name "name": FreeText, "Short name." => text_cell(&e.name);
+        kind "kind": Other, "What sort of event: summit, meeting, call or document." => name_cell(e.kind.as_str());
+        date "date": Other, "When it took place or was issued: YYYY, YYYY-MM or YYYY-MM-DD." => shown(e.date.as_ref());
+        place "place": FreeText, "Where it took place." => optional_text(e.place.as_ref());
+        produced_at "produced_at": Reference(FileKind::Events), "For a document, id of the event that produced it." => optional_text(e.produced_at.as_ref());
+        notes "notes": FreeText, "Editorial notes." => optional_text(e.notes.as_ref());
+        retired_reason "retired_reason" at "retired/reason": Other, "Why the record is retired; empty while current." => reason(e.retired.as_ref());
+        retired_replaced_by "retired_replaced_by" at "retired/replaced_by": Reference(FileKind::Events), "Id of the event that replaces it." => replaced_by(e.retired.as_ref());
+        retired_note "retired_note" at "retired/note": FreeText, "What was wrong or what changed." => note(e.retired.as_ref());
+    }
+    build |r| Event {
+        id: required(r, id)?,
+        name: required(r, name)?,
+        kind: required(r, kind)?,
+        date: optional_cell(r, date)?,
+        place: optional_cell(r, place)?,
+        participants: Vec::new(),
+        produced_at: optional_cell(r, produced_at)?,
+        accounts: Vec::new(),
+        evidence: Vec::new(),
+        inferences: Vec::new(),
+        notes: optional_cell(r, notes)?,
+        retired: retirement(r, retired_reason)?,
+    }
+}
+
+table! {
+    mod event_participants: "event_participants", Events, Shape::Child { field: "participants", parent_column: "event_id" },
+        "One row per actor the sources name as taking part in an event, in order.";
+    rows as pledge_pledgers {
+        "actor_id" at "": Reference(FileKind::Actors), "Id of a participant.";
+    }
+}
+
+table! {
+    mod event_accounts: "event_accounts", Events, Shape::Child { field: "accounts", parent_column: "event_id" },
+        "One row per source that tells of an event, in order.";
+    for Account, |x| {
+        source "source_id" at "source": Reference(FileKind::Sources), "Id of the source." => text_cell(&x.source);
+        certainty "certainty": Other, "describes (plainly this event) or may_describe (may be another meeting)." => name_cell(x.certainty.as_str());
+        note "note": FreeText, "Why it is unclear, or how the telling differs." => optional_text(x.note.as_ref());
+    }
+    build |r| Account {
+        source: required(r, source)?,
+        certainty: required(r, certainty)?,
+        note: optional_cell(r, note)?,
+    }
+}
+
+table! {
+    mod event_evidence: "event_evidence", Events, Shape::Child { field: "evidence", parent_column: "event_id" },
+        "One row per quote attesting an event, in order.";
+    rows as pledge_evidence {
+        "source_id" at "source": Reference(FileKind::Sources), "Id of the source quoted.";
+        "quote": FreeText, "The words, verbatim.";
+        "claims": Other, "The claims of the event the quote bears on: pointers into the record, separated by spaces (e.g. /date /participants/0).";
+        "stance": Other, "Whether the quote supports, qualifies or contradicts the claims.";
+        "credibility": Other, "Admiralty credibility of the information as this source reports it: 1 confirmed to 6 cannot be judged.";
+        "note": FreeText, "How the quote bears on the claims.";
+    }
+}
+
+table! {
+    mod event_inferences: "event_inferences", Events, Shape::Child { field: "inferences", parent_column: "event_id" },
+        "One row per claim of an event that the editors inferred, in order.";
+    rows as pledge_inferences {
+        "claim": Other, "The claim, as a pointer into the record (e.g. /date).";
+        "note": FreeText, "Why the editors hold it though no quote states it.";
+    }
+}
+
+table! {
+    mod statements: "statements", Statements, Shape::Main,
+        "One row per statement: a position, demand, assessment or warning that is not a pledge.";
+    for Statement, |x| {
+        id "id": Other, "Stable id of the statement." => text_cell(&x.id);
+        title "title": FreeText, "Short title." => text_cell(&x.title);
+        description "description": FreeText, "What is stated." => text_cell(&x.description);
+        kind "kind": Other, "What sort of statement: position, demand, assessment or warning." => name_cell(x.kind.as_str());
+        event "event_id" at "event": Reference(FileKind::Events), "Id of the event at which it was made." => optional_text(x.event.as_ref());
+        date "date": Other, "When it was made: YYYY, YYYY-MM or YYYY-MM-DD." => shown(x.date.as_ref());
+        retired_reason "retired_reason" at "retired/reason": Other, "Why the record is retired; empty while current." => reason(x.retired.as_ref());
+        retired_replaced_by "retired_replaced_by" at "retired/replaced_by": Reference(FileKind::Statements), "Id of the statement that replaces it." => replaced_by(x.retired.as_ref());
+        retired_note "retired_note" at "retired/note": FreeText, "What was wrong or what changed." => note(x.retired.as_ref());
+    }
+    build |r| Statement {
+        id: required(r, id)?,
+        title: required(r, title)?,
+        description: required(r, description)?,
+        kind: required(r, kind)?,
+        holders: Vec::new(),
+        against: Vec::new(),
+        pledges: Vec::new(),
+        events: Vec::new(),
+        event: optional_cell(r, event)?,
+        date: optional_cell(r, date)?,
+        evidence: Vec::new(),
+        inferences: Vec::new(),
+        retired: retirement(r, retired_reason)?,
+    }
+}
+
+table! {
+    mod statement_holders: "statement_holders", Statements, Shape::Child { field: "holders", parent_column: "statement_id" },
+        "One row per actor holding a statement, in order.";
+    rows as pledge_pledgers {
+        "actor_id" at "": Reference(FileKind::Actors), "Id of an actor who holds it.";
+    }
+}
+
+table! {
+    mod statement_against: "statement_against", Statements, Shape::Child { field: "against", parent_column: "statement_id" },
+        "One row per actor a statement is aimed at or addressed to, in order.";
+    rows as pledge_pledgers {
+        "actor_id" at "": Reference(FileKind::Actors), "Id of an actor it is aimed at.";
+    }
+}
+
+table! {
+    mod statement_pledges: "statement_pledges", Statements, Shape::Child { field: "pledges", parent_column: "statement_id" },
+        "One row per pledge a statement is about, in order.";
+    for PledgeId, |id| {
+        value "pledge_id" at "": Reference(FileKind::Pledges), "Id of a pledge it is about." => text_cell(id);
+    }
+    build |r| required(r, value)?
+}
+
+table! {
+    mod statement_events: "statement_events", Statements, Shape::Child { field: "events", parent_column: "statement_id" },
+        "One row per event a statement is about, in order.";
+    for EventId, |id| {
+        value "event_id" at "": Reference(FileKind::Events), "Id of an event it is about." => text_cell(id);
+    }
+    build |r| required(r, value)?
+}
+
+table! {
+    mod statement_evidence: "statement_evidence", Statements, Shape::Child { field: "evidence", parent_column: "statement_id" },
+        "One row per quote attesting a statement, in order.";
+    rows as pledge_evidence {
+        "source_id" at "source": Reference(FileKind::Sources), "Id of the source quoted.";
+        "quote": FreeText, "The words, verbatim.";
+        "claims": Other, "The claims of the statement the quote bears on: pointers into the record, separated by spaces (e.g. /holders/0 /kind).";
+        "stance": Other, "Whether the quote supports, qualifies or contradicts the claims.";
+        "credibility": Other, "Admiralty credibility of the information as this source reports it: 1 confirmed to 6 cannot be judged.";
+        "note": FreeText, "How the quote bears on the claims.";
+    }
+}
+
+table! {
+    mod statement_inferences: "statement_inferences", Statements, Shape::Child { field: "inferences", parent_column: "statement_id" },
+        "One row per claim of a statement that the editors inferred, in order.";
+    rows as pledge_inferences {
+        "claim": Other, "The claim, as a pointer into the record (e.g. /date).";
+        "note": FreeText, "Why the editors hold it though no quote states it.";
+    }
+}
+
 /// Every table, in the order they are written and described.
 pub const TABLES: &[Table] = &[
     actors::TABLE,
@@ -443,10 +682,25 @@ pub const TABLES: &[Table] = &[
     pledges::TABLE,
     pledge_pledgers::TABLE,
     pledge_roles::TABLE,
+    pledge_categories::TABLE,
+    pledge_status_reports::TABLE,
     pledge_conditions::TABLE,
     pledge_links::TABLE,
+    pledge_quantities::TABLE,
     pledge_evidence::TABLE,
     pledge_inferences::TABLE,
+    events::TABLE,
+    event_participants::TABLE,
+    event_accounts::TABLE,
+    event_evidence::TABLE,
+    event_inferences::TABLE,
+    statements::TABLE,
+    statement_holders::TABLE,
+    statement_against::TABLE,
+    statement_pledges::TABLE,
+    statement_events::TABLE,
+    statement_evidence::TABLE,
+    statement_inferences::TABLE,
 ];
 
 impl Record for Actor {
@@ -469,10 +723,37 @@ impl Record for Pledge {
     fn children<'r>(&'r self, visit: &mut impl Children<'r>) {
         visit.items(&pledge_pledgers::TABLE, &self.pledgers);
         visit.items(&pledge_roles::TABLE, &self.roles);
+        visit.items(&pledge_categories::TABLE, &self.categories);
+        visit.items(&pledge_status_reports::TABLE, &self.status_reports);
         visit.items(&pledge_conditions::TABLE, &self.conditions);
         visit.items(&pledge_links::TABLE, &self.links);
+        visit.items(&pledge_quantities::TABLE, &self.quantities);
         visit.items(&pledge_evidence::TABLE, &self.evidence);
         visit.items(&pledge_inferences::TABLE, &self.inferences);
+    }
+}
+
+impl Record for Event {
+    const TABLE: &'static Table = &events::TABLE;
+
+    fn children<'r>(&'r self, visit: &mut impl Children<'r>) {
+        visit.items(&event_participants::TABLE, &self.participants);
+        visit.items(&event_accounts::TABLE, &self.accounts);
+        visit.items(&event_evidence::TABLE, &self.evidence);
+        visit.items(&event_inferences::TABLE, &self.inferences);
+    }
+}
+
+impl Record for Statement {
+    const TABLE: &'static Table = &statements::TABLE;
+
+    fn children<'r>(&'r self, visit: &mut impl Children<'r>) {
+        visit.items(&statement_holders::TABLE, &self.holders);
+        visit.items(&statement_against::TABLE, &self.against);
+        visit.items(&statement_pledges::TABLE, &self.pledges);
+        visit.items(&statement_events::TABLE, &self.events);
+        visit.items(&statement_evidence::TABLE, &self.evidence);
+        visit.items(&statement_inferences::TABLE, &self.inferences);
     }
 }
 
@@ -579,11 +860,7 @@ impl Table {
 /// The collection key of a record file, e.g. `pledges`.
 #[must_use]
 pub fn collection(kind: FileKind) -> &'static str {
-    match kind {
-        FileKind::Actors => "actors",
-        FileKind::Sources => "sources",
-        _ => "pledges",
-    }
+    kind.collection().map_or("", |(key, _)| key)
 }
 
 /// Rebuilds the manifest (as JSON, for validation) from a data package.
@@ -602,7 +879,8 @@ pub fn manifest_value(package: &Value) -> Value {
         "schema_version": extra.and_then(|e| e.get("schema_version")),
         "license": package.get("licenses").and_then(|l| l.get(0)).and_then(|l| l.get("name")),
         "resources": extra.and_then(|e| e.get("json_resources")).cloned().unwrap_or_else(|| json!({
-            "actors": "actors.json", "sources": "sources.json", "pledges": "pledges.json"
+            "actors": "actors.json", "sources": "sources.json", "pledges": "pledges.json",
+            "events": "events.json", "statements": "statements.json"
         })),
     })
 }

@@ -25,9 +25,9 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Rewrite a JSON dataset in canonical form (sorted, schema key order, NFC).
     Fmt(FmtArgs),
-    /// List pledges, filtered by actor, category, status or condition.
+    /// List pledges (filtered by actor, category, status, condition, credibility), events or statements.
     List(ListArgs),
-    /// Show one pledge with its conditions and evidence.
+    /// Show one pledge, event or statement with its evidence.
     Show(ShowArgs),
     /// Show what changed between two versions of a dataset, record by record.
     Diff(DiffArgs),
@@ -120,9 +120,14 @@ pub enum QueryFormat {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// What to list: pledges, events (meetings, summits, the documents
+    /// they produced) or statements (positions, demands, assessments).
+    #[arg(value_enum, default_value_t = RecordKind::Pledges)]
+    pub records: RecordKind,
     #[command(flatten)]
     pub data: DataArg,
-    /// Only pledges by this actor or anyone acting for it (an id or any name, e.g. `zelensky`).
+    /// Only pledges by this actor or anyone acting for it (an id or any name, e.g. `zelensky`);
+    /// events it took part in; statements it holds.
     #[arg(long, value_name = "ACTOR")]
     pub actor: Option<String>,
     /// Only pledges that name this actor anywhere: pledger, beneficiary, role, condition.
@@ -150,9 +155,20 @@ pub struct ListArgs {
     pub format: QueryFormat,
 }
 
+/// The records `pledges list` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RecordKind {
+    /// Pledges, offers and proposals.
+    Pledges,
+    /// Meetings, summits, calls and the documents they produced.
+    Events,
+    /// Positions, demands, assessments and warnings.
+    Statements,
+}
+
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The pledge's id.
+    /// The id of a pledge, an event or a statement.
     pub id: String,
     #[command(flatten)]
     pub data: DataArg,

@@ -35,6 +35,8 @@ fn snapshot_of(dir: &Path) -> Result<Snapshot, u8> {
         "actors.json",
         "sources.json",
         "pledges.json",
+        "events.json",
+        "statements.json",
     ];
     let texts: Vec<(&str, String)> = names
         .iter()

@@ -8,6 +8,7 @@ mod escape;
 mod fmt_cmd;
 mod generate_cmd;
 mod git;
+mod other_records;
 mod query_cmd;
 mod render;
 mod schema_cmd;

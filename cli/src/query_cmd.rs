@@ -9,7 +9,7 @@ use ukraine_pledges::Dataset;
 use ukraine_pledges::diagnostic::did_you_mean;
 use ukraine_pledges::model::{Category, ConditionKind, Pledge, Status};
 
-use crate::args::{DataArg, ListArgs, QueryFormat, ShowArgs};
+use crate::args::{DataArg, ListArgs, QueryFormat, RecordKind, ShowArgs};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
 
 fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
@@ -54,7 +54,10 @@ fn names<T: schemars::JsonSchema>() -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn actor_named<'d>(data: &'d Dataset, name: Option<&str>) -> Result<Option<&'d str>, u8> {
+pub(crate) fn actor_named<'d>(
+    data: &'d Dataset,
+    name: Option<&str>,
+) -> Result<Option<&'d str>, u8> {
     let Some(name) = name else { return Ok(None) };
     match data.actor_by_alias(name) {
         Some(actor) => Ok(Some(actor.id.as_str())),
@@ -93,7 +96,7 @@ fn filtered<'d>(data: &'d Dataset, args: &ListArgs) -> Result<Vec<&'d Pledge>, u
         .filter(|p| {
             actor.is_none_or(|a| p.pledgers.iter().any(|who| data.acts_for(who.as_str(), a)))
         })
-        .filter(|p| category.is_none_or(|c| p.category == c))
+        .filter(|p| category.is_none_or(|c| p.categories.contains(&c)))
         .filter(|p| status.is_none_or(|s| p.status == s))
         .filter(|p| condition.is_none_or(|k| p.conditions.iter().any(|c| c.kind == k)))
         .filter(|p| {
@@ -109,7 +112,7 @@ fn filtered<'d>(data: &'d Dataset, args: &ListArgs) -> Result<Vec<&'d Pledge>, u
         .collect())
 }
 
-fn enum_name<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn enum_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -121,6 +124,9 @@ pub fn list(args: &ListArgs) -> u8 {
         Ok(data) => data,
         Err(code) => return code,
     };
+    if args.records != RecordKind::Pledges {
+        return crate::other_records::list(&data, args);
+    }
     let pledges = match filtered(&data, args) {
         Ok(p) => p,
         Err(code) => return code,
@@ -180,11 +186,25 @@ pub fn show(args: &ShowArgs) -> u8 {
         Ok(data) => data,
         Err(code) => return code,
     };
+    if data.pledge(&args.id).is_none()
+        && let Some(code) = crate::other_records::show(&data, args)
+    {
+        return code;
+    }
     let Some(pledge) = data.pledge(&args.id) else {
-        let hint = did_you_mean(&args.id, data.pledges().iter().map(|p| p.id.as_str()))
+        let ids = data
+            .pledges()
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(data.events().iter().map(|e| e.id.as_str()))
+            .chain(data.statements().iter().map(|s| s.id.as_str()));
+        let hint = did_you_mean(&args.id, ids)
             .map(|near| format!("; did you mean `{near}`?"))
             .unwrap_or_default();
-        let _ = fail(format_args!("no pledge has the id `{}`{hint}", args.id));
+        let _ = fail(format_args!(
+            "no pledge, event or statement has the id `{}`{hint}",
+            args.id
+        ));
         return FAILURE;
     };
     let name = |id: &str| {
@@ -232,8 +252,24 @@ pub fn show(args: &ShowArgs) -> u8 {
             if let Some(b) = &pledge.beneficiary {
                 let _ = writeln!(t, "for:         {}", name(b.as_str()));
             }
-            let _ = writeln!(t, "category:    {}", enum_name(&pledge.category));
+            let categories: Vec<String> = pledge.categories.iter().map(enum_name).collect();
+            let _ = writeln!(
+                t,
+                "categories:  {} (the first is primary)",
+                categories.join(", ")
+            );
             let _ = writeln!(t, "status:      {}", enum_name(&pledge.status));
+            if let Some(note) = &pledge.status_note {
+                let _ = writeln!(t, "             ({note})");
+            }
+            for r in &pledge.status_reports {
+                let when = r
+                    .as_of
+                    .map(|d| format!(" as of {d}"))
+                    .or_else(|| r.event.as_ref().map(|e| format!(" as of event {e}")))
+                    .unwrap_or_default();
+                let _ = writeln!(t, "  reported:  {} by {}{when}", r.status, r.source);
+            }
             let _ = writeln!(
                 t,
                 "commitment:  {}",
@@ -241,12 +277,14 @@ pub fn show(args: &ShowArgs) -> u8 {
                     .commitment
                     .map_or_else(|| "not stated".to_owned(), |c| enum_name(&c))
             );
-            if let Some(q) = &pledge.quantity {
-                let per = q
-                    .per
-                    .map(|p| format!(" per {}", enum_name(&p)))
-                    .unwrap_or_default();
-                let _ = writeln!(t, "quantity:    {} {}{per}", q.amount, q.unit);
+            for q in &pledge.quantities {
+                let _ = writeln!(t, "quantity:    {}", crate::other_records::quantity(q));
+            }
+            if let Some(event) = &pledge.event {
+                let name = data
+                    .event(event.as_str())
+                    .map_or_else(String::new, |e| format!(" ({})", e.name));
+                let _ = writeln!(t, "made at:     {event}{name}");
             }
             let _ = writeln!(
                 t,
@@ -291,6 +329,9 @@ pub fn show(args: &ShowArgs) -> u8 {
             }
             for c in data.components(pledge.id.as_str()) {
                 let _ = writeln!(t, "component:   {} ({})", c.id, c.title);
+            }
+            for x in data.statements_about(pledge.id.as_str()) {
+                let _ = writeln!(t, "statement:   {} {} ({})", x.kind, x.id, x.title);
             }
             let credibility = pledge.credibility();
             let _ = writeln!(

@@ -23,7 +23,8 @@ use serde::Deserialize;
 use crate::load::csv_values::{CsvMap, Line, TableLines};
 use crate::model::strict::Object;
 use crate::model::{
-    Actor, ActorId, Condition, Evidence, Inference, Link, Manifest, Pledge, Role, Source, Text,
+    Account, Actor, ActorId, Category, Condition, Event, EventId, Evidence, Inference, Link,
+    Manifest, Pledge, PledgeId, Quantity, Role, Source, Statement, StatusReport, Text,
 };
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
@@ -37,6 +38,8 @@ pub(crate) struct TypedCsv {
     pub actors: Vec<Actor>,
     pub sources: Vec<Source>,
     pub pledges: Vec<Pledge>,
+    pub events: Vec<Event>,
+    pub statements: Vec<Statement>,
     /// Where each record and item came from, as the slow path records it.
     pub map: CsvMap,
     /// The package descriptor's text.
@@ -65,18 +68,36 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         pledges,
         pledgers,
         roles,
+        categories,
+        status_reports,
         conditions,
         links,
+        quantities,
         evidence,
         inferences,
+        events,
+        participants,
+        accounts,
+        event_evidence,
+        event_inferences,
+        statements,
+        holders,
+        against,
+        statement_pledges,
+        statement_events,
+        statement_evidence,
+        statement_inferences,
     } = read_tables(dir)?;
     let ((mut actors, actor_lines), aliases) = (actors?, aliases?);
     let ((sources, source_lines), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
     let children = (
         pledgers?,
         roles?,
+        categories?,
+        status_reports?,
         conditions?,
         links?,
+        quantities?,
         evidence?,
         inferences?,
     );
@@ -96,19 +117,115 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
     let places = [
         child("pledge_pledgers")?,
         child("pledge_roles")?,
+        child("pledge_categories")?,
+        child("pledge_status_reports")?,
         child("pledge_conditions")?,
         child("pledge_links")?,
+        child("pledge_quantities")?,
         child("pledge_evidence")?,
         child("pledge_inferences")?,
     ];
     let tables = join_children(&mut pledges, &ids, children, places)?;
-    map.package = package_path;
     map.tables.extend(tables);
+
+    // Events and statements: small files, each child table joined by a
+    // search among the parents' ids.
+    let (mut events, event_lines) = events?;
+    map.tables.push(main("events", event_lines)?);
+    let (participants, accounts) = (participants?, accounts?);
+    let (event_evidence, event_inferences) = (event_evidence?, event_inferences?);
+    let at = {
+        let parents = Parents::new(events.iter().map(|e| e.id.as_str()))?;
+        [
+            participants.targets(&parents)?,
+            accounts.targets(&parents)?,
+            event_evidence.targets(&parents)?,
+            event_inferences.targets(&parents)?,
+        ]
+    };
+    let [participants_at, accounts_at, evidence_at, inferences_at] = at;
+    let lines = [
+        participants.attach(&mut events, participants_at, |e, items| {
+            e.participants = items
+        })?,
+        accounts.attach(&mut events, accounts_at, |e, items| e.accounts = items)?,
+        event_evidence.attach(&mut events, evidence_at, |e, items| e.evidence = items)?,
+        event_inferences.attach(&mut events, inferences_at, |e, items| e.inferences = items)?,
+    ];
+    let names = [
+        "event_participants",
+        "event_accounts",
+        "event_evidence",
+        "event_inferences",
+    ];
+    for (name, lines) in names.into_iter().zip(lines) {
+        map.tables.push(lines.into_table(child(name)?));
+    }
+
+    let (mut statements, statement_lines) = statements?;
+    map.tables.push(main("statements", statement_lines)?);
+    let (holders, against) = (holders?, against?);
+    let (about_pledges, about_events) = (statement_pledges?, statement_events?);
+    let (statement_evidence, statement_inferences) = (statement_evidence?, statement_inferences?);
+    let at = {
+        let parents = Parents::new(statements.iter().map(|s| s.id.as_str()))?;
+        [
+            holders.targets(&parents)?,
+            against.targets(&parents)?,
+            about_pledges.targets(&parents)?,
+            about_events.targets(&parents)?,
+            statement_evidence.targets(&parents)?,
+            statement_inferences.targets(&parents)?,
+        ]
+    };
+    let [
+        holders_at,
+        against_at,
+        pledges_at,
+        events_at,
+        evidence_at,
+        inferences_at,
+    ] = at;
+    let lines = [
+        holders.attach(&mut statements, holders_at, |s, items| s.holders = items)?,
+        against.attach(&mut statements, against_at, |s, items| s.against = items)?,
+        about_pledges.attach(&mut statements, pledges_at, |s, items| s.pledges = items)?,
+        about_events.attach(&mut statements, events_at, |s, items| s.events = items)?,
+        statement_evidence.attach(&mut statements, evidence_at, |s, items| s.evidence = items)?,
+        statement_inferences.attach(&mut statements, inferences_at, |s, items| {
+            s.inferences = items
+        })?,
+    ];
+    let names = [
+        "statement_holders",
+        "statement_against",
+        "statement_pledges",
+        "statement_events",
+        "statement_evidence",
+        "statement_inferences",
+    ];
+    for (name, lines) in names.into_iter().zip(lines) {
+        map.tables.push(lines.into_table(child(name)?));
+    }
+    // Lists the types require to hold an item: the slow path says which.
+    if events
+        .iter()
+        .any(|e| e.accounts.is_empty() || e.evidence.is_empty())
+        || statements
+            .iter()
+            .any(|s| s.holders.is_empty() || s.evidence.is_empty())
+    {
+        return None;
+    }
+
+    map.package = package_path;
     Some(TypedCsv {
         manifest,
         actors,
         sources,
         pledges,
+        events,
+        statements,
         map,
         package_text: package.text,
     })
@@ -125,10 +242,36 @@ struct Tables {
     pledges: Option<(Vec<Pledge>, Vec<Line>, IdList)>,
     pledgers: Option<Children<ActorId>>,
     roles: Option<Children<Role>>,
+    categories: Option<Children<Category>>,
+    status_reports: Option<Children<StatusReport>>,
     conditions: Option<Children<Condition>>,
     links: Option<Children<Link>>,
+    quantities: Option<Children<Quantity>>,
     evidence: Option<Children<Evidence>>,
     inferences: Option<Children<Inference>>,
+    events: Option<(Vec<Event>, Vec<Line>)>,
+    participants: Option<Children<ActorId>>,
+    accounts: Option<Children<Account>>,
+    event_evidence: Option<Children<Evidence>>,
+    event_inferences: Option<Children<Inference>>,
+    statements: Option<(Vec<Statement>, Vec<Line>)>,
+    holders: Option<Children<ActorId>>,
+    against: Option<Children<ActorId>>,
+    statement_pledges: Option<Children<PledgeId>>,
+    statement_events: Option<Children<EventId>>,
+    statement_evidence: Option<Children<Evidence>>,
+    statement_inferences: Option<Children<Inference>>,
+}
+
+/// A job that reads child table `$table` of items `$ty` into field `$field`.
+macro_rules! child_job {
+    ($table:literal, $ty:ty, $field:ident) => {
+        ($table, |path, table, into| {
+            let read = read_child::<$ty>(path, table)?;
+            into.lock().ok()?.$field = Some(read);
+            Some(())
+        })
+    };
 }
 
 /// Reads one table (at the path given) into its place in [`Tables`];
@@ -139,17 +282,13 @@ type Job = fn(&Path, &Table, &Mutex<Tables>) -> Option<()>;
 /// largest file first, each core taking the next largest as it finishes
 /// one, so that both finish close together whatever the tables' sizes.
 fn read_tables(dir: &Path) -> Option<Tables> {
-    let jobs: [(&str, Job); 10] = [
+    let jobs: [(&str, Job); 25] = [
         ("actors", |path, table, into| {
             let read = read_main(path, table, |r| Actor::from_cells(r))?;
             into.lock().ok()?.actors = Some(read);
             Some(())
         }),
-        ("actor_aliases", |path, table, into| {
-            let read = read_child::<Text>(path, table)?;
-            into.lock().ok()?.aliases = Some(read);
-            Some(())
-        }),
+        child_job!("actor_aliases", Text, aliases),
         ("sources", |path, table, into| {
             let read = read_main(path, table, |r| Source::from_cells(r))?;
             into.lock().ok()?.sources = Some(read);
@@ -165,36 +304,35 @@ fn read_tables(dir: &Path) -> Option<Tables> {
             into.lock().ok()?.pledges = Some((pledges, lines, ids));
             Some(())
         }),
-        ("pledge_pledgers", |path, table, into| {
-            let read = read_child::<ActorId>(path, table)?;
-            into.lock().ok()?.pledgers = Some(read);
+        child_job!("pledge_pledgers", ActorId, pledgers),
+        child_job!("pledge_roles", Role, roles),
+        child_job!("pledge_categories", Category, categories),
+        child_job!("pledge_status_reports", StatusReport, status_reports),
+        child_job!("pledge_conditions", Condition, conditions),
+        child_job!("pledge_links", Link, links),
+        child_job!("pledge_quantities", Quantity, quantities),
+        child_job!("pledge_evidence", Evidence, evidence),
+        child_job!("pledge_inferences", Inference, inferences),
+        ("events", |path, table, into| {
+            let read = read_main(path, table, |r| Event::from_cells(r))?;
+            into.lock().ok()?.events = Some(read);
             Some(())
         }),
-        ("pledge_roles", |path, table, into| {
-            let read = read_child::<Role>(path, table)?;
-            into.lock().ok()?.roles = Some(read);
+        child_job!("event_participants", ActorId, participants),
+        child_job!("event_accounts", Account, accounts),
+        child_job!("event_evidence", Evidence, event_evidence),
+        child_job!("event_inferences", Inference, event_inferences),
+        ("statements", |path, table, into| {
+            let read = read_main(path, table, |r| Statement::from_cells(r))?;
+            into.lock().ok()?.statements = Some(read);
             Some(())
         }),
-        ("pledge_conditions", |path, table, into| {
-            let read = read_child::<Condition>(path, table)?;
-            into.lock().ok()?.conditions = Some(read);
-            Some(())
-        }),
-        ("pledge_links", |path, table, into| {
-            let read = read_child::<Link>(path, table)?;
-            into.lock().ok()?.links = Some(read);
-            Some(())
-        }),
-        ("pledge_evidence", |path, table, into| {
-            let read = read_child::<Evidence>(path, table)?;
-            into.lock().ok()?.evidence = Some(read);
-            Some(())
-        }),
-        ("pledge_inferences", |path, table, into| {
-            let read = read_child::<Inference>(path, table)?;
-            into.lock().ok()?.inferences = Some(read);
-            Some(())
-        }),
+        child_job!("statement_holders", ActorId, holders),
+        child_job!("statement_against", ActorId, against),
+        child_job!("statement_pledges", PledgeId, statement_pledges),
+        child_job!("statement_events", EventId, statement_events),
+        child_job!("statement_evidence", Evidence, statement_evidence),
+        child_job!("statement_inferences", Inference, statement_inferences),
     ];
     let mut jobs = jobs
         .into_iter()
@@ -480,8 +618,11 @@ impl ChildLines {
 type PledgeChildren = (
     Children<ActorId>,
     Children<Role>,
+    Children<Category>,
+    Children<StatusReport>,
     Children<Condition>,
     Children<Link>,
+    Children<Quantity>,
     Children<Evidence>,
     Children<Inference>,
 );
@@ -493,33 +634,49 @@ type PledgeChildren = (
 fn join_children(
     pledges: &mut [Pledge],
     ids: &IdList,
-    (pledgers, roles, conditions, links, evidence, inferences): PledgeChildren,
+    (pledgers, roles, categories, reports, conditions, links, quantities, evidence, inferences): PledgeChildren,
     [
         pledgers_table,
         roles_table,
+        categories_table,
+        reports_table,
         conditions_table,
         links_table,
+        quantities_table,
         evidence_table,
         inferences_table,
-    ]: [(&'static Table, PathBuf); 6],
-) -> Option<[TableLines; 6]> {
+    ]: [(&'static Table, PathBuf); 9],
+) -> Option<[TableLines; 9]> {
     let in_order = targets_in_order(
         ids,
         [
             pledgers.parent_ids(),
             roles.parent_ids(),
+            categories.parent_ids(),
+            reports.parent_ids(),
             conditions.parent_ids(),
             links.parent_ids(),
+            quantities.parent_ids(),
             evidence.parent_ids(),
             inferences.parent_ids(),
         ],
     );
+    // A pledge the types refuse: no pledger, category, status report or quote.
+    let incomplete = |p: &Pledge| {
+        p.pledgers.is_empty()
+            || p.categories.is_empty()
+            || p.status_reports.is_empty()
+            || p.evidence.is_empty()
+    };
     if let Some(
         [
             pledgers_at,
             roles_at,
+            categories_at,
+            reports_at,
             conditions_at,
             links_at,
+            quantities_at,
             evidence_at,
             inferences_at,
         ],
@@ -530,52 +687,79 @@ fn join_children(
         let n = pledges.len();
         let mut pledgers = InOrder::new(pledgers, pledgers_at, n);
         let mut roles = InOrder::new(roles, roles_at, n);
+        let mut categories = InOrder::new(categories, categories_at, n);
+        let mut reports = InOrder::new(reports, reports_at, n);
         let mut conditions = InOrder::new(conditions, conditions_at, n);
         let mut links = InOrder::new(links, links_at, n);
+        let mut quantities = InOrder::new(quantities, quantities_at, n);
         let mut evidence = InOrder::new(evidence, evidence_at, n);
         let mut inferences = InOrder::new(inferences, inferences_at, n);
         for (i, p) in (0..).zip(pledges.iter_mut()) {
             (p.pledgers, p.roles) = (pledgers.take(i), roles.take(i));
+            (p.categories, p.status_reports) = (categories.take(i), reports.take(i));
             (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
             (p.links, p.inferences) = (links.take(i), inferences.take(i));
-            if p.pledgers.is_empty() || p.evidence.is_empty() {
+            p.quantities = quantities.take(i);
+            if incomplete(p) {
                 return None;
             }
         }
         return Some([
             pledgers.into_table(pledgers_table),
             roles.into_table(roles_table),
+            categories.into_table(categories_table),
+            reports.into_table(reports_table),
             conditions.into_table(conditions_table),
             links.into_table(links_table),
+            quantities.into_table(quantities_table),
             evidence.into_table(evidence_table),
             inferences.into_table(inferences_table),
         ]);
     }
     // Any other order: each group's pledge is searched for among the ids,
-    // two tables on each core.
+    // the tables shared between two cores.
     let index = Parents::new(ids.iter())?;
-    let (pledgers_at, roles_at, conditions_at, links_at, evidence_at, inferences_at) =
-        std::thread::scope(|threads| {
-            let index = &index;
-            let (conditions, evidence) = (&conditions, &evidence);
-            let lists =
-                threads.spawn(move || Some((conditions.targets(index)?, evidence.targets(index)?)));
-            let main = (
-                pledgers.targets(index),
-                roles.targets(index),
-                links.targets(index),
-                inferences.targets(index),
-            );
-            let (conditions_at, evidence_at) = lists.join().ok().flatten()?;
+    let (
+        pledgers_at,
+        roles_at,
+        categories_at,
+        reports_at,
+        conditions_at,
+        links_at,
+        quantities_at,
+        evidence_at,
+        inferences_at,
+    ) = std::thread::scope(|threads| {
+        let index = &index;
+        let (conditions, evidence, reports) = (&conditions, &evidence, &reports);
+        let lists = threads.spawn(move || {
             Some((
-                main.0?,
-                main.1?,
-                conditions_at,
-                main.2?,
-                evidence_at,
-                main.3?,
+                conditions.targets(index)?,
+                evidence.targets(index)?,
+                reports.targets(index)?,
             ))
-        })?;
+        });
+        let main = (
+            pledgers.targets(index),
+            roles.targets(index),
+            categories.targets(index),
+            links.targets(index),
+            quantities.targets(index),
+            inferences.targets(index),
+        );
+        let (conditions_at, evidence_at, reports_at) = lists.join().ok().flatten()?;
+        Some((
+            main.0?,
+            main.1?,
+            main.2?,
+            reports_at,
+            conditions_at,
+            main.3?,
+            main.4?,
+            evidence_at,
+            main.5?,
+        ))
+    })?;
     drop(index);
     let tables = [
         pledgers
@@ -584,12 +768,21 @@ fn join_children(
         roles
             .attach(pledges, roles_at, |p, items| p.roles = items)?
             .into_table(roles_table),
+        categories
+            .attach(pledges, categories_at, |p, items| p.categories = items)?
+            .into_table(categories_table),
+        reports
+            .attach(pledges, reports_at, |p, items| p.status_reports = items)?
+            .into_table(reports_table),
         conditions
             .attach(pledges, conditions_at, |p, items| p.conditions = items)?
             .into_table(conditions_table),
         links
             .attach(pledges, links_at, |p, items| p.links = items)?
             .into_table(links_table),
+        quantities
+            .attach(pledges, quantities_at, |p, items| p.quantities = items)?
+            .into_table(quantities_table),
         evidence
             .attach(pledges, evidence_at, |p, items| p.evidence = items)?
             .into_table(evidence_table),
@@ -597,10 +790,7 @@ fn join_children(
             .attach(pledges, inferences_at, |p, items| p.inferences = items)?
             .into_table(inferences_table),
     ];
-    if pledges
-        .iter()
-        .any(|p| p.pledgers.is_empty() || p.evidence.is_empty())
-    {
+    if pledges.iter().any(incomplete) {
         return None;
     }
     Some(tables)

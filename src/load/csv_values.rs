@@ -199,13 +199,23 @@ fn number_columns(table: &Table) -> Vec<CellType> {
                 Shape::Main => format!("{base}/{}", c.path),
                 Shape::Child { field, .. } => format!("{base}/{field}/0/{}", c.path),
             };
-            match subschema_at(&root, pointer.trim_end_matches('/'))
-                .and_then(|s| s.get("type"))
-                .and_then(Value::as_str)
-            {
-                Some("number") => CellType::Number,
-                Some("integer") => CellType::Integer,
-                _ => CellType::Text,
+            // `"number"`, or `["number", "null"]` for a nullable one (an
+            // empty cell is null either way).
+            let types =
+                subschema_at(&root, pointer.trim_end_matches('/')).and_then(|s| s.get("type"));
+            let is = |name: &str| {
+                types.is_some_and(|t| {
+                    t.as_str() == Some(name)
+                        || t.as_array()
+                            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(name)))
+                })
+            };
+            if is("number") {
+                CellType::Number
+            } else if is("integer") {
+                CellType::Integer
+            } else {
+                CellType::Text
             }
         })
         .collect()
@@ -581,7 +591,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
             }
         }
     }
-    for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+    for kind in FileKind::RECORDS {
         if let Some(list) = records.remove(&kind) {
             let mut file = Map::new();
             file.insert(

@@ -25,7 +25,9 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::error::Error;
 use crate::model::strict::Object;
-use crate::model::{ActorsFile, Manifest, PledgesFile, Resources, SourcesFile};
+use crate::model::{
+    ActorsFile, EventsFile, Manifest, PledgesFile, Resources, SourcesFile, StatementsFile,
+};
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 
@@ -36,6 +38,8 @@ pub(crate) enum Typed {
     Actors(ActorsFile),
     Sources(SourcesFile),
     Pledges(PledgesFile),
+    Events(EventsFile),
+    Statements(StatementsFile),
 }
 
 impl Typed {
@@ -47,6 +51,8 @@ impl Typed {
             FileKind::Sources => strict(serde_json::from_str(text)).map(Self::Sources),
             // The largest file, on two cores.
             FileKind::Pledges => chunked::parse_pledges(text).map(Self::Pledges),
+            FileKind::Events => strict(serde_json::from_str(text)).map(Self::Events),
+            FileKind::Statements => strict(serde_json::from_str(text)).map(Self::Statements),
         }
     }
 
@@ -57,6 +63,8 @@ impl Typed {
             FileKind::Actors => strict(Object::deserialize(value)).map(Self::Actors),
             FileKind::Sources => strict(Object::deserialize(value)).map(Self::Sources),
             FileKind::Pledges => strict(Object::deserialize(value)).map(Self::Pledges),
+            FileKind::Events => strict(Object::deserialize(value)).map(Self::Events),
+            FileKind::Statements => strict(Object::deserialize(value)).map(Self::Statements),
         }
     }
 
@@ -67,6 +75,8 @@ impl Typed {
             Self::Actors(f) => &f.schema,
             Self::Sources(f) => &f.schema,
             Self::Pledges(f) => &f.schema,
+            Self::Events(f) => &f.schema,
+            Self::Statements(f) => &f.schema,
         }
     }
 }
@@ -76,13 +86,15 @@ fn strict<T, E>(read: Result<Object<T>, E>) -> Option<T> {
     read.ok().map(|o| o.0)
 }
 
-/// The paths of a dataset's four files.
+/// The paths of a dataset's files.
 #[derive(Clone, Debug)]
 pub(crate) struct Files {
     pub manifest: PathBuf,
     pub actors: PathBuf,
     pub sources: PathBuf,
     pub pledges: PathBuf,
+    pub events: PathBuf,
+    pub statements: PathBuf,
 }
 
 impl Files {
@@ -93,6 +105,21 @@ impl Files {
             FileKind::Actors => &self.actors,
             FileKind::Sources => &self.sources,
             FileKind::Pledges => &self.pledges,
+            FileKind::Events => &self.events,
+            FileKind::Statements => &self.statements,
+        }
+    }
+
+    /// Each file's default name in `dir`.
+    pub(crate) fn in_dir(dir: &Path) -> Self {
+        let path = |kind: FileKind| dir.join(kind.default_file_name());
+        Self {
+            manifest: path(FileKind::Manifest),
+            actors: path(FileKind::Actors),
+            sources: path(FileKind::Sources),
+            pledges: path(FileKind::Pledges),
+            events: path(FileKind::Events),
+            statements: path(FileKind::Statements),
         }
     }
 }
@@ -199,6 +226,8 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
             (Some(r), FileKind::Actors) => r.actors.as_str(),
             (Some(r), FileKind::Sources) => r.sources.as_str(),
             (Some(r), FileKind::Pledges) => r.pledges.as_str(),
+            (Some(r), FileKind::Events) => r.events.as_str(),
+            (Some(r), FileKind::Statements) => r.statements.as_str(),
             _ => kind.default_file_name(),
         };
         dir.join(file)
@@ -208,6 +237,8 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
         actors: name(FileKind::Actors),
         sources: name(FileKind::Sources),
         pledges: name(FileKind::Pledges),
+        events: name(FileKind::Events),
+        statements: name(FileKind::Statements),
     };
     let mut input = Input {
         files,
@@ -240,6 +271,8 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
         let mut read_all = vec![
             read(FileKind::Actors, &files.actors),
             read(FileKind::Sources, &files.sources),
+            read(FileKind::Events, &files.events),
+            read(FileKind::Statements, &files.statements),
         ];
         match pledges.join() {
             Ok(file) => read_all.push(file),
@@ -257,12 +290,7 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
 /// Reads a CSV dataset: straight into the data model when it is clean
 /// (unless `fast` is off, for tests), otherwise value by value.
 fn read_csv_dir(dir: &Path, fast: bool) -> Input {
-    let files = Files {
-        manifest: dir.join(FileKind::Manifest.default_file_name()),
-        actors: dir.join(FileKind::Actors.default_file_name()),
-        sources: dir.join(FileKind::Sources.default_file_name()),
-        pledges: dir.join(FileKind::Pledges.default_file_name()),
-    };
+    let files = Files::in_dir(dir);
     if let Some(csv) = fast.then(|| csv_typed::read_dir(dir)).flatten() {
         let schema = csv_typed::schema_reference;
         let typed = HashMap::from([
@@ -286,6 +314,20 @@ fn read_csv_dir(dir: &Path, fast: bool) -> Input {
                 Typed::Pledges(PledgesFile {
                     schema: schema(FileKind::Pledges),
                     pledges: csv.pledges,
+                }),
+            ),
+            (
+                FileKind::Events,
+                Typed::Events(EventsFile {
+                    schema: schema(FileKind::Events),
+                    events: csv.events,
+                }),
+            ),
+            (
+                FileKind::Statements,
+                Typed::Statements(StatementsFile {
+                    schema: schema(FileKind::Statements),
+                    statements: csv.statements,
                 }),
             ),
         ]);

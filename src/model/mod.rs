@@ -12,18 +12,24 @@
 //! - unknown fields are refused (`deny_unknown_fields`), so a misspelt field
 //!   is an error rather than silently dropped data.
 
+mod attested;
 mod credibility;
 mod date;
+mod event;
 mod inline;
+mod statement;
 pub(crate) mod strict;
 mod text;
 
+pub use attested::{Attested, ClaimField};
 pub use credibility::{Credibility, InvalidCredibility};
 pub use date::{InvalidDate, PARTIAL_DATE_PATTERN, PartialDate, days_in_month, is_leap_year};
+pub use event::{Account, Certainty, Event, EventKind};
+pub use statement::{Statement, StatementKind};
 pub use text::{
-    ActorId, Claim, Claims, CountryCode, DatasetName, FileName, ID_MAX_LEN, ID_PATTERN,
-    InvalidText, LanguageTag, PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId, Text, Url,
-    WikidataId, is_invisible,
+    ActorId, Claim, Claims, CountryCode, CurrencyCode, DatasetName, EventId, FileName, ID_MAX_LEN,
+    ID_PATTERN, InvalidText, LanguageTag, PledgeId, QUOTE_MAX_LEN, Quote, Sha256, SourceId,
+    StatementId, Text, Url, WikidataId, is_invisible,
 };
 
 #[cfg(feature = "schema")]
@@ -250,10 +256,25 @@ pub struct Pledge {
     /// meeting's participants is not a role.
     #[serde(deserialize_with = "strict::objects")]
     pub roles: Vec<Role>,
-    /// What the pledge is about.
-    pub category: Category,
-    /// How far the pledge has got, as the sources report it.
+    /// What the pledge is about (at least one, no repeats), the primary
+    /// category first.
+    #[serde(deserialize_with = "non_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub categories: Vec<Category>,
+    /// How far the pledge has got: the status the latest report gives
+    /// (see `status_reports`), unless `status_note` says why not.
     pub status: Status,
+    /// The pledge's status as each source reports it (at least one), in
+    /// the order of the date or event each report is as of, where known.
+    #[serde(deserialize_with = "strict::non_empty_objects")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub status_reports: Vec<StatusReport>,
+    /// Why `status` is not simply the latest report's, or which report it
+    /// follows when the reports disagree and their order is not known;
+    /// otherwise null.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
+    pub status_note: Option<Text>,
     /// How binding the pledge is, as the sources describe it; null when they do not say.
     pub commitment: Option<CommitmentLevel>,
     /// What must happen before the pledge takes effect. Empty when the sources
@@ -265,10 +286,15 @@ pub struct Pledge {
     /// dependent on another. Empty when the sources tie it to none.
     #[serde(default, deserialize_with = "strict::objects")]
     pub links: Vec<Link>,
-    /// The amount pledged, when the sources give a number; otherwise null.
-    #[serde(default, deserialize_with = "strict::optional_object")]
+    /// The amounts pledged: numbers of things, sums of money, durations,
+    /// shares. Empty when the sources give none.
+    #[serde(deserialize_with = "strict::objects")]
+    pub quantities: Vec<Quantity>,
+    /// The event at which the pledge was made or announced, when the
+    /// sources tie it to one; otherwise null.
+    #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(skip_serializing_if = "Option::is_none"))]
-    pub quantity: Option<Quantity>,
+    pub event: Option<EventId>,
     /// When the pledge was announced, to the precision the sources give;
     /// otherwise null.
     pub announced: Option<PartialDate>,
@@ -290,121 +316,127 @@ pub struct Pledge {
 }
 
 impl Pledge {
-    /// The parts of the pledge that make claims, in order: each with its
-    /// field and how many claims it makes there (a list, one per item; a
-    /// value, one when it is not null).
-    fn claim_fields(&self) -> [(&'static str, usize, bool); 10] {
+    /// The parts of the pledge that make claims, in order (see
+    /// [`Attested::claim_fields`]). The status is not among them: each
+    /// status report is.
+    fn fields(&self) -> [ClaimField; 11] {
         [
-            ("pledgers", self.pledgers.len(), true),
-            (
-                "beneficiary",
-                usize::from(self.beneficiary.is_some()),
-                false,
-            ),
-            ("roles", self.roles.len(), true),
-            ("category", 1, false),
-            ("status", 1, false),
-            ("commitment", usize::from(self.commitment.is_some()), false),
-            ("conditions", self.conditions.len(), true),
-            ("links", self.links.len(), true),
-            ("quantity", usize::from(self.quantity.is_some()), false),
-            ("announced", usize::from(self.announced.is_some()), false),
+            ClaimField::list("pledgers", self.pledgers.len()),
+            ClaimField::value("beneficiary", self.beneficiary.is_some()),
+            ClaimField::list("roles", self.roles.len()),
+            ClaimField::list("categories", self.categories.len()),
+            ClaimField::list("status_reports", self.status_reports.len()),
+            ClaimField::value("commitment", self.commitment.is_some()),
+            ClaimField::list("conditions", self.conditions.len()),
+            ClaimField::list("links", self.links.len()),
+            ClaimField::list("quantities", self.quantities.len()),
+            ClaimField::value("event", self.event.is_some()),
+            ClaimField::value("announced", self.announced.is_some()),
         ]
     }
 
-    /// How many claims the pledge makes (see [`Pledge::claims`]).
+    /// The primary category: the first.
+    #[must_use]
+    pub fn category(&self) -> Category {
+        self.categories[0]
+    }
+
+    /// How many claims the pledge makes (see [`Attested::claims`]).
     #[must_use]
     pub fn claim_count(&self) -> usize {
-        self.claim_fields().iter().map(|&(_, n, _)| n).sum()
+        Attested::claim_count(self)
     }
 
-    /// Where `claim` (e.g. `/conditions/1`) stands among [`Pledge::claims`],
-    /// or `None` when it names nothing the pledge claims.
+    /// Where `claim` (e.g. `/conditions/1`) stands among the pledge's
+    /// claims, or `None` when it names nothing the pledge claims.
     #[must_use]
     pub fn claim_index(&self, claim: &str) -> Option<usize> {
-        let rest = claim.strip_prefix('/')?;
-        let (field, index) = match rest.split_once('/') {
-            Some((field, index)) => (field, Some(index.parse::<usize>().ok()?)),
-            None => (rest, None),
-        };
-        let mut offset = 0;
-        for (name, n, list) in self.claim_fields() {
-            if name == field {
-                let i = if list {
-                    index?
-                } else if index.is_none() {
-                    0
-                } else {
-                    return None;
-                };
-                return (i < n).then_some(offset + i);
-            }
-            offset += n;
-        }
-        None
+        Attested::claim_index(self, claim)
     }
 
-    /// How credible `claim` is: the strongest credibility among the quotes
-    /// that support it; `None` when no quote supports it (it is inferred, or
-    /// unattested).
+    /// How credible `claim` is (see [`Attested::claim_credibility`]).
     #[must_use]
     pub fn claim_credibility(&self, claim: &str) -> Option<Credibility> {
-        self.evidence
-            .iter()
-            .filter(|e| e.stance == Stance::Supports && e.claims.contains(claim))
-            .map(|e| e.credibility)
-            .min()
+        Attested::claim_credibility(self, claim)
     }
 
-    /// How credible the pledge's least attested claim is: for each claim
-    /// the strongest supporting quote, and of those the weakest. A claim
-    /// that only an inference holds counts as "cannot be judged" (6).
+    /// How credible the pledge's least attested claim is (see
+    /// [`Attested::credibility`]).
     #[must_use]
     pub fn credibility(&self) -> Credibility {
-        self.claims()
-            .map(|c| {
-                self.claim_credibility(&c)
-                    .unwrap_or(Credibility::CANNOT_BE_JUDGED)
-            })
-            .max()
-            .unwrap_or(Credibility::CANNOT_BE_JUDGED)
+        Attested::credibility(self)
     }
 
-    /// The claims that sources disagree on: named by a quote that supports
-    /// them and by one that contradicts them. Each version stays in the
-    /// evidence, with its source.
+    /// The claims that sources disagree on (see
+    /// [`Attested::contested_claims`]), with `/status` first when the
+    /// status reports disagree.
     #[must_use]
     pub fn contested_claims(&self) -> Vec<String> {
-        self.claims()
-            .filter(|c| {
-                let by = |stance| {
-                    self.evidence
-                        .iter()
-                        .any(|e| e.stance == stance && e.claims.contains(c))
-                };
-                by(Stance::Supports) && by(Stance::Contradicts)
-            })
-            .collect()
+        let mut contested = Vec::new();
+        if self.status_reports_disagree() {
+            contested.push("/status".to_owned());
+        }
+        contested.extend(Attested::contested_claims(self));
+        contested
+    }
+
+    /// Whether the sources report different statuses.
+    #[must_use]
+    pub fn status_reports_disagree(&self) -> bool {
+        self.status_reports
+            .windows(2)
+            .any(|w| w[0].status != w[1].status)
     }
 
     /// Every claim the pledge makes, as the pointers evidence names them by:
-    /// each pledger, the beneficiary when there is one, each role, the
-    /// category and status, the commitment when stated, each condition, each
-    /// link, the quantity and the date when given. Each needs a supporting quote or an
-    /// inference.
+    /// each pledger, the beneficiary when there is one, each role, each
+    /// category, each status report, the commitment when stated, each
+    /// condition, each link, each quantity, the event and the date when
+    /// given. Each needs a supporting quote or an inference.
     pub fn claims(&self) -> impl Iterator<Item = String> + '_ {
-        self.claim_fields()
-            .into_iter()
-            .flat_map(|(field, n, list)| {
-                (0..n).map(move |i| {
-                    if list {
-                        format!("/{field}/{i}")
-                    } else {
-                        format!("/{field}")
-                    }
-                })
-            })
+        Attested::claims(self)
     }
+}
+
+impl Attested for Pledge {
+    fn claim_fields(&self) -> impl Iterator<Item = ClaimField> {
+        self.fields().into_iter()
+    }
+
+    fn evidence(&self) -> &[Evidence] {
+        &self.evidence
+    }
+
+    fn inferences(&self) -> &[Inference] {
+        &self.inferences
+    }
+
+    fn claim_source(&self, claim: &str) -> Option<&SourceId> {
+        let i = claim
+            .strip_prefix("/status_reports/")?
+            .parse::<usize>()
+            .ok()?;
+        Some(&self.status_reports.get(i)?.source)
+    }
+}
+
+/// A pledge's status as one source reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatusReport {
+    /// The source that reports it. A quote from this source must support
+    /// the report.
+    pub source: SourceId,
+    /// The status the source gives.
+    pub status: Status,
+    /// The date the report is as of, when the source gives one; otherwise null.
+    pub as_of: Option<PartialDate>,
+    /// The event the report is as of (its date orders the reports when
+    /// `as_of` is null), when the source ties it to one; otherwise null.
+    pub event: Option<EventId>,
+    /// How the source puts it, where that needs saying; otherwise null.
+    pub note: Option<Text>,
 }
 
 /// What a [`Pledge`] is about.
@@ -543,30 +575,101 @@ pub enum LinkKind {
     DependsOn,
 }
 
-/// An amount pledged: "480 infantry vehicles per year".
+/// An amount pledged: "480 infantry vehicles per year", "€1 billion",
+/// "for ten years".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Quantity {
-    /// The number, as the source gives it (not negative).
-    #[serde(deserialize_with = "non_negative")]
+    /// What sort of amount: a count of things, a sum of money, a length of
+    /// time or a share.
+    pub kind: QuantityKind,
+    /// The number, as the source gives it (not negative); null when the
+    /// sources speak of an amount without giving it, which is not zero.
+    #[serde(deserialize_with = "optional_non_negative")]
     #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
-    pub amount: f64,
-    /// What is counted, e.g. `infantry vehicles`, `percent`, `EUR`.
-    pub unit: Text,
+    pub amount: Option<f64>,
+    /// For a count, what is counted (e.g. `infantry vehicles`); null for
+    /// the other kinds.
+    pub unit: Option<Text>,
+    /// For money, the ISO 4217 currency (e.g. `EUR`); null for the other kinds.
+    pub currency: Option<CurrencyCode>,
+    /// For a duration, its unit of time; null for the other kinds.
+    pub time_unit: Option<TimeUnit>,
     /// The period the amount recurs over, if it does; otherwise null.
     pub per: Option<Period>,
 }
 
-fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    let amount = f64::deserialize(deserializer)?;
+impl Quantity {
+    /// What the kind requires and forbids, as the field that must be set
+    /// (if any) and the fields that must be null.
+    #[must_use]
+    pub fn shape_error(&self) -> Option<String> {
+        let set = [
+            ("unit", self.unit.is_some()),
+            ("currency", self.currency.is_some()),
+            ("time_unit", self.time_unit.is_some()),
+        ];
+        let wanted = match self.kind {
+            QuantityKind::Count => Some("unit"),
+            QuantityKind::Money => Some("currency"),
+            QuantityKind::Duration => Some("time_unit"),
+            QuantityKind::Share => None,
+        };
+        if let Some(field) = wanted.filter(|w| !set.iter().any(|&(f, s)| f == *w && s)) {
+            return Some(format!("a `{}` quantity needs `{field}`", self.kind));
+        }
+        set.iter()
+            .find(|&&(f, s)| s && Some(f) != wanted)
+            .map(|(f, _)| format!("a `{}` quantity has no `{f}`: make it null", self.kind))
+    }
+}
+
+fn optional_non_negative<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    let Some(amount) = Option::<f64>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
     if amount.is_finite() && amount >= 0.0 {
-        Ok(amount)
+        Ok(Some(amount))
     } else {
         Err(serde::de::Error::custom(format!(
             "expected an amount of 0 or more, found {amount}"
         )))
     }
+}
+
+/// What sort of [`Quantity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum QuantityKind {
+    /// A number of things, named in `unit` (troops, vehicles, systems).
+    Count,
+    /// A sum of money, in `currency`.
+    Money,
+    /// A length of time, in `time_unit` (a commitment for ten years).
+    Duration,
+    /// A share, in percent (of GDP, of a budget).
+    Share,
+}
+
+/// A unit of time for a duration [`Quantity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimeUnit {
+    /// Days.
+    Day,
+    /// Weeks.
+    Week,
+    /// Months.
+    Month,
+    /// Years.
+    Year,
 }
 
 /// The period a [`Quantity`] recurs over.
@@ -750,6 +853,10 @@ pub struct Resources {
     pub sources: FileName,
     /// The pledges file, normally `pledges.json`.
     pub pledges: FileName,
+    /// The events file, normally `events.json`.
+    pub events: FileName,
+    /// The statements file, normally `statements.json`.
+    pub statements: FileName,
 }
 
 // ------------------------------------------------------------ enum names --
@@ -898,6 +1005,34 @@ Period {
     Month => "month",
     Year => "year",
 }
+QuantityKind {
+    Count => "count",
+    Money => "money",
+    Duration => "duration",
+    Share => "share",
+}
+TimeUnit {
+    Day => "day",
+    Week => "week",
+    Month => "month",
+    Year => "year",
+}
+EventKind {
+    Summit => "summit",
+    Meeting => "meeting",
+    Call => "call",
+    Document => "document",
+}
+Certainty {
+    Describes => "describes",
+    MayDescribe => "may_describe",
+}
+StatementKind {
+    Position => "position",
+    Demand => "demand",
+    Assessment => "assessment",
+    Warning => "warning",
+}
 RetirementReason {
     Withdrawn => "withdrawn",
     Superseded => "superseded",
@@ -943,6 +1078,32 @@ pub struct PledgesFile {
     /// The pledges, sorted by id.
     #[serde(deserialize_with = "strict::objects")]
     pub pledges: Vec<Pledge>,
+}
+
+/// The contents of `events.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EventsFile {
+    /// Where this file's JSON Schema is, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The events, sorted by id.
+    #[serde(deserialize_with = "strict::objects")]
+    pub events: Vec<Event>,
+}
+
+/// The contents of `statements.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatementsFile {
+    /// Where this file's JSON Schema is, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The statements, sorted by id.
+    #[serde(deserialize_with = "strict::objects")]
+    pub statements: Vec<Statement>,
 }
 
 #[cfg(test)]

@@ -242,6 +242,16 @@ id_type!(
     "a source"
 );
 id_type!(
+    /// The id of an [`Event`](crate::model::Event), e.g. `paris-summit-2026-01-06`.
+    EventId,
+    "an event"
+);
+id_type!(
+    /// The id of a [`Statement`](crate::model::Statement), e.g. `russia-rejects-foreign-troops`.
+    StatementId,
+    "a statement"
+);
+id_type!(
     /// The machine name of a dataset, e.g. `ukraine-pledges`.
     DatasetName,
     "a dataset"
@@ -343,6 +353,20 @@ checked_string! {
         "description": "ISO 3166-1 alpha-2 code, two uppercase letters (e.g. `UA`).",
         "type": "string",
         "pattern": "^[A-Z]{2}$"
+    }
+}
+
+checked_string! {
+    /// An ISO 4217 currency code, e.g. `EUR`. The validator checks that the
+    /// code is an assigned one.
+    CurrencyCode,
+    expected = "an ISO 4217 currency code",
+    rule = "three uppercase ASCII letters (e.g. `EUR`)",
+    check = |s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()),
+    schema = {
+        "description": "ISO 4217 currency code, three uppercase letters (e.g. `EUR`, `USD`).",
+        "type": "string",
+        "pattern": "^[A-Z]{3}$"
     }
 }
 

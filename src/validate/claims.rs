@@ -1,18 +1,20 @@
-//! Layer 4b: claims, roles, scopes and links: what each pledge claims is
+//! Layer 4b: claims, roles, scopes and links: what each record claims is
 //! attested, and its links hold together.
 //!
-//! Every claim a pledge makes (see [`Pledge::claims`]) needs a quote that
-//! supports it or an inference that says why the editors hold it; every
-//! claim a quote or an inference names must be one the pledge makes; a lead
-//! or contributor is a pledger; a condition that binds one actor binds a
-//! pledger; no pledge links to itself, and no chain of `part_of` links
-//! comes back to where it started.
+//! Every claim a pledge, event or statement makes (see
+//! [`Attested::claims`]) needs a quote that supports it or an inference
+//! that says why the editors hold it, and one source's report (a status
+//! report, an account of an event) a supporting quote from that source;
+//! every claim a quote or an inference names must be one the record makes;
+//! a lead or contributor is a pledger; a condition that binds one actor
+//! binds a pledger; no pledge links to itself, no document is produced at
+//! itself, and no chain of `part_of` links comes back to where it started.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{LinkKind, Pledge, Stance};
+use crate::model::{Attested, LinkKind, Pledge, Stance};
 use crate::validate::{Files, Records};
 
 /// Checks the claims, roles, condition scopes and links of every pledge
@@ -20,7 +22,33 @@ use crate::validate::{Files, Records};
 pub(crate) fn check(records: &Records, files: &Files, out: &mut Vec<Diagnostic>) {
     let mut supported = Vec::new();
     for (index, pledge) in &records.pledges {
-        check_pledge(&files.pledges, index, pledge, &mut supported, out);
+        check_pledge(&files.pledges, index, pledge, out);
+        let at = Place::new(&files.pledges, "pledges", index, pledge.id.as_str());
+        check_claims(&at, pledge, &mut supported, out);
+    }
+    for (index, event) in &records.events {
+        let at = Place::new(&files.events, "events", index, event.id.as_str());
+        if event.produced_at.as_ref() == Some(&event.id) {
+            out.push(
+                Diagnostic::new(
+                    Code::LinkToSelf,
+                    at.path,
+                    format!("{}/produced_at", at.base()),
+                    format!("`{}` is produced at itself", event.id),
+                )
+                .with_hint("name the meeting that produced the document, or null"),
+            );
+        }
+        check_claims(&at, event, &mut supported, out);
+    }
+    for (index, statement) in &records.statements {
+        let at = Place::new(
+            &files.statements,
+            "statements",
+            index,
+            statement.id.as_str(),
+        );
+        check_claims(&at, statement, &mut supported, out);
     }
     check_part_of_cycles(records, files, out);
 }
@@ -87,14 +115,31 @@ fn check_part_of_cycles(records: &Records, files: &Files, out: &mut Vec<Diagnost
     }
 }
 
-/// Checks one pledge; `supported` is scratch space, one flag per claim.
-fn check_pledge(
-    path: &Path,
+/// Where a record is: its file, collection, index and id.
+struct Place<'a> {
+    path: &'a Path,
+    collection: &'static str,
     index: usize,
-    pledge: &Pledge,
-    supported: &mut Vec<bool>,
-    out: &mut Vec<Diagnostic>,
-) {
+    id: &'a str,
+}
+
+impl<'a> Place<'a> {
+    fn new(path: &'a Path, collection: &'static str, index: usize, id: &'a str) -> Self {
+        Self {
+            path,
+            collection,
+            index,
+            id,
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("/{}/{}", self.collection, self.index)
+    }
+}
+
+/// Checks one pledge's roles, links and condition scopes.
+fn check_pledge(path: &Path, index: usize, pledge: &Pledge, out: &mut Vec<Diagnostic>) {
     let base = || format!("/pledges/{index}");
     let id = &pledge.id;
     for (j, role) in pledge.roles.iter().enumerate() {
@@ -143,33 +188,63 @@ fn check_pledge(
             );
         }
     }
+}
 
+/// Checks that every claim of a record is attested, and that every claim
+/// its evidence and inferences name is one it makes; `supported` is scratch
+/// space, one flag per claim.
+fn check_claims<R: Attested>(
+    at: &Place<'_>,
+    record: &R,
+    supported: &mut Vec<bool>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (path, id) = (at.path, at.id);
     supported.clear();
-    supported.resize(pledge.claim_count(), false);
+    supported.resize(record.claim_count(), false);
     let unknown = |pointer: String, claim: &str| {
+        let examples: Vec<String> = record.claims().take(3).collect();
         Diagnostic::new(
             Code::UnknownClaim,
             path,
             pointer,
             format!("`{claim}` names no claim of `{id}`"),
         )
-        .with_hint(
-            "name a claim the pledge makes: `/pledgers/0`, `/status`, `/category`, `/conditions/0`, … (a list item by its index, from 0)",
-        )
+        .with_hint(format!(
+            "name a claim the record makes{}: a list item by its index, from 0",
+            if examples.is_empty() {
+                String::new()
+            } else {
+                format!(" (`{}`, …)", examples.join("`, `"))
+            }
+        ))
     };
-    for (j, evidence) in pledge.evidence.iter().enumerate() {
+    // Claims that are one source's report, supported only by a quote from
+    // another source.
+    let mut elsewhere: Vec<(usize, String)> = Vec::new();
+    for (j, evidence) in record.evidence().iter().enumerate() {
         for claim in evidence.claims.iter() {
-            match pledge.claim_index(claim) {
-                Some(at) => supported[at] |= evidence.stance == Stance::Supports,
-                None => out.push(unknown(format!("{}/evidence/{j}/claims", base()), claim)),
+            match record.claim_index(claim) {
+                Some(k) if evidence.stance == Stance::Supports => {
+                    match record.claim_source(claim) {
+                        Some(source) if *source != evidence.source => {
+                            if !supported[k] {
+                                elsewhere.push((k, claim.to_owned()));
+                            }
+                        }
+                        _ => supported[k] = true,
+                    }
+                }
+                Some(_) => {}
+                None => out.push(unknown(format!("{}/evidence/{j}/claims", at.base()), claim)),
             }
         }
     }
-    for (j, inference) in pledge.inferences.iter().enumerate() {
-        match pledge.claim_index(inference.claim.as_str()) {
-            Some(at) => supported[at] = true,
+    for (j, inference) in record.inferences().iter().enumerate() {
+        match record.claim_index(inference.claim.as_str()) {
+            Some(k) => supported[k] = true,
             None => out.push(unknown(
-                format!("{}/inferences/{j}/claim", base()),
+                format!("{}/inferences/{j}/claim", at.base()),
                 inference.claim.as_str(),
             )),
         }
@@ -177,18 +252,36 @@ fn check_pledge(
     if supported.iter().all(|&s| s) {
         return;
     }
-    for (claim, _) in pledge.claims().zip(supported.iter()).filter(|(_, s)| !**s) {
-        out.push(
-            Diagnostic::new(
+    for (k, claim) in record.claims().enumerate().filter(|(k, _)| !supported[*k]) {
+        let source = record.claim_source(&claim);
+        let d = match source {
+            Some(source) => Diagnostic::new(
+                Code::ReportNotQuoted,
+                path,
+                format!("{}{claim}", at.base()),
+                format!(
+                    "`{claim}` of `{id}` is `{source}`'s report, but no quote from `{source}` supports it{}",
+                    if elsewhere.iter().any(|(e, _)| *e == k) {
+                        " (only quotes from other sources name it)"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .with_hint(format!(
+                "cite a quote from `{source}` with stance `supports` and `{claim}` in its `claims`, or give the report the source that says it"
+            )),
+            None => Diagnostic::new(
                 Code::UnattestedClaim,
                 path,
-                format!("{}{claim}", base()),
+                format!("{}{claim}", at.base()),
                 format!("`{claim}` of `{id}` has no supporting quote and no inference"),
             )
             .with_hint(format!(
                 "cite a quote that states it (stance `supports`, with `{claim}` in its `claims`), or add {{\"claim\": \"{claim}\", \"note\": \"why\"}} to `inferences`"
             )),
-        );
+        };
+        out.push(d);
     }
 }
 
@@ -221,6 +314,8 @@ mod tests {
             actors: "actors.json".into(),
             sources: "sources.json".into(),
             pledges: "pledges.json".into(),
+            events: "events.json".into(),
+            statements: "statements.json".into(),
         };
         let mut out = Vec::new();
         check_part_of_cycles(&records, &files, &mut out);

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::schema::FileKind;
 use crate::validate::schema::preview;
 use crate::validate::{Files, Records};
 
@@ -72,8 +73,25 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
             fold_quote_text(&String::from_utf8_lossy(&bytes)),
         );
     }
-    for (index, pledge) in &records.pledges {
-        for (j, evidence) in pledge.evidence.iter().enumerate() {
+    let quoted = records
+        .pledges
+        .iter()
+        .map(|(i, p)| (FileKind::Pledges, i, p.evidence.as_slice()))
+        .chain(
+            records
+                .events
+                .iter()
+                .map(|(i, e)| (FileKind::Events, i, e.evidence.as_slice())),
+        )
+        .chain(
+            records
+                .statements
+                .iter()
+                .map(|(i, x)| (FileKind::Statements, i, x.evidence.as_slice())),
+        );
+    for (kind, index, evidence_list) in quoted {
+        let collection = crate::tables::collection(kind);
+        for (j, evidence) in evidence_list.iter().enumerate() {
             let Some(text) = texts.get(evidence.source.as_str()) else {
                 continue;
             };
@@ -85,8 +103,8 @@ pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut 
             let rest: String = quote.chars().skip(matched).collect();
             let d = Diagnostic::new(
                 Code::QuoteNotFound,
-                &files.pledges,
-                format!("/pledges/{index}/evidence/{j}/quote"),
+                files.path(kind),
+                format!("/{collection}/{index}/evidence/{j}/quote"),
                 format!(
                     "the quote is not in the archived text of `{}`",
                     evidence.source

@@ -186,32 +186,45 @@ fn check_in_parts(
     alongside: &(dyn Fn(Part) -> Vec<Diagnostic> + Sync),
     parts: usize,
 ) {
-    // The pledges' ids and the retirements on one core, the ids of the
-    // actors and sources (which most references point at) on the other.
-    let (retirements, mut actor_ids, mut source_ids, mut pledge_ids) =
-        std::thread::scope(|threads| {
-            let helper = threads.spawn(|| {
-                let retirements = retirements(records);
-                let mut found = Vec::new();
-                // Only replacements point at pledges.
-                let ids = records.ids(FileKind::Pledges);
-                let pledge_ids = id_table("pledges", ids, &files.pledges, false, &mut found);
-                (retirements, pledge_ids, found)
-            });
-            let actors = records.ids(FileKind::Actors);
-            let actor_ids = id_table("actors", actors, &files.actors, true, out);
-            let sources = records.ids(FileKind::Sources);
-            let source_ids = id_table("sources", sources, &files.sources, true, out);
-            let (retirements, pledge_ids, found) = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            out.extend(found);
-            (retirements, actor_ids, source_ids, pledge_ids)
+    // The pledges', events' and statements' ids and the retirements on one
+    // core, the ids of the actors and sources (which most references point
+    // at) on the other.
+    let (retirements, mut actor_ids, mut source_ids, mut others) = std::thread::scope(|threads| {
+        let helper = threads.spawn(|| {
+            let retirements = retirements(records);
+            let mut found = Vec::new();
+            // Few references point at these: statements name pledges and
+            // events, pledges and statements name events.
+            let mut table = |kind: FileKind| {
+                let (key, _) = kind.collection().unwrap_or_default();
+                id_table(key, records.ids(kind), files.path(kind), false, &mut found)
+            };
+            let others = [
+                table(FileKind::Pledges),
+                table(FileKind::Events),
+                table(FileKind::Statements),
+            ];
+            (retirements, others, found)
         });
+        let actors = records.ids(FileKind::Actors);
+        let actor_ids = id_table("actors", actors, &files.actors, true, out);
+        let sources = records.ids(FileKind::Sources);
+        let source_ids = id_table("sources", sources, &files.sources, true, out);
+        let (retirements, others, found) = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        out.extend(found);
+        (retirements, actor_ids, source_ids, others)
+    });
+    let slot = |kind: FileKind| match kind {
+        FileKind::Events => 1,
+        FileKind::Statements => 2,
+        _ => 0,
+    };
     let position = |kind: FileKind, r: &Retired<'_>| match kind {
         FileKind::Actors => actor_ids.get_record(r.index, r.id),
         FileKind::Sources => source_ids.get_record(r.index, r.id),
-        _ => pledge_ids.get_record(r.index, r.id),
+        _ => others[slot(kind)].get_record(r.index, r.id),
     };
     // Retired records by their place in the id list, so that checking a
     // reference against them needs no second lookup by text.
@@ -223,9 +236,10 @@ fn check_in_parts(
         match kind {
             FileKind::Actors => actor_ids.mark_retired(place),
             FileKind::Sources => source_ids.mark_retired(place),
-            _ => pledge_ids.mark_retired(place),
+            _ => others[slot(kind)].mark_retired(place),
         }
     }
+    let [pledge_ids, event_ids, statement_ids] = others;
 
     // Retirements themselves: consistent, and pointing at a record that exists.
     for r in &retirements {
@@ -258,7 +272,10 @@ fn check_in_parts(
         actors: &actor_ids,
         sources: &source_ids,
         pledges: &pledge_ids,
+        events: &event_ids,
+        statements: &statement_ids,
         retired: &retired,
+        partial: &records.partial,
     };
     let resolved = std::thread::scope(|threads| {
         let resolver = &resolver;
@@ -293,20 +310,21 @@ fn check_in_parts(
         }
     }
 
-    // Only when both files were read can we tell that nothing refers to one.
-    if records.has_collection(FileKind::Actors) && records.has_collection(FileKind::Pledges) {
+    // Only when every record file was read can we tell that nothing refers
+    // to one.
+    if FileKind::RECORDS.iter().all(|&k| records.has_collection(k)) {
         for (kind, table, used, what) in [
             (
                 FileKind::Actors,
                 &actor_ids,
                 &used_actors,
-                "no pledge or actor refers to this actor",
+                "no pledge, event, statement or actor refers to this actor",
             ),
             (
                 FileKind::Sources,
                 &source_ids,
                 &used_sources,
-                "no pledge cites this source",
+                "no pledge, event or statement cites this source",
             ),
         ] {
             for (place, (index, id)) in table.ids.iter().enumerate() {
@@ -322,7 +340,7 @@ fn check_in_parts(
                             format!("`{id}`: {what}"),
                         )
                         .with_hint(
-                            "cite it from a pledge, or remove it if it has never been published",
+                            "cite it from a record, or remove it if it has never been published",
                         ),
                     );
                 }
@@ -355,7 +373,11 @@ struct Resolver<'r, 'a> {
     actors: &'r IdTable<'a>,
     sources: &'r IdTable<'a>,
     pledges: &'r IdTable<'a>,
+    events: &'r IdTable<'a>,
+    statements: &'r IdTable<'a>,
     retired: &'r HashMap<(FileKind, usize), Option<&'a str>>,
+    /// Files that could not be read: an unknown id may be one they lost.
+    partial: &'r [FileKind],
 }
 
 impl Resolver<'_, '_> {
@@ -386,7 +408,7 @@ impl Resolver<'_, '_> {
         let mut places = [None; BATCH];
         let mut ids = [""; BATCH];
         let mut at = [0; BATCH];
-        for target in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+        for target in FileKind::RECORDS {
             let mut n = 0;
             for (k, link) in batch.iter().enumerate() {
                 if looked_up_in(link.target) == target {
@@ -412,6 +434,8 @@ impl Resolver<'_, '_> {
         match looked_up_in(target) {
             FileKind::Actors => (self.actors, "actor"),
             FileKind::Sources => (self.sources, "source"),
+            FileKind::Events => (self.events, "event"),
+            FileKind::Statements => (self.statements, "statement"),
             _ => (self.pledges, "pledge"),
         }
     }
@@ -422,6 +446,9 @@ impl Resolver<'_, '_> {
         let out = &mut found.diagnostics;
         let (known, what) = self.table(link.target);
         let Some(position) = position else {
+            if self.partial.contains(&looked_up_in(link.target)) {
+                return;
+            }
             let d = Diagnostic::new(
                 Code::UnknownReference,
                 self.files.path(link.from),
@@ -465,12 +492,12 @@ impl Resolver<'_, '_> {
     }
 }
 
-/// The collection whose ids a reference to `target` is looked up in (only
-/// replacements point at pledges, and a pledge's replacement is a pledge).
+/// The collection whose ids a reference to `target` is looked up in: its
+/// own (the manifest has none, and nothing refers to it).
 fn looked_up_in(target: FileKind) -> FileKind {
     match target {
-        FileKind::Actors | FileKind::Sources => target,
-        _ => FileKind::Pledges,
+        FileKind::Manifest => FileKind::Pledges,
+        _ => target,
     }
 }
 
@@ -552,7 +579,7 @@ fn visit_part<'a>(
     references: bool,
     links: &mut dyn FnMut(Link<'a>),
 ) {
-    for kind in [FileKind::Actors, FileKind::Sources, FileKind::Pledges] {
+    for kind in FileKind::RECORDS {
         if records.raw(kind).is_some() {
             if part.part == 0 {
                 raw_links(records, kind, links);
@@ -612,7 +639,7 @@ fn typed_links<'a>(
                 }
             }
         }
-        _ => {
+        FileKind::Pledges => {
             for (index, p) in records.pledges.part(part) {
                 let current = p.retired.is_none();
                 if references {
@@ -625,6 +652,33 @@ fn typed_links<'a>(
                 }
             }
         }
+        FileKind::Events => {
+            for (index, e) in &records.events {
+                let current = e.retired.is_none();
+                if references {
+                    each_reference(e, &mut |site, target, id| {
+                        reference(index, site, target, id, current);
+                    });
+                }
+                if let Some(r) = &e.retired {
+                    retirements.push((index, e.id.as_str(), r.reason, r.replacement()));
+                }
+            }
+        }
+        FileKind::Statements => {
+            for (index, x) in &records.statements {
+                let current = x.retired.is_none();
+                if references {
+                    each_reference(x, &mut |site, target, id| {
+                        reference(index, site, target, id, current);
+                    });
+                }
+                if let Some(r) = &x.retired {
+                    retirements.push((index, x.id.as_str(), r.reason, r.replacement()));
+                }
+            }
+        }
+        _ => {}
     }
     for (index, id, reason, replaced_by) in retirements {
         let reason = Some(match reason {
@@ -791,21 +845,29 @@ mod tests {
             actors: "actors.json".into(),
             sources: "sources.json".into(),
             pledges: "pledges.json".into(),
+            events: "events.json".into(),
+            statements: "statements.json".into(),
         }
     }
 
-    /// Records of three files read whole.
+    /// Records of the files read whole, with no events or statements (so
+    /// the pledges are made at none).
     fn whole(
         actors: Vec<crate::model::Actor>,
         sources: Vec<crate::model::Source>,
-        pledges: Vec<crate::model::Pledge>,
+        mut pledges: Vec<crate::model::Pledge>,
     ) -> Records {
+        for p in &mut pledges {
+            p.event = None;
+        }
         Records {
             actors: Indexed::whole(actors),
             sources: Indexed::whole(sources),
             pledges: Indexed::whole(pledges),
+            events: Indexed::whole(Vec::new()),
+            statements: Indexed::whole(Vec::new()),
             complete: true,
-            whole: vec![FileKind::Actors, FileKind::Sources, FileKind::Pledges],
+            whole: FileKind::RECORDS.to_vec(),
             ..Records::default()
         }
     }

@@ -24,6 +24,7 @@ mod integrity;
 pub(crate) mod records;
 pub(crate) mod schema;
 mod semantics;
+mod status;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,7 @@ use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;
 use crate::load::{self, Input, Origin, Typed};
 use crate::model::strict::Object;
-use crate::model::{Actor, Manifest, Pledge, Source};
+use crate::model::{Actor, Event, Manifest, Pledge, Source, Statement};
 use crate::schema::FileKind;
 use records::{Indexed, Records};
 
@@ -69,6 +70,8 @@ pub(crate) struct Valid {
     pub(crate) actors: Vec<Actor>,
     pub(crate) sources: Vec<Source>,
     pub(crate) pledges: Vec<Pledge>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) statements: Vec<Statement>,
 }
 
 /// Validates the dataset in `dir` (the directory holding `dataset.json`).
@@ -135,6 +138,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         ..Records::default()
     };
     let mut whole: Vec<FileKind> = Vec::new();
+    let mut broken: Vec<FileKind> = Vec::new();
     for kind in FileKind::ALL {
         let path = files.path(kind);
         // A JSON tree (CSV input, or JSON off the fast path) is first tried
@@ -160,6 +164,15 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         };
         let schema_problems = schema::check(kind, path, value);
         records.complete &= schema_problems.is_empty();
+        // Its list of records, or an id in it, is broken: references into
+        // the file may name what it lost.
+        if let Some((key, _)) = kind.collection()
+            && schema_problems.iter().any(|d| {
+                d.pointer.is_empty() || d.pointer == format!("/{key}") || d.pointer.ends_with("/id")
+            })
+        {
+            broken.push(kind);
+        }
         found.extend(schema_problems);
         collect_records(kind, path, value, &mut records, &mut found);
         semantics::check_text(path, value, &mut found);
@@ -171,6 +184,24 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
     }
     drop(values);
     records.whole = whole;
+    // A record file that could not be read (whole or in part): references
+    // into it that do not resolve may name records it lost, so they are not
+    // reported; the read error is.
+    records.partial = FileKind::RECORDS
+        .into_iter()
+        .filter(|&kind| {
+            broken.contains(&kind)
+                || pending.iter().any(|(d, _)| {
+                    d.code.layer() == crate::diagnostic::Layer::Read
+                        && (d.file == files.path(kind)
+                            || crate::tables::TABLES.iter().any(|t| {
+                                t.kind == kind
+                                    && d.file.file_name().and_then(|n| n.to_str())
+                                        == Some(t.file_name().as_str())
+                            }))
+                })
+        })
+        .collect();
     // Text and references on two cores, then dates and evidence.
     integrity::check(&records, &files, &mut found, &|part| {
         let mut found = Vec::new();
@@ -179,6 +210,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
     });
     semantics::check_records(&records, &files, &mut found);
     claims::check(&records, &files, &mut found);
+    status::check(&records, &files, &mut found);
     if let Some(archive) = &options.archive {
         evidence::check(&records, &files, archive, &mut found);
     }
@@ -228,6 +260,8 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             actors: records.actors.into_items(),
             sources: records.sources.into_items(),
             pledges: records.pledges.into_items(),
+            events: records.events.into_items(),
+            statements: records.statements.into_items(),
         }),
         _ => None,
     };
@@ -297,6 +331,17 @@ fn collect_records(
         FileKind::Actors => each("actors", path, value, &mut records.actors, complete, out),
         FileKind::Sources => each("sources", path, value, &mut records.sources, complete, out),
         FileKind::Pledges => each("pledges", path, value, &mut records.pledges, complete, out),
+        FileKind::Events => each("events", path, value, &mut records.events, complete, out),
+        FileKind::Statements => {
+            each(
+                "statements",
+                path,
+                value,
+                &mut records.statements,
+                complete,
+                out,
+            );
+        }
     }
 }
 
@@ -307,6 +352,8 @@ fn into_records(typed: Typed, records: &mut Records) {
         Typed::Actors(f) => records.actors = Indexed::whole(f.actors),
         Typed::Sources(f) => records.sources = Indexed::whole(f.sources),
         Typed::Pledges(f) => records.pledges = Indexed::whole(f.pledges),
+        Typed::Events(f) => records.events = Indexed::whole(f.events),
+        Typed::Statements(f) => records.statements = Indexed::whole(f.statements),
     }
 }
 

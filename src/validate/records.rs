@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::model::{Actor, Manifest, Pledge, Source};
+use crate::model::{Actor, Event, Manifest, Pledge, Source, Statement};
 use crate::schema::FileKind;
 
 /// One share of the records, for checks that run on two cores: share
@@ -106,12 +106,16 @@ pub(crate) struct Records {
     pub actors: Indexed<Actor>,
     pub sources: Indexed<Source>,
     pub pledges: Indexed<Pledge>,
+    pub events: Indexed<Event>,
+    pub statements: Indexed<Statement>,
     /// Whether every file and record was read.
     pub complete: bool,
     /// The files that had to be read as JSON trees (off the fast path).
     pub values: HashMap<FileKind, Value>,
     /// The files read whole into the data model.
     pub whole: Vec<FileKind>,
+    /// The record files that could not be read, whole or in part.
+    pub partial: Vec<FileKind>,
 }
 
 impl Records {
@@ -121,12 +125,7 @@ impl Records {
     }
 
     pub(crate) fn collection(&self, kind: FileKind) -> Option<&Vec<Value>> {
-        let key = match kind {
-            FileKind::Actors => "actors",
-            FileKind::Sources => "sources",
-            FileKind::Pledges => "pledges",
-            _ => return None,
-        };
+        let (key, _) = kind.collection()?;
         self.raw(kind)?.get(key)?.as_array()
     }
 
@@ -165,6 +164,16 @@ impl Records {
                 .pledges
                 .iter()
                 .map(|(i, p)| (i, p.id.as_str()))
+                .collect(),
+            FileKind::Events => self
+                .events
+                .iter()
+                .map(|(i, e)| (i, e.id.as_str()))
+                .collect(),
+            FileKind::Statements => self
+                .statements
+                .iter()
+                .map(|(i, s)| (i, s.id.as_str()))
                 .collect(),
             FileKind::Manifest => Vec::new(),
         }

@@ -261,6 +261,16 @@ pub(crate) fn check_text_records(
             check_text_cells(&files.pledges, i, p, out);
         }
     }
+    if first && kinds.contains(&FileKind::Events) {
+        for (i, e) in &records.events {
+            check_text_cells(&files.events, i, e, out);
+        }
+    }
+    if first && kinds.contains(&FileKind::Statements) {
+        for (i, x) in &records.statements {
+            check_text_cells(&files.statements, i, x, out);
+        }
+    }
 }
 
 /// Checks the free-text fields of the typed record at `index`, where its
@@ -378,6 +388,7 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
     }
 
     for (index, pledge) in &records.pledges {
+        check_categories_and_quantities(&files.pledges, index, pledge, out);
         let Some(announced) = pledge.announced else {
             continue;
         };
@@ -429,6 +440,55 @@ pub(crate) fn check_records(records: &Records, files: &Files, out: &mut Vec<Diag
                     ),
                 )
                 .with_hint("use the matching version of the `pledges` tool"),
+            );
+        }
+    }
+}
+
+/// A pledge's categories are each listed once; its quantities fit their
+/// kinds and name assigned currencies.
+fn check_categories_and_quantities(
+    path: &Path,
+    index: usize,
+    pledge: &crate::model::Pledge,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (j, category) in pledge.categories.iter().enumerate() {
+        if pledge.categories[..j].contains(category) {
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateCategory,
+                    path,
+                    format!("/pledges/{index}/categories/{j}"),
+                    format!("`{category}` is listed twice"),
+                )
+                .with_hint("list each category once, the primary one first"),
+            );
+        }
+    }
+    for (j, quantity) in pledge.quantities.iter().enumerate() {
+        if let Some(problem) = quantity.shape_error() {
+            out.push(
+                Diagnostic::new(
+                    Code::QuantityShape,
+                    path,
+                    format!("/pledges/{index}/quantities/{j}"),
+                    problem,
+                )
+                .with_hint("a count has a `unit`, money a `currency`, a duration a `time_unit`; a share has none of them"),
+            );
+        }
+        if let Some(code) = &quantity.currency
+            && rust_iso4217::from_code(code.as_str()).is_none()
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::UnknownCurrency,
+                    path,
+                    format!("/pledges/{index}/quantities/{j}/currency"),
+                    format!("`{code}` is not an ISO 4217 currency code"),
+                )
+                .with_hint("the euro is `EUR`, the US dollar `USD`, the pound sterling `GBP`"),
             );
         }
     }

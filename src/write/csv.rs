@@ -67,7 +67,11 @@ pub(crate) fn write_table<W: Write>(table: &Table, dataset: &Dataset, out: W) ->
     match table.kind {
         FileKind::Actors => rows.table(table, dataset.actors())?,
         FileKind::Sources => rows.table(table, dataset.sources())?,
-        _ => rows.table(table, dataset.pledges())?,
+        FileKind::Pledges => rows.table(table, dataset.pledges())?,
+        FileKind::Events => rows.table(table, dataset.events())?,
+        FileKind::Statements => rows.table(table, dataset.statements())?,
+        // The manifest is the package descriptor, not a table.
+        _ => {}
     }
     rows.finish()
 }
@@ -114,10 +118,11 @@ fn table_bytes(table: &Table, dataset: &Dataset) -> Vec<u8> {
     write_table(table, dataset, Vec::new()).unwrap_or_default()
 }
 
-/// [`TABLES`] in two shares of about equal size: the pledges' two largest
-/// tables, and the rest.
-pub(crate) fn two_shares() -> (&'static [Table], &'static [Table]) {
-    TABLES.split_at(TABLES.len() - 2)
+/// [`TABLES`] in two shares of about equal size: the pledges' evidence and
+/// inferences, and the rest.
+pub(crate) fn two_shares() -> (Vec<Table>, Vec<Table>) {
+    let second = |t: &Table| matches!(t.name, "pledge_evidence" | "pledge_inferences");
+    TABLES.iter().partition(|t| !second(t))
 }
 
 /// Every CSV table of `dataset` as `(file name, bytes)`, in [`TABLES`]
@@ -132,12 +137,14 @@ pub fn csv_tables(dataset: &Dataset) -> Vec<(String, Vec<u8>)> {
             .collect()
     };
     std::thread::scope(|threads| {
-        let second = threads.spawn(|| write(right));
-        let mut files = write(left);
+        let second = threads.spawn(|| write(&right));
+        let mut files = write(&left);
         match second.join() {
             Ok(more) => files.extend(more),
             Err(panic) => std::panic::resume_unwind(panic),
         }
+        // In [`TABLES`] order.
+        files.sort_by_key(|(name, _)| TABLES.iter().position(|t| t.file_name() == *name));
         files
     })
 }
@@ -176,8 +183,18 @@ mod tests {
                 .iter()
                 .map(|r| serde_json::to_value(r).unwrap())
                 .collect(),
-            _ => dataset
+            FileKind::Pledges => dataset
                 .pledges()
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap())
+                .collect(),
+            FileKind::Events => dataset
+                .events()
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap())
+                .collect(),
+            _ => dataset
+                .statements()
                 .iter()
                 .map(|r| serde_json::to_value(r).unwrap())
                 .collect(),
@@ -232,11 +249,18 @@ mod tests {
         }
         for (i, p) in pledges.iter_mut().enumerate() {
             p.announced = (i % 2 == 0).then(|| date("2024-02-29"));
-            if let Some(q) = p.quantity.as_mut() {
-                q.amount = [0.0, 480.0, 0.5, 1e21, 12345.678][i % 5];
+            if let Some(q) = p.quantities.first_mut() {
+                q.amount = [Some(0.0), Some(480.0), None, Some(1e21), Some(12345.678)][i % 5];
             }
         }
-        Dataset::from_parts(dataset.manifest().clone(), actors, sources, pledges)
+        Dataset::from_parts(
+            dataset.manifest().clone(),
+            actors,
+            sources,
+            pledges,
+            dataset.events().to_vec(),
+            dataset.statements().to_vec(),
+        )
     }
 
     proptest::proptest! {

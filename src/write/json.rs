@@ -233,7 +233,7 @@ fn record_file_text<T: Serialize + Sync>(schema: &str, key: &str, records: &[T])
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The four files of `dataset` as canonical JSON, with the `$schema` of each
+/// The files of `dataset` as canonical JSON, with the `$schema` of each
 /// pointing at `schema_dir` (relative to the data directory, e.g. `../schema`).
 #[must_use]
 pub fn canonical_files(dataset: &Dataset, schema_dir: &str) -> Vec<(FileKind, String)> {
@@ -254,10 +254,22 @@ pub fn canonical_files(dataset: &Dataset, schema_dir: &str) -> Vec<(FileKind, St
             FileKind::Pledges,
             record_file_text(&schema(FileKind::Pledges), "pledges", dataset.pledges()),
         ),
+        (
+            FileKind::Events,
+            record_file_text(&schema(FileKind::Events), "events", dataset.events()),
+        ),
+        (
+            FileKind::Statements,
+            record_file_text(
+                &schema(FileKind::Statements),
+                "statements",
+                dataset.statements(),
+            ),
+        ),
     ]
 }
 
-/// Writes `dataset` into `dir` as canonical JSON, the four files as one
+/// Writes `dataset` into `dir` as canonical JSON, the files as one
 /// change (see [`write_set`]): each record file is serialised on two cores
 /// straight into its file, a few chunks of records at a time, rather than
 /// held in memory whole.
@@ -287,6 +299,10 @@ pub fn write_json_dir(dataset: &Dataset, dir: &Path, schema_dir: &str) -> Result
             FileKind::Actors => write_record_file(out, &schema, "actors", dataset.actors()),
             FileKind::Sources => write_record_file(out, &schema, "sources", dataset.sources()),
             FileKind::Pledges => write_record_file(out, &schema, "pledges", dataset.pledges()),
+            FileKind::Events => write_record_file(out, &schema, "events", dataset.events()),
+            FileKind::Statements => {
+                write_record_file(out, &schema, "statements", dataset.statements())
+            }
         })
         .map(|((), _)| ())
     })
@@ -310,7 +326,9 @@ pub fn file_name(dataset: &Dataset, kind: FileKind) -> &str {
         FileKind::Actors => resources.actors.as_str(),
         FileKind::Sources => resources.sources.as_str(),
         FileKind::Pledges => resources.pledges.as_str(),
-        _ => kind.default_file_name(),
+        FileKind::Events => resources.events.as_str(),
+        FileKind::Statements => resources.statements.as_str(),
+        FileKind::Manifest => kind.default_file_name(),
     }
 }
 
@@ -319,7 +337,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::{ActorsFile, PledgesFile, SourcesFile, Text};
+    use crate::model::{ActorsFile, EventsFile, PledgesFile, SourcesFile, StatementsFile, Text};
     use proptest::prelude::*;
 
     /// Any JSON value: strings with quotes, backslashes, control
@@ -504,6 +522,14 @@ mod tests {
                 schema: schema(FileKind::Pledges),
                 pledges: dataset.pledges().to_vec(),
             }),
+            serde_json_canonical(&EventsFile {
+                schema: schema(FileKind::Events),
+                events: dataset.events().to_vec(),
+            }),
+            serde_json_canonical(&StatementsFile {
+                schema: schema(FileKind::Statements),
+                statements: dataset.statements().to_vec(),
+            }),
         ]
     }
 
@@ -520,6 +546,8 @@ mod tests {
             actors,
             Vec::new(),
             dataset.pledges().to_vec(),
+            dataset.events().to_vec(),
+            Vec::new(),
         );
         for dataset in [dataset, changed] {
             let expected = reference_files(&dataset);

@@ -49,7 +49,7 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path) -> Result<(), Error> {
     let package = to_canonical_json(&datapackage::datapackage(dataset.manifest()));
     let (left, right) = csv::two_shares();
     let names = |tables: &[Table]| -> Vec<String> { tables.iter().map(Table::file_name).collect() };
-    let (left, right) = (names(left), names(right));
+    let (left, right) = (names(&left), names(&right));
     // The package last, so that it is renamed into place after its tables.
     let lanes = [
         left.iter().map(String::as_str).collect(),

@@ -162,7 +162,7 @@ pub fn csv_cases() -> Vec<CsvCase> {
             table: "pledges.csv",
             from: ",committed,",
             to: ",commited,",
-            at: (Some(2), Some(6)),
+            at: (Some(2), Some(5)),
         },
         CsvCase {
             code: "unknown-reference",
@@ -183,14 +183,14 @@ pub fn csv_cases() -> Vec<CsvCase> {
             table: "pledges.csv",
             from: ",2026-01,",
             to: ",2026-02-30,",
-            at: (Some(2), Some(11)),
+            at: (Some(2), Some(9)),
         },
         CsvCase {
             code: "wrong-type",
-            table: "pledges.csv",
+            table: "pledge_quantities.csv",
             from: ",2,ships,",
             to: ",two,ships,",
-            at: (Some(2), Some(8)),
+            at: (Some(2), Some(4)),
         },
     ]
 }
@@ -282,7 +282,11 @@ fn a_failed_conversion_leaves_the_destination_as_it_was() {
         Some(0)
     );
     let before = std::fs::read(dir.join("csv/pledges.csv")).unwrap();
-    fixture.edit("pledges.json", "\"committed\"", "\"commited\"");
+    fixture.edit(
+        "pledges.json",
+        "\"committed\",\n      \"status_reports\"",
+        "\"commited\",\n      \"status_reports\"",
+    );
     fixture.edit("pledges.json", "France: two ships", "France: 2 ships");
     let out = pledges(dir, &["convert", "--to", "csv", "valid", "csv"]);
     assert_eq!(out.status.code(), Some(1));

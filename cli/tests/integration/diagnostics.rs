@@ -106,7 +106,7 @@ fn cases() -> Vec<Case> {
                 f.write(P, format!("{text}x"));
             })],
             file: P,
-            at: Some((62, 1)),
+            at: Some((83, 1)),
         },
         Case {
             code: "duplicate-key",
@@ -131,7 +131,7 @@ fn cases() -> Vec<Case> {
             code: "number-out-of-range",
             breaks: &[Edit(P, "\"amount\": 2.0", "\"amount\": 1e999")],
             file: P,
-            at: Some((25, 19)),
+            at: Some((38, 21)),
         },
         Case {
             code: "missing-field",
@@ -157,9 +157,13 @@ fn cases() -> Vec<Case> {
         },
         Case {
             code: "invalid-value",
-            breaks: &[Edit(P, "\"committed\"", "\"commited\"")],
+            breaks: &[Edit(
+                P,
+                "\"committed\",\n      \"status_reports\"",
+                "\"commited\",\n      \"status_reports\"",
+            )],
             file: P,
-            at: Some((14, 7)),
+            at: Some((16, 7)),
         },
         Case {
             code: "invalid-format",
@@ -175,13 +179,13 @@ fn cases() -> Vec<Case> {
                 "\"announced\": \"2026-02-30\"",
             )],
             file: P,
-            at: Some((29, 7)),
+            at: Some((45, 7)),
         },
         Case {
             code: "empty-value",
             breaks: &[Edit(P, "\"unit\": \"ships\"", "\"unit\": \"\"")],
             file: P,
-            at: Some((26, 9)),
+            at: Some((39, 11)),
         },
         Case {
             code: "too-long",
@@ -194,13 +198,13 @@ fn cases() -> Vec<Case> {
                 );
             })],
             file: P,
-            at: Some((33, 11)),
+            at: Some((49, 11)),
         },
         Case {
             code: "out-of-range",
             breaks: &[Edit(P, "\"amount\": 2.0", "\"amount\": -1")],
             file: P,
-            at: Some((25, 9)),
+            at: Some((38, 11)),
         },
         Case {
             code: "duplicate-id",
@@ -315,7 +319,7 @@ fn cases() -> Vec<Case> {
                 "\"announced\": \"2026-03\"",
             )],
             file: P,
-            at: Some((29, 7)),
+            at: Some((45, 7)),
         },
         Case {
             code: "role-not-pledger",
@@ -335,7 +339,7 @@ fn cases() -> Vec<Case> {
                 "\"applies_to\": \"ukraine\"",
             )],
             file: P,
-            at: Some((20, 11)),
+            at: Some((31, 11)),
         },
         Case {
             code: "invisible-character",
@@ -355,7 +359,7 @@ fn cases() -> Vec<Case> {
                 "\"links\": [{\"kind\": \"part_of\", \"pledge\": \"france-ships\"}],\n      \"inferences\": [",
             )],
             file: P,
-            at: Some((48, 37)),
+            at: Some((64, 37)),
         },
         Case {
             code: "part-of-cycle",
@@ -373,27 +377,95 @@ fn cases() -> Vec<Case> {
                 f.write(P, serde_json::to_string_pretty(&doc).unwrap() + "\n");
             })],
             file: P,
-            at: Some((124, 11)),
+            at: Some((166, 11)),
         },
         Case {
             code: "unknown-claim",
             breaks: &[Edit(
                 P,
-                "/status /quantity\"",
-                "/status /quantity /roles/3\"",
+                "/status_reports/0 /quantities/0\"",
+                "/status_reports/0 /quantities/0 /roles/3\"",
             )],
             file: P,
-            at: Some((34, 11)),
+            at: Some((50, 11)),
         },
         Case {
             code: "unattested-claim",
             breaks: &[Edit(
                 P,
                 "\"claims\": \"/conditions/0\"",
-                "\"claims\": \"/category\"",
+                "\"claims\": \"/categories/0\"",
             )],
             file: P,
-            at: Some((17, 9)),
+            at: Some((28, 9)),
+        },
+        Case {
+            code: "duplicate-category",
+            breaks: &[Edit(
+                P,
+                "\"military_aid\"\n      ]",
+                "\"military_aid\",\n        \"military_aid\"\n      ]",
+            )],
+            file: P,
+            at: Some((15, 9)),
+        },
+        Case {
+            code: "quantity-shape",
+            breaks: &[Edit(P, "\"kind\": \"count\"", "\"kind\": \"money\"")],
+            file: P,
+            at: Some((36, 9)),
+        },
+        Case {
+            code: "unknown-currency",
+            breaks: &[Edit(
+                P,
+                "\"kind\": \"count\",\n          \"amount\": 2.0,\n          \"unit\": \"ships\",\n          \"currency\": null",
+                "\"kind\": \"money\",\n          \"amount\": 2.0,\n          \"unit\": null,\n          \"currency\": \"EUX\"",
+            )],
+            file: P,
+            at: Some((40, 11)),
+        },
+        Case {
+            code: "report-not-quoted",
+            breaks: &[Edit(
+                P,
+                " /status_reports/0 /quantities/0",
+                " /quantities/0",
+            )],
+            file: P,
+            at: Some((18, 9)),
+        },
+        Case {
+            code: "status-unexplained",
+            breaks: &[Edit(
+                P,
+                "\"committed\",\n      \"status_reports\"",
+                "\"delivered\",\n      \"status_reports\"",
+            )],
+            file: P,
+            at: Some((16, 7)),
+        },
+        Case {
+            code: "status-reports-out-of-order",
+            breaks: &[With(|f| {
+                // A second report, as of a date before the first's.
+                let text = std::fs::read_to_string(f.file(P)).unwrap();
+                let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let pledge = &mut doc["pledges"][0];
+                pledge["status_reports"][0]["as_of"] = "2026-01".into();
+                let mut earlier = pledge["status_reports"][0].clone();
+                earlier["as_of"] = "2025-12".into();
+                pledge["status_reports"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(earlier);
+                pledge["evidence"][0]["claims"] =
+                    "/pledgers/0 /categories/0 /status_reports/0 /status_reports/1 /quantities/0"
+                        .into();
+                f.write(P, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+            })],
+            file: P,
+            at: Some((25, 9)),
         },
         Case {
             code: "invalid-version",
@@ -439,7 +511,7 @@ fn cases() -> Vec<Case> {
             code: "quote-not-found",
             breaks: &[Edit(P, "\\\"two ships\\\"", "\\\"three ships\\\"")],
             file: P,
-            at: Some((33, 11)),
+            at: Some((49, 11)),
         },
     ]
 }
@@ -515,12 +587,11 @@ fn all_problems_are_reported_in_one_run_in_file_order() {
         .into_iter()
         .map(|p| format!("{}:{}", p.1, p.0))
         .collect();
-    // The typo also leaves `france` unreferenced: a warning, in file order.
+    // (`france` still holds a statement, so it is not left unreferenced.)
     assert_eq!(
         codes,
         [
             "dataset.json:invalid-version",
-            "actors.json:unused-record",
             "actors.json:unknown-country",
             "pledges.json:unknown-reference"
         ]
@@ -595,7 +666,7 @@ fn a_pledges_file_of_many_chunks_reads_from_disk_as_from_memory() {
     ] {
         std::fs::write(dir.join(P), &broken).unwrap();
         let on_disk = validate_dir(dir, &Options::default()).unwrap();
-        let files: Vec<(String, Vec<u8>)> = [M, A, S, P]
+        let files: Vec<(String, Vec<u8>)> = [M, A, S, P, "events.json", "statements.json"]
             .iter()
             .map(|name| (name.to_string(), std::fs::read(dir.join(name)).unwrap()))
             .collect();

@@ -8,8 +8,9 @@ use proptest::prelude::*;
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 use ukraine_pledges::model::{
-    ActorId, ActorsFile, Claim, Claims, CountryCode, Credibility, FileName, LanguageTag,
-    PartialDate, PledgesFile, Quote, Sha256, SourcesFile, Text, Url, WikidataId,
+    ActorId, ActorsFile, Claim, Claims, CountryCode, Credibility, CurrencyCode, EventId,
+    EventsFile, FileName, LanguageTag, PartialDate, PledgesFile, Quote, Sha256, SourcesFile,
+    StatementId, StatementsFile, Text, Url, WikidataId,
 };
 use ukraine_pledges::schema::FileKind;
 
@@ -154,9 +155,12 @@ fn pledge() -> BoxedStrategy<Value> {
         ids(),
         prop_oneof![Just(Value::Null), any_string().prop_map(Value::from)],
         prop_oneof![
-            Just(json!(null)),
-            Just(json!({"amount": 480, "unit": "vehicles", "per": "year"})),
-            (-2.0f64..2.0).prop_map(|a| json!({"amount": a, "unit": "x", "per": null}))
+            Just(json!([])),
+            Just(json!([{"kind": "count", "amount": 480, "unit": "vehicles", "currency": null, "time_unit": null, "per": "year"}])),
+            Just(json!([{"kind": "money", "amount": null, "unit": null, "currency": "EUR", "time_unit": null, "per": null}])),
+            any_value().prop_map(|c| json!([{"kind": "money", "amount": 1, "unit": null, "currency": c, "time_unit": null, "per": null}])),
+            one_of(&["duration", "share", "weight"]).prop_map(|k| json!([{"kind": k, "amount": 10, "unit": null, "currency": null, "time_unit": "year", "per": null}])),
+            (-2.0f64..2.0).prop_map(|a| json!([{"kind": "count", "amount": a, "unit": "x", "currency": null, "time_unit": null, "per": null}]))
         ],
         prop_oneof![
             Just(json!([])),
@@ -167,7 +171,7 @@ fn pledge() -> BoxedStrategy<Value> {
         ],
         (
             prop_oneof![
-                3 => one_of(&["/status", "/pledgers/0 /status", "/conditions/10 /roles/0"]),
+                3 => one_of(&["/status_reports/0", "/pledgers/0 /categories/0", "/conditions/10 /roles/0"]),
                 1 => any_value()
             ],
             one_of(&["supports", "qualifies", "contradicts"]),
@@ -225,12 +229,15 @@ fn pledge() -> BoxedStrategy<Value> {
                     ("pledgers", pledgers),
                     ("beneficiary", json!("ukraine")),
                     ("roles", roles),
-                    ("category", category),
-                    ("status", status),
+                    ("categories", json!([category])),
+                    ("status", status.clone()),
+                    ("status_reports", json!([{"source": "a", "status": status, "as_of": null, "event": null, "note": null}])),
+                    ("status_note", json!(null)),
                     ("commitment", commitment),
                     ("conditions", conditions),
                     ("links", links),
-                    ("quantity", quantity),
+                    ("quantities", quantity),
+                    ("event", json!("paris-summit")),
                     ("announced", announced),
                     ("evidence", evidence),
                     ("inferences", inferences),
@@ -298,8 +305,102 @@ fn source() -> BoxedStrategy<Value> {
         .boxed()
 }
 
+fn evidence() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => Just(json!([{"source": "a", "quote": "q", "claims": "/holders/0 /kind", "stance": "supports", "credibility": 3, "note": null}])),
+        1 => Just(json!([])),
+        1 => any_value(),
+    ]
+    .boxed()
+}
+
+fn event() -> BoxedStrategy<Value> {
+    (
+        any_string(),
+        one_of(&["summit", "meeting", "call", "document", "treaty"]),
+        any_value(),
+        ids(),
+        prop_oneof![Just(Value::Null), any_value()],
+        prop_oneof![
+            3 => one_of(&["describes", "may_describe", "maybe"]).prop_map(|c| json!([{"source": "a", "certainty": c, "note": null}])),
+            1 => Just(json!([])),
+            1 => any_value(),
+        ],
+        evidence(),
+        retired(),
+    )
+        .prop_flat_map(
+            |(id, kind, date, participants, produced_at, accounts, evidence, retired)| {
+                mutate(vec![
+                    ("id", Value::from(id)),
+                    ("name", json!("A meeting")),
+                    ("kind", kind),
+                    ("date", date),
+                    ("place", json!("Paris")),
+                    ("participants", participants),
+                    ("produced_at", produced_at),
+                    ("accounts", accounts),
+                    ("evidence", evidence),
+                    ("inferences", json!([])),
+                    ("notes", json!(null)),
+                    ("retired", retired),
+                ])
+            },
+        )
+        .boxed()
+}
+
+fn statement() -> BoxedStrategy<Value> {
+    (
+        any_string(),
+        one_of(&["position", "demand", "assessment", "warning", "pledge"]),
+        ids(),
+        ids(),
+        ids(),
+        prop_oneof![Just(Value::Null), any_value()],
+        evidence(),
+        retired(),
+    )
+        .prop_flat_map(
+            |(id, kind, holders, against, pledges, event, evidence, retired)| {
+                mutate(vec![
+                    ("id", Value::from(id)),
+                    ("title", json!("A title")),
+                    ("description", json!("A description.")),
+                    ("kind", kind),
+                    ("holders", holders),
+                    ("against", against),
+                    ("pledges", pledges),
+                    ("events", json!([])),
+                    ("event", event),
+                    ("date", json!(null)),
+                    ("evidence", evidence),
+                    ("inferences", json!([])),
+                    ("retired", retired),
+                ])
+            },
+        )
+        .boxed()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn schema_and_types_agree_on_events(record in (event(), 0..6u8).prop_map(|(r, how)| reshape(r, how))) {
+        let file = json!({"$schema": "s", "events": [record]});
+        let by_schema = validator(FileKind::Events).is_valid(&file);
+        let by_types = serde_json::from_value::<EventsFile>(file.clone()).is_ok();
+        prop_assert_eq!(by_schema, by_types, "{}", file);
+    }
+
+    #[test]
+    fn schema_and_types_agree_on_statements(record in (statement(), 0..6u8).prop_map(|(r, how)| reshape(r, how))) {
+        let file = json!({"$schema": "s", "statements": [record]});
+        let by_schema = validator(FileKind::Statements).is_valid(&file);
+        let by_types = serde_json::from_value::<StatementsFile>(file.clone()).is_ok();
+        prop_assert_eq!(by_schema, by_types, "{}", file);
+    }
 
     #[test]
     fn schema_and_types_agree_on_pledges(record in (pledge(), 0..6u8).prop_map(|(r, how)| reshape(r, how))) {
@@ -340,6 +441,9 @@ proptest! {
         prop_assert_eq!(type_validator::<PartialDate>().is_valid(&v), s.parse::<PartialDate>().is_ok());
         prop_assert_eq!(type_validator::<Claim>().is_valid(&v), Claim::new(s.as_str()).is_ok());
         prop_assert_eq!(type_validator::<Claims>().is_valid(&v), Claims::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<CurrencyCode>().is_valid(&v), CurrencyCode::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<EventId>().is_valid(&v), EventId::new(s.as_str()).is_ok());
+        prop_assert_eq!(type_validator::<StatementId>().is_valid(&v), StatementId::new(s.as_str()).is_ok());
     }
 
     #[test]
@@ -406,6 +510,8 @@ fn agree(kind: FileKind, collection: &str, record: Value) -> (bool, bool) {
     let by_types = match kind {
         FileKind::Actors => serde_json::from_value::<ActorsFile>(file).is_ok(),
         FileKind::Sources => serde_json::from_value::<SourcesFile>(file).is_ok(),
+        FileKind::Events => serde_json::from_value::<EventsFile>(file).is_ok(),
+        FileKind::Statements => serde_json::from_value::<StatementsFile>(file).is_ok(),
         _ => serde_json::from_value::<PledgesFile>(file).is_ok(),
     };
     (by_schema, by_types)
@@ -417,6 +523,8 @@ fn objects_written_as_arrays_and_names_written_as_maps_are_refused_by_both() {
         ("pledges.json", "pledges", FileKind::Pledges),
         ("actors.json", "actors", FileKind::Actors),
         ("sources.json", "sources", FileKind::Sources),
+        ("events.json", "events", FileKind::Events),
+        ("statements.json", "statements", FileKind::Statements),
     ] {
         let record = fixture_record(file, collection);
         assert_eq!(
@@ -438,7 +546,7 @@ fn objects_written_as_arrays_and_names_written_as_maps_are_refused_by_both() {
                     let inner = items[0].as_object().unwrap();
                     changed[key][0] = Value::Array(inner.values().cloned().collect());
                 }
-                Value::String(name) if ["kind", "category", "status"].contains(&key.as_str()) => {
+                Value::String(name) if ["kind", "status"].contains(&key.as_str()) => {
                     changed.insert(key.clone(), json!({ name: null }));
                 }
                 _ => continue,

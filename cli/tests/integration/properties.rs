@@ -65,8 +65,16 @@ proptest! {
             Break::DuplicateId => {
                 // Renaming a record would also break references to its old id.
                 for p in doc["pledges"].as_array_mut().unwrap() { p["retired"] = json!(null); }
-                let twin = doc["pledges"][i - 1]["id"].clone(); doc["pledges"][i]["id"] = twin; (Code::DuplicateId, format!("/pledges/{i}/id")) }
-            Break::UnknownCategory => { record["category"] = json!("zz-category"); (Code::InvalidValue, format!("/pledges/{i}/category")) }
+                let twin = doc["pledges"][i - 1]["id"].clone();
+                let old = std::mem::replace(&mut doc["pledges"][i]["id"], twin.clone());
+                // Statements about the renamed pledge now name its twin.
+                let statements = tmp.path().join("statements.json");
+                let text = std::fs::read_to_string(&statements).unwrap();
+                let from = format!("\"{}\"", old.as_str().unwrap());
+                let to = format!("\"{}\"", twin.as_str().unwrap());
+                std::fs::write(&statements, text.replace(&from, &to)).unwrap();
+                (Code::DuplicateId, format!("/pledges/{i}/id")) }
+            Break::UnknownCategory => { record["categories"][0] = json!("zz-category"); (Code::InvalidValue, format!("/pledges/{i}/categories/0")) }
             Break::DirtyText(at) => { *record.pointer_mut(at).unwrap() = json!("zz  dirty"); (Code::Whitespace, format!("/pledges/{i}{at}")) }
         };
         let text = serde_json::to_string_pretty(&doc).unwrap();
@@ -81,7 +89,7 @@ proptest! {
                 let first = text.find(&needle).unwrap();
                 line_col(&text, first + 1 + text[first + 1..].find(&needle).unwrap())
             }
-            Break::UnknownCategory => key_on_marker_line(&text, "\"zz-category\"", "\"category\""),
+            Break::UnknownCategory => line_col(&text, text.find("\"zz-category\"").unwrap()),
             Break::DirtyText(at) => {
                 let key = format!("\"{}\"", at.rsplit('/').next().unwrap());
                 key_on_marker_line(&text, "\"zz  dirty\"", &key)

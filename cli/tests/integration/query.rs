@@ -238,10 +238,10 @@ fn cli_show_prints_a_pledge_with_its_evidence_or_exits_1() {
     let text = stdout(&out);
     assert!(text.starts_with("Germany: 480 vehicles a year\n============================\n"));
     assert!(text.contains("pledged by:  Germany\n"));
-    assert!(text.contains("quantity:    480 vehicles per year\n"));
+    assert!(text.contains("quantity:    480 vehicles per year (count)\n"));
     assert!(text.contains("condition:   us_backstop [United States]: Only with US support.\n"));
     assert!(text.contains(
-        "  \"Germany: 480 vehicles a year\"\n    supports /pledgers/0 /beneficiary /category /status /conditions/0 /quantity, credibility 2 (probably true)\n    (query-report: A report made up for the query tests; source graded F: unattributed_text)\n"
+        "  \"Germany: 480 vehicles a year\"\n    supports /pledgers/0 /beneficiary /categories/0 /status_reports/0 /conditions/0 /quantities/0, credibility 2 (probably true)\n    (query-report: A report made up for the query tests; source graded F: unattributed_text)\n"
     ), "{text}");
     assert!(text.contains("credibility: 2 (probably true), its least attested claim\n"));
     let out = on_query_data(&["show", "multinational-force"]);
@@ -262,7 +262,7 @@ fn cli_show_prints_a_pledge_with_its_evidence_or_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "pledges: error: no pledge has the id `germany-vehicle`; did you mean `germany-vehicles`?\n"
+        "pledges: error: no pledge, event or statement has the id `germany-vehicle`; did you mean `germany-vehicles`?\n"
     );
     let out = on_query_data(&["show", "truce-monitoring", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -188,6 +188,7 @@ fn markdown_diff_matches_the_golden_copy() {
     add_pledge(&v);
     v.change("pledges.json", |d| {
         d["pledges"][0]["status"] = json!("delivered");
+        d["pledges"][0]["status_reports"][0]["status"] = json!("delivered");
         d["pledges"][0]["evidence"][0]["quote"] =
             json!("France pledged \"two ships\" | for the Black Sea");
     });
@@ -225,13 +226,22 @@ fn diff_reads_the_old_side_from_git() {
     git(&["init", "-q"]);
     git(&["add", "valid"]);
     git(&["commit", "-q", "-m", "old"]);
-    v.fixture
-        .edit("pledges.json", "\"committed\"", "\"delivered\"");
+    // The status and the report it follows.
+    v.fixture.edit(
+        "pledges.json",
+        "\"committed\",\n      \"status_reports\"",
+        "\"delivered\",\n      \"status_reports\"",
+    );
+    v.fixture.edit(
+        "pledges.json",
+        "\"committed\",\n          \"as_of\"",
+        "\"delivered\",\n          \"as_of\"",
+    );
     let out = pledges(dir, &["diff", "--git", "HEAD", "valid"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out),
-        "dataset 1.0.0 → 1.0.0\n~ pledges france-ships: France: two ships\n    status: committed → delivered\n"
+        "dataset 1.0.0 → 1.0.0\n~ pledges france-ships: France: two ships\n    status: committed → delivered\n    status_reports: [{\"source\":\"report\",\"status\":\"committed\",\"as_of\":null,\"event\":null,\"note\":null}] → [{\"source\":\"report\",\"status\":\"delivered\",\"as_of\":null,\"event\":null,\"note\":null}]\n"
     );
     assert_eq!(
         pledges(dir, &["diff", "--git", "no-such-rev", "valid"])
