@@ -47,8 +47,13 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// The directory to write (dataset.json, actors.json, sources.json, pledges.json, csv/).
+    /// Each of DIR and DIR/csv is written as one change: all its files or
+    /// none, even if the run is killed.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Overwrite a dataset already in DIR or DIR/csv (without it, exit 2).
+    #[arg(long)]
+    pub force: bool,
     /// Plant this many known errors in pledges.json and print them as JSON
     /// (the CSV form stays clean).
     #[arg(long, default_value_t = 0, value_name = "K", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
@@ -168,12 +173,17 @@ pub struct ConvertArgs {
     pub to: Target,
     /// The dataset to read: a JSON directory (with dataset.json) or a CSV one (with datapackage.json).
     pub input: PathBuf,
-    /// The directory to write into (created if missing).
+    /// The directory to write into (created if missing). Its files are
+    /// replaced as one change: all or none, even if the run is killed; a
+    /// table the old datapackage.json listed and the new one does not is
+    /// removed with it.
     pub output: PathBuf,
-    /// Write nothing; exit 1 and list the files in OUTPUT that differ from a fresh conversion.
+    /// Write nothing; exit 1 and list the files in OUTPUT that differ from a
+    /// fresh conversion (with --to csv, also .csv files not in the package).
     #[arg(long)]
     pub check: bool,
-    /// Allow OUTPUT to be the INPUT directory.
+    /// Allow OUTPUT to be the INPUT directory, or to hold a dataset in the
+    /// other format (without it, exit 2).
     #[arg(long)]
     pub force: bool,
     /// With --to json: where the written files point for their schemas,
@@ -202,12 +212,19 @@ impl Target {
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// The JSON dataset directory.
+    /// The JSON dataset directory (the one holding dataset.json), rewritten
+    /// in place: the files that change are replaced as one change, all or
+    /// none, even if the run is killed. A directory that holds no
+    /// dataset.json is refused (exit 2).
     #[arg(default_value = "data")]
     pub dir: PathBuf,
     /// Write nothing; exit 1 and list the files that are not canonical.
     #[arg(long)]
     pub check: bool,
+    /// Write JSON into a directory that holds a CSV dataset
+    /// (datapackage.json); without it, that is refused (exit 2).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use ukraine_pledges::schema::SCHEMA_VERSION;
 
 use crate::args::{CheckReleaseArgs, DiffArgs, DiffFormat};
 use crate::escape::{code_span, html, markdown as markdown_text, visible};
-use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report};
+use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report, recover};
 
 /// The old dataset: a directory, or `dir` at a git revision.
 fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Snapshot, u8> {
@@ -30,6 +30,7 @@ fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Snapsh
 /// The old side's records: validated when it follows this tool's schema
 /// version; otherwise read as JSON only, and said so.
 fn snapshot_of(dir: &Path) -> Result<Snapshot, u8> {
+    recover(dir)?;
     let names = [
         "dataset.json",
         "actors.json",

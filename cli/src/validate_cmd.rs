@@ -6,7 +6,7 @@ use ukraine_pledges::validate::{Options, validate_dir};
 
 use crate::args::{ColorChoice, Format, ValidateArgs};
 use crate::render::{self, Style};
-use crate::{ERROR, FAILURE, SUCCESS, emit, fail};
+use crate::{ERROR, FAILURE, SUCCESS, emit, fail, recover};
 
 pub fn run(args: &ValidateArgs) -> u8 {
     let mut options = Options::default();
@@ -18,6 +18,9 @@ pub fn run(args: &ValidateArgs) -> u8 {
             ));
         }
         options = options.with_archive(archive);
+    }
+    if let Err(code) = recover(&args.dir) {
+        return code;
     }
     let report = match validate_dir(&args.dir, &options) {
         Ok(report) => report,

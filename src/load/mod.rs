@@ -321,11 +321,15 @@ fn read_csv_dir(dir: &Path, fast: bool) -> Input {
 
 /// Reads the dataset in `dir`, JSON or CSV: a CSV dataset straight into the
 /// data model when it is clean (unless `fast_csv` is off, for the tests that
-/// compare the two paths), otherwise value by value.
+/// compare the two paths), otherwise value by value. A set write to `dir`
+/// that was interrupted is finished or discarded first (see
+/// [`crate::journal::recover`]).
 ///
 /// # Errors
-/// [`Error`] when `dir` itself cannot be read as a directory.
+/// [`Error`] when `dir` itself cannot be read as a directory, or an
+/// interrupted write in it cannot be recovered.
 pub(crate) fn read_dir(dir: &Path, fast_csv: bool) -> Result<Input, Error> {
+    crate::journal::recover(dir)?;
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));

@@ -12,3 +12,4 @@ mod release;
 mod robustness;
 mod schema_files;
 mod shipped_data;
+mod writes;
