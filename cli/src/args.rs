@@ -71,6 +71,8 @@ pub struct DiffArgs {
     /// How to print.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 /// Output format of `diff`.
@@ -103,6 +105,8 @@ pub struct CheckReleaseArgs {
     /// The changelog that must have a section for the new version.
     #[arg(long, default_value = "CHANGELOG.md", value_name = "FILE")]
     pub changelog: PathBuf,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 /// Where `list` and `show` read the dataset from.
@@ -112,6 +116,18 @@ pub struct DataArg {
     /// this binary].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub limit: ReadLimit,
+}
+
+/// How much of one file the commands that read a dataset read.
+#[derive(Debug, Args)]
+pub struct ReadLimit {
+    /// The most bytes read of one data file or CSV table, 1 to 1TiB, in
+    /// bytes or with a suffix (KiB, MiB, GiB, TiB); a larger file is the
+    /// diagnostic `file-too-large`, and nothing of it is read.
+    #[arg(long, value_name = "BYTES", default_value = "4GiB", value_parser = byte_size)]
+    pub max_file_size: u64,
 }
 
 /// Output format of `list` and `show`.
@@ -190,6 +206,8 @@ pub struct ConvertArgs {
     /// relative to OUTPUT [default: as recorded in the input, else ../schema].
     #[arg(long, value_name = "DIR")]
     pub schema_dir: Option<String>,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 /// The format `convert` writes.
@@ -225,6 +243,8 @@ pub struct FmtArgs {
     /// (datapackage.json); without it, that is refused (exit 2).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +265,13 @@ pub struct ValidateArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub limit: ReadLimit,
+    /// The most bytes read of one archived text, 1 to 1TiB, in bytes or
+    /// with a suffix (KiB, MiB, GiB, TiB); a larger one is the diagnostic
+    /// `file-too-large`.
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = byte_size)]
+    pub max_archive_file_size: u64,
 }
 
 /// Output format of `validate`.
@@ -277,6 +304,32 @@ pub struct SchemaArgs {
     /// Exit 1 if the schemas in this directory differ from the generated ones.
     #[arg(long, value_name = "DIR")]
     pub check: Option<PathBuf>,
+}
+
+/// The largest size a limit can be given: 1 TiB.
+const MAX_BYTES: u64 = 1 << 40;
+
+/// A number of bytes, 1 to 1 TiB: digits, then optionally `KiB`, `MiB`,
+/// `GiB` or `TiB` (powers of 1024).
+fn byte_size(value: &str) -> Result<u64, String> {
+    let digits = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(digits);
+    let shift = match unit {
+        "" => 0,
+        "KiB" => 10,
+        "MiB" => 20,
+        "GiB" => 30,
+        "TiB" => 40,
+        _ => return Err("a size is a number of bytes, or one with KiB, MiB, GiB or TiB after it (e.g. `512MiB`)".to_owned()),
+    };
+    let bytes = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| (1..=MAX_BYTES).contains(n));
+    bytes.ok_or_else(|| "a size is from 1 byte to 1TiB".to_owned())
 }
 
 /// A git revision as given on the command line: never empty, never an

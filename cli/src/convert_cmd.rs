@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use ukraine_pledges::load::read_file;
+
 use ukraine_pledges::write::{canonical_files, file_name, schema_dir_of, write_json_dir};
 use ukraine_pledges::write::{csv_files, write_csv_dir};
 
@@ -57,7 +59,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
             args.to.name()
         ));
     }
-    let dataset = match load_or_report(&args.input) {
+    let dataset = match load_or_report(&args.input, &args.limit) {
         Ok(dataset) => dataset,
         Err(code) => return code,
     };
@@ -77,7 +79,9 @@ pub fn run(args: &ConvertArgs) -> u8 {
         let stale: Vec<String> = files
             .iter()
             .filter(|(name, bytes)| {
-                std::fs::read(args.output.join(name)).ok().as_deref() != Some(bytes.as_slice())
+                // At most one byte more than the fresh file is read.
+                let limit = bytes.len() as u64 + 1;
+                read_file(&args.output.join(name), limit).ok().as_deref() != Some(bytes.as_slice())
             })
             .map(|(name, _)| args.output.join(name).display().to_string())
             .collect();

@@ -1,6 +1,7 @@
 //! `pledges fmt`.
 
 use ukraine_pledges::Dataset;
+use ukraine_pledges::load::read_file;
 use ukraine_pledges::write::{canonical_files, file_name, schema_dir_of, write_files};
 
 use crate::args::FmtArgs;
@@ -30,7 +31,7 @@ pub fn run(args: &FmtArgs) -> u8 {
             ));
         }
     }
-    let dataset: Dataset = match load_or_report(&args.dir) {
+    let dataset: Dataset = match load_or_report(&args.dir, &args.limit) {
         Ok(dataset) => dataset,
         Err(code) => return code,
     };
@@ -39,7 +40,10 @@ pub fn run(args: &FmtArgs) -> u8 {
     for (kind, text) in canonical_files(&dataset, &schema_dir_of(&dataset)) {
         let name = file_name(&dataset, kind);
         let path = args.dir.join(name);
-        if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+        // At most one byte more than the canonical text is read: more
+        // than that differs anyway.
+        let limit = text.len() as u64 + 1;
+        if read_file(&path, limit).ok().as_deref() != Some(text.as_bytes()) {
             changed.push(path.display().to_string());
             staged.push((name.to_owned(), text.into_bytes()));
         }

@@ -103,10 +103,15 @@ pub fn holds(dir: &std::path::Path) -> Holds {
 
 /// Loads the dataset in `dir`; when it cannot, prints why (the validation
 /// report on standard error) and returns the exit code to use.
-pub fn load_or_report(dir: &std::path::Path) -> Result<ukraine_pledges::Dataset, u8> {
+pub fn load_or_report(
+    dir: &std::path::Path,
+    limit: &args::ReadLimit,
+) -> Result<ukraine_pledges::Dataset, u8> {
     use ukraine_pledges::ErrorKind;
     recover(dir)?;
-    match ukraine_pledges::Dataset::load(dir) {
+    let options =
+        ukraine_pledges::validate::Options::default().with_max_file_size(limit.max_file_size);
+    match ukraine_pledges::Dataset::load_with(dir, &options) {
         Ok(dataset) => Ok(dataset),
         Err(e) => match e.kind() {
             ErrorKind::Invalid(report) => {

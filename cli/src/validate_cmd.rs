@@ -9,7 +9,9 @@ use crate::render::{self, Style};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, recover};
 
 pub fn run(args: &ValidateArgs) -> u8 {
-    let mut options = Options::default();
+    let mut options = Options::default()
+        .with_max_file_size(args.limit.max_file_size)
+        .with_max_archive_file_size(args.max_archive_file_size);
     if let Some(archive) = &args.archive {
         if !archive.is_dir() {
             return fail(format_args!(

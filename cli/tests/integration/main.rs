@@ -6,6 +6,7 @@ mod cli;
 mod convert;
 mod diagnostics;
 mod equivalence;
+mod limits;
 mod properties;
 mod query;
 mod release;
