@@ -24,7 +24,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::Path;
 
 use crate::error::Error;
@@ -110,6 +110,7 @@ fn invalid(message: impl Into<String>) -> io::Error {
 }
 
 impl Journal {
+    #[cfg_attr(not(feature = "write"), allow(dead_code))]
     fn text(&self) -> String {
         let mut text = format!("{HEADER}\nstaging {}\n", self.staging);
         for name in &self.renames {
@@ -297,7 +298,9 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
 /// An I/O [`Error`] naming the file or directory. Before the commit point
 /// `dir` is as it was; after it, the journal stays and the next
 /// [`recover`] finishes the change.
+#[cfg(feature = "write")]
 pub(crate) fn commit(dir: &Path, journal: &Journal) -> Result<(), Error> {
+    use std::io::Write as _;
     let staging = dir.join(&journal.staging);
     let before = (|| {
         for name in journal.renames.iter().chain(&journal.removals) {
@@ -447,6 +450,7 @@ mod tests {
 
     /// A directory where a file of the set is to go fails the commit before
     /// anything is renamed or any journal written.
+    #[cfg(feature = "write")]
     #[test]
     fn a_directory_in_the_way_fails_before_the_commit_point() {
         let dir = tempfile::tempdir().unwrap();
