@@ -108,7 +108,17 @@ impl Dataset {
     /// the dataset has errors (warnings are allowed).
     #[cfg(feature = "validate")]
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, Error> {
-        let (report, valid) = validate::check_dir(dir.as_ref(), &Options::default())?;
+        Self::load_with(dir, &Options::default())
+    }
+
+    /// [`Dataset::load`], reading as `options` say (e.g. a limit on the
+    /// size of a file other than the default).
+    ///
+    /// # Errors
+    /// As [`Dataset::load`].
+    #[cfg(feature = "validate")]
+    pub fn load_with(dir: impl AsRef<Path>, options: &Options) -> Result<Self, Error> {
+        let (report, valid) = validate::check_dir(dir.as_ref(), options)?;
         valid
             .map(Self::from_valid)
             .ok_or_else(|| Error::invalid(report))

@@ -81,6 +81,8 @@ codes! {
     NotAFile = "not-a-file", Error, Read;
     /// A file exists but cannot be read (permissions, a symlink loop).
     UnreadableFile = "unreadable-file", Error, Read;
+    /// A file is larger than the limit on what is read of one file.
+    FileTooLarge = "file-too-large", Error, Read;
     /// A file is empty.
     EmptyFile = "empty-file", Error, Read;
     /// A file starts with a UTF-8 byte-order mark (accepted).

@@ -9,9 +9,12 @@
 // The data model: the types that are the schema.
 pub mod model;
 
-// Schema generation, the CSV layout, diagnostics and errors.
+// Schema generation, the CSV layout, diagnostics and errors, and the
+// journal that makes a set write one change.
 pub mod diagnostic;
 pub mod error;
+#[cfg(any(feature = "validate", feature = "write"))]
+pub mod journal;
 pub mod schema;
 #[cfg(any(feature = "validate", feature = "write"))]
 pub mod tables;

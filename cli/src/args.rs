@@ -46,9 +46,14 @@ pub struct GenerateArgs {
     /// The seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The directory to write (dataset.json, actors.json, sources.json, pledges.json, csv/).
+    /// The directory to write (dataset.json and the record files: actors, sources, pledges, events, statements; csv/).
+    /// Each of DIR and DIR/csv is written as one change: all its files or
+    /// none, even if the run is killed.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Overwrite a dataset already in DIR or DIR/csv (without it, exit 2).
+    #[arg(long)]
+    pub force: bool,
     /// Plant this many known errors in pledges.json and print them as JSON
     /// (the CSV form stays clean).
     #[arg(long, default_value_t = 0, value_name = "K", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
@@ -66,6 +71,8 @@ pub struct DiffArgs {
     /// How to print.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 /// Output format of `diff`.
@@ -98,6 +105,8 @@ pub struct CheckReleaseArgs {
     /// The changelog that must have a section for the new version.
     #[arg(long, default_value = "CHANGELOG.md", value_name = "FILE")]
     pub changelog: PathBuf,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 /// Where `list` and `show` read the dataset from.
@@ -107,6 +116,18 @@ pub struct DataArg {
     /// this binary].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub limit: ReadLimit,
+}
+
+/// How much of one file the commands that read a dataset read.
+#[derive(Debug, Args)]
+pub struct ReadLimit {
+    /// The most bytes read of one data file or CSV table, 1 to 1TiB, in
+    /// bytes or with a suffix (KiB, MiB, GiB, TiB); a larger file is the
+    /// diagnostic `file-too-large`, and nothing of it is read.
+    #[arg(long, value_name = "BYTES", default_value = "4GiB", value_parser = byte_size)]
+    pub max_file_size: u64,
 }
 
 /// Output format of `list` and `show`.
@@ -184,18 +205,25 @@ pub struct ConvertArgs {
     pub to: Target,
     /// The dataset to read: a JSON directory (with dataset.json) or a CSV one (with datapackage.json).
     pub input: PathBuf,
-    /// The directory to write into (created if missing).
+    /// The directory to write into (created if missing). Its files are
+    /// replaced as one change: all or none, even if the run is killed; a
+    /// table the old datapackage.json listed and the new one does not is
+    /// removed with it.
     pub output: PathBuf,
-    /// Write nothing; exit 1 and list the files in OUTPUT that differ from a fresh conversion.
+    /// Write nothing; exit 1 and list the files in OUTPUT that differ from a
+    /// fresh conversion (with --to csv, also .csv files not in the package).
     #[arg(long)]
     pub check: bool,
-    /// Allow OUTPUT to be the INPUT directory.
+    /// Allow OUTPUT to be the INPUT directory, or to hold a dataset in the
+    /// other format (without it, exit 2).
     #[arg(long)]
     pub force: bool,
     /// With --to json: where the written files point for their schemas,
     /// relative to OUTPUT [default: as recorded in the input, else ../schema].
     #[arg(long, value_name = "DIR")]
     pub schema_dir: Option<String>,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 /// The format `convert` writes.
@@ -218,12 +246,21 @@ impl Target {
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// The JSON dataset directory.
+    /// The JSON dataset directory (the one holding dataset.json), rewritten
+    /// in place: the files that change are replaced as one change, all or
+    /// none, even if the run is killed. A directory that holds no
+    /// dataset.json is refused (exit 2).
     #[arg(default_value = "data")]
     pub dir: PathBuf,
     /// Write nothing; exit 1 and list the files that are not canonical.
     #[arg(long)]
     pub check: bool,
+    /// Write JSON into a directory that holds a CSV dataset
+    /// (datapackage.json); without it, that is refused (exit 2).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +281,13 @@ pub struct ValidateArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub limit: ReadLimit,
+    /// The most bytes read of one archived text, 1 to 1TiB, in bytes or
+    /// with a suffix (KiB, MiB, GiB, TiB); a larger one is the diagnostic
+    /// `file-too-large`.
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = byte_size)]
+    pub max_archive_file_size: u64,
 }
 
 /// Output format of `validate`.
@@ -276,6 +320,32 @@ pub struct SchemaArgs {
     /// Exit 1 if the schemas in this directory differ from the generated ones.
     #[arg(long, value_name = "DIR")]
     pub check: Option<PathBuf>,
+}
+
+/// The largest size a limit can be given: 1 TiB.
+const MAX_BYTES: u64 = 1 << 40;
+
+/// A number of bytes, 1 to 1 TiB: digits, then optionally `KiB`, `MiB`,
+/// `GiB` or `TiB` (powers of 1024).
+fn byte_size(value: &str) -> Result<u64, String> {
+    let digits = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(digits);
+    let shift = match unit {
+        "" => 0,
+        "KiB" => 10,
+        "MiB" => 20,
+        "GiB" => 30,
+        "TiB" => 40,
+        _ => return Err("a size is a number of bytes, or one with KiB, MiB, GiB or TiB after it (e.g. `512MiB`)".to_owned()),
+    };
+    let bytes = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| (1..=MAX_BYTES).contains(n));
+    bytes.ok_or_else(|| "a size is from 1 byte to 1TiB".to_owned())
 }
 
 /// A git revision as given on the command line: never empty, never an

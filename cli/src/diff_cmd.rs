@@ -9,17 +9,24 @@ use ukraine_pledges::diff::{CollectionDiff, DatasetDiff, Snapshot, diff_snapshot
 use ukraine_pledges::release;
 use ukraine_pledges::schema::SCHEMA_VERSION;
 
-use crate::args::{CheckReleaseArgs, DiffArgs, DiffFormat};
+use ukraine_pledges::load::read_file;
+
+use crate::args::{CheckReleaseArgs, DiffArgs, DiffFormat, ReadLimit};
 use crate::escape::{code_span, html, markdown as markdown_text, visible};
-use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report};
+use crate::{ERROR, FAILURE, SUCCESS, emit, fail, git, load_or_report, recover};
 
 /// The old dataset: a directory, or `dir` at a git revision.
-fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Snapshot, u8> {
+fn load_old(
+    base: Option<&Path>,
+    rev: Option<&str>,
+    dir: &Path,
+    limit: &ReadLimit,
+) -> Result<Snapshot, u8> {
     match (base, rev) {
-        (Some(base), None) => snapshot_of(base),
+        (Some(base), None) => snapshot_of(base, limit),
         (None, Some(rev)) => {
             let tmp = git::checkout(dir, rev).map_err(fail)?;
-            snapshot_of(tmp.path())
+            snapshot_of(tmp.path(), limit)
         }
         _ => Err(fail(
             "give the old dataset as a directory or with --git REV, not both",
@@ -29,7 +36,8 @@ fn load_old(base: Option<&Path>, rev: Option<&str>, dir: &Path) -> Result<Snapsh
 
 /// The old side's records: validated when it follows this tool's schema
 /// version; otherwise read as JSON only, and said so.
-fn snapshot_of(dir: &Path) -> Result<Snapshot, u8> {
+fn snapshot_of(dir: &Path, limit: &ReadLimit) -> Result<Snapshot, u8> {
+    recover(dir)?;
     let names = [
         "dataset.json",
         "actors.json",
@@ -40,7 +48,10 @@ fn snapshot_of(dir: &Path) -> Result<Snapshot, u8> {
     ];
     let texts: Vec<(&str, String)> = names
         .iter()
-        .filter_map(|&n| Some((n, std::fs::read_to_string(dir.join(n)).ok()?)))
+        .filter_map(|&n| {
+            let bytes = read_file(&dir.join(n), limit.max_file_size).ok()?;
+            Some((n, String::from_utf8(bytes).ok()?))
+        })
         .collect();
     let files: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let older = Snapshot::from_json_files(&files)
@@ -56,7 +67,7 @@ fn snapshot_of(dir: &Path) -> Result<Snapshot, u8> {
             );
             Ok(older)
         }
-        None => load_or_report(dir).map(|d| Snapshot::of(&d)),
+        None => load_or_report(dir, limit).map(|d| Snapshot::of(&d)),
     }
 }
 
@@ -67,11 +78,16 @@ pub fn run_diff(args: &DiffArgs) -> u8 {
         (None, [old, new]) => (Some(old), new.clone()),
         _ => return fail("usage: pledges diff OLD NEW, or pledges diff --git REV [NEW]"),
     };
-    let old = match load_old(old.map(PathBuf::as_path), args.git.as_deref(), &new_dir) {
+    let old = match load_old(
+        old.map(PathBuf::as_path),
+        args.git.as_deref(),
+        &new_dir,
+        &args.limit,
+    ) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let new = match load_or_report(&new_dir) {
+    let new = match load_or_report(&new_dir, &args.limit) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -89,15 +105,22 @@ pub fn run_diff(args: &DiffArgs) -> u8 {
 }
 
 pub fn run_check_release(args: &CheckReleaseArgs) -> u8 {
-    let old = match load_old(args.base.as_deref(), args.git.as_deref(), &args.dir) {
+    let old = match load_old(
+        args.base.as_deref(),
+        args.git.as_deref(),
+        &args.dir,
+        &args.limit,
+    ) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let new = match load_or_report(&args.dir) {
+    let new = match load_or_report(&args.dir, &args.limit) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let changelog = std::fs::read_to_string(&args.changelog).ok();
+    let changelog = read_file(&args.changelog, args.limit.max_file_size)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
     let changes = diff_snapshots(&old, &Snapshot::of(&new));
     let verdict = release::check(
         &changes,

@@ -6,7 +6,7 @@ use ukraine_pledges::write::{canonical_files, file_name};
 use ukraine_pledges::write::{write_csv_dir, write_files};
 
 use crate::args::GenerateArgs;
-use crate::{ERROR, SUCCESS, emit, fail};
+use crate::{ERROR, Holds, SUCCESS, emit, fail, holds, recover};
 
 pub fn run(args: &GenerateArgs) -> u8 {
     // Both are bounded by their arguments' ranges, so they fit.
@@ -14,6 +14,30 @@ pub fn run(args: &GenerateArgs) -> u8 {
     else {
         return fail("--pledges or --corrupt is too large for this machine");
     };
+    let csv = args.out.join("csv");
+    for dir in [&args.out, &csv] {
+        if let Err(code) = recover(dir) {
+            return code;
+        }
+    }
+    // A dataset already there is not overwritten, nor JSON written into a
+    // CSV directory, unless asked to.
+    if !args.force {
+        for (dir, writes) in [(&args.out, Holds::Json), (&csv, Holds::Csv)] {
+            let what = match holds(dir) {
+                Holds::Nothing => continue,
+                found if found == writes => "a dataset is already there",
+                Holds::Csv => {
+                    "this is a CSV dataset (datapackage.json), and generate writes JSON there"
+                }
+                _ => "this is a JSON dataset (dataset.json), and generate writes CSV there",
+            };
+            return fail(format_args!(
+                "{}: {what}; pass --force to overwrite it, or choose another --out",
+                dir.display()
+            ));
+        }
+    }
     let dataset = generate::dataset(pledges, args.seed);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut planted = Vec::new();
@@ -31,9 +55,7 @@ pub fn run(args: &GenerateArgs) -> u8 {
             files.push((name, text.into_bytes()));
         }
     }
-    if let Err(e) =
-        write_files(&args.out, &files).and_then(|()| write_csv_dir(&dataset, &args.out.join("csv")))
-    {
+    if let Err(e) = write_files(&args.out, &files).and_then(|()| write_csv_dir(&dataset, &csv)) {
         return fail(e);
     }
     if args.corrupt > 0 {

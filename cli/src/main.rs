@@ -59,11 +59,60 @@ pub fn fail(message: impl std::fmt::Display) -> u8 {
     ERROR
 }
 
+/// Finishes or discards a set write to `dir` that was interrupted (see
+/// `ukraine_pledges::journal`), saying so in one line on standard error.
+/// The library would do it too on the first read or write of `dir`, but
+/// silently; doing it here first is how the user hears of it.
+pub fn recover(dir: &std::path::Path) -> Result<(), u8> {
+    match ukraine_pledges::journal::recover(dir) {
+        Ok(Some(recovery)) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "pledges: note: {}: {recovery}",
+                dir.display()
+            );
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// What `dir` holds: a JSON dataset (`dataset.json`), a CSV one
+/// (`datapackage.json` alone), or neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// A JSON dataset.
+    Json,
+    /// A CSV dataset.
+    Csv,
+    /// No dataset (or no directory).
+    Nothing,
+}
+
+/// What `dir` holds (nothing is followed or read).
+pub fn holds(dir: &std::path::Path) -> Holds {
+    let has = |name: &str| std::fs::symlink_metadata(dir.join(name)).is_ok();
+    if has("dataset.json") {
+        Holds::Json
+    } else if has("datapackage.json") {
+        Holds::Csv
+    } else {
+        Holds::Nothing
+    }
+}
+
 /// Loads the dataset in `dir`; when it cannot, prints why (the validation
 /// report on standard error) and returns the exit code to use.
-pub fn load_or_report(dir: &std::path::Path) -> Result<ukraine_pledges::Dataset, u8> {
+pub fn load_or_report(
+    dir: &std::path::Path,
+    limit: &args::ReadLimit,
+) -> Result<ukraine_pledges::Dataset, u8> {
     use ukraine_pledges::ErrorKind;
-    match ukraine_pledges::Dataset::load(dir) {
+    recover(dir)?;
+    let options =
+        ukraine_pledges::validate::Options::default().with_max_file_size(limit.max_file_size);
+    match ukraine_pledges::Dataset::load_with(dir, &options) {
         Ok(dataset) => Ok(dataset),
         Err(e) => match e.kind() {
             ErrorKind::Invalid(report) => {

@@ -14,7 +14,7 @@ use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
 
 fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
     match &arg.data {
-        Some(dir) => load_or_report(dir).map(Cow::Owned),
+        Some(dir) => load_or_report(dir, &arg.limit).map(Cow::Owned),
         None => Ok(Cow::Borrowed(Dataset::bundled())),
     }
 }

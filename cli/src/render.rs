@@ -68,6 +68,9 @@ fn capped(report: &Report) -> (Vec<&Diagnostic>, Vec<(String, String, usize)>) {
     (shown, more)
 }
 
+/// The largest file whose lines are shown under its findings.
+const MAX_SHOWN_FILE: u64 = ukraine_pledges::load::MAX_FILE_SIZE;
+
 /// Like a compiler: the message, the place, the line with a caret, the hint.
 pub fn human(report: &Report, dir: &Path, style: Style) -> String {
     let mut texts: HashMap<&Path, Option<(String, LineIndex)>> = HashMap::new();
@@ -96,7 +99,9 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
         let _ = writeln!(out, "{:width$}{} {place}{pointer}", "", style.accent("-->"));
         if let (Some(line), Some(column)) = (d.line, d.column) {
             let text = texts.entry(d.file.as_path()).or_insert_with(|| {
-                let text = std::fs::read(&d.file).ok()?;
+                // The file was read to find the line; a file that is no
+                // longer a regular one of that size shows no line.
+                let text = ukraine_pledges::load::read_file(&d.file, MAX_SHOWN_FILE).ok()?;
                 let text =
                     String::from_utf8_lossy(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text))
                         .into_owned();

@@ -6,10 +6,12 @@ use ukraine_pledges::validate::{Options, validate_dir};
 
 use crate::args::{ColorChoice, Format, ValidateArgs};
 use crate::render::{self, Style};
-use crate::{ERROR, FAILURE, SUCCESS, emit, fail};
+use crate::{ERROR, FAILURE, SUCCESS, emit, fail, recover};
 
 pub fn run(args: &ValidateArgs) -> u8 {
-    let mut options = Options::default();
+    let mut options = Options::default()
+        .with_max_file_size(args.limit.max_file_size)
+        .with_max_archive_file_size(args.max_archive_file_size);
     if let Some(archive) = &args.archive {
         if !archive.is_dir() {
             return fail(format_args!(
@@ -18,6 +20,9 @@ pub fn run(args: &ValidateArgs) -> u8 {
             ));
         }
         options = options.with_archive(archive);
+    }
+    if let Err(code) = recover(&args.dir) {
+        return code;
     }
     let report = match validate_dir(&args.dir, &options) {
         Ok(report) => report,

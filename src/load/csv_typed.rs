@@ -11,7 +11,7 @@
 //! same report and dataset whatever the input.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Take};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -48,10 +48,10 @@ pub(crate) struct TypedCsv {
 
 /// Reads the CSV dataset in `dir` into the model, or `None` if anything in
 /// it needs the slow path's diagnostics.
-pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
+pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
     let package_path = dir.join(DATAPACKAGE);
     let mut problems = Vec::new();
-    let package = crate::load::read_json_file(&package_path, &mut problems);
+    let package = crate::load::read_json_file(&package_path, max_size, &mut problems);
     if !problems.is_empty() {
         return None;
     }
@@ -87,7 +87,7 @@ pub(crate) fn read_dir(dir: &Path) -> Option<TypedCsv> {
         statement_events,
         statement_evidence,
         statement_inferences,
-    } = read_tables(dir)?;
+    } = read_tables(dir, max_size)?;
     let ((mut actors, actor_lines), aliases) = (actors?, aliases?);
     let ((sources, source_lines), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
     let children = (
@@ -266,8 +266,8 @@ struct Tables {
 /// A job that reads child table `$table` of items `$ty` into field `$field`.
 macro_rules! child_job {
     ($table:literal, $ty:ty, $field:ident) => {
-        ($table, |path, table, into| {
-            let read = read_child::<$ty>(path, table)?;
+        ($table, |path, table, max, into| {
+            let read = read_child::<$ty>(path, table, max)?;
             into.lock().ok()?.$field = Some(read);
             Some(())
         })
@@ -276,27 +276,27 @@ macro_rules! child_job {
 
 /// Reads one table (at the path given) into its place in [`Tables`];
 /// `None` when the fast path gives up.
-type Job = fn(&Path, &Table, &Mutex<Tables>) -> Option<()>;
+type Job = fn(&Path, &Table, u64, &Mutex<Tables>) -> Option<()>;
 
 /// Reads the tables of the dataset in `dir` on two cores: the
 /// largest file first, each core taking the next largest as it finishes
 /// one, so that both finish close together whatever the tables' sizes.
-fn read_tables(dir: &Path) -> Option<Tables> {
+fn read_tables(dir: &Path, max_size: u64) -> Option<Tables> {
     let jobs: [(&str, Job); 25] = [
-        ("actors", |path, table, into| {
-            let read = read_main(path, table, |r| Actor::from_cells(r))?;
+        ("actors", |path, table, max, into| {
+            let read = read_main(path, table, max, |r| Actor::from_cells(r))?;
             into.lock().ok()?.actors = Some(read);
             Some(())
         }),
         child_job!("actor_aliases", Text, aliases),
-        ("sources", |path, table, into| {
-            let read = read_main(path, table, |r| Source::from_cells(r))?;
+        ("sources", |path, table, max, into| {
+            let read = read_main(path, table, max, |r| Source::from_cells(r))?;
             into.lock().ok()?.sources = Some(read);
             Some(())
         }),
-        ("pledges", |path, table, into| {
+        ("pledges", |path, table, max, into| {
             let mut ids = IdList::default();
-            let (pledges, lines) = read_main(path, table, |r| {
+            let (pledges, lines) = read_main(path, table, max, |r| {
                 // The id as read, which is the id the types hold.
                 ids.push(r.get(0)?)?;
                 Pledge::from_cells(r)
@@ -313,8 +313,8 @@ fn read_tables(dir: &Path) -> Option<Tables> {
         child_job!("pledge_quantities", Quantity, quantities),
         child_job!("pledge_evidence", Evidence, evidence),
         child_job!("pledge_inferences", Inference, inferences),
-        ("events", |path, table, into| {
-            let read = read_main(path, table, |r| Event::from_cells(r))?;
+        ("events", |path, table, max, into| {
+            let read = read_main(path, table, max, |r| Event::from_cells(r))?;
             into.lock().ok()?.events = Some(read);
             Some(())
         }),
@@ -322,8 +322,8 @@ fn read_tables(dir: &Path) -> Option<Tables> {
         child_job!("event_accounts", Account, accounts),
         child_job!("event_evidence", Evidence, event_evidence),
         child_job!("event_inferences", Inference, event_inferences),
-        ("statements", |path, table, into| {
-            let read = read_main(path, table, |r| Statement::from_cells(r))?;
+        ("statements", |path, table, max, into| {
+            let read = read_main(path, table, max, |r| Statement::from_cells(r))?;
             into.lock().ok()?.statements = Some(read);
             Some(())
         }),
@@ -353,7 +353,7 @@ fn read_tables(dir: &Path) -> Option<Tables> {
             let Some((_, path, table, job)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
-            if job(path, table, &tables).is_none() {
+            if job(path, table, max_size, &tables).is_none() {
                 gave_up.store(true, Ordering::Relaxed);
             }
         }
@@ -433,9 +433,10 @@ impl Cells for Row<'_> {
     }
 }
 
-/// Opens a table and checks that its header is exactly the table's.
-fn open(path: &Path, table: &Table) -> Option<csv::Reader<File>> {
-    let mut file = super::files::open_regular(path).ok()?;
+/// Opens a table and checks that its header is exactly the table's. The
+/// reader stops one byte past `max_size`: [`whole`] says whether it did.
+fn open(path: &Path, table: &Table, max_size: u64) -> Option<csv::Reader<Take<File>>> {
+    let mut file = super::files::open_regular(path, max_size).ok()?;
     let mut head = Vec::with_capacity(3);
     (&mut file).take(3).read_to_end(&mut head).ok()?;
     if head == b"\xEF\xBB\xBF" {
@@ -446,21 +447,28 @@ fn open(path: &Path, table: &Table) -> Option<csv::Reader<File>> {
         .has_headers(true)
         .flexible(false)
         .buffer_capacity(1 << 16)
-        .from_reader(file);
+        .from_reader(super::files::bounded(file, max_size));
     let expected = table.headers();
     let header = reader.headers().ok()?;
     (header.iter().eq(expected.iter().copied())).then_some(reader)
+}
+
+/// Whether `reader` read its whole file: not when the file grew past the
+/// limit while it was read (the slow path then says so).
+fn whole(reader: &csv::Reader<Take<File>>) -> Option<()> {
+    (!super::files::past_limit(reader.get_ref())).then_some(())
 }
 
 /// Every row of a main table as a record, with its line.
 fn read_main<T>(
     path: &Path,
     table: &Table,
+    max_size: u64,
     mut record: impl FnMut(&Row<'_>) -> Option<T>,
 ) -> Option<(Vec<T>, Vec<Line>)> {
     debug_assert_eq!(table.shape, Shape::Main);
     let size = std::fs::metadata(path).ok()?.len();
-    let mut reader = open(path, table)?;
+    let mut reader = open(path, table, max_size)?;
     let mut bytes = csv::ByteRecord::new();
     let (mut records, mut lines) = (Vec::new(), Vec::new());
     while reader.read_byte_record(&mut bytes).ok()? {
@@ -477,6 +485,7 @@ fn read_main<T>(
             let _ = lines.try_reserve_exact(more);
         }
     }
+    whole(&reader)?;
     records.shrink_to_fit();
     lines.shrink_to_fit();
     Some((records, lines))
@@ -882,8 +891,8 @@ fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
 
 /// The rows of a child table, grouped by parent; each parent's rows must
 /// come together, numbered 1, 2, 3, … in order.
-fn read_child<T: TableRow>(path: &Path, table: &Table) -> Option<Children<T>> {
-    let mut reader = open(path, table)?;
+fn read_child<T: TableRow>(path: &Path, table: &Table, max_size: u64) -> Option<Children<T>> {
+    let mut reader = open(path, table, max_size)?;
     let mut record = csv::ByteRecord::new();
     let mut children = Children {
         parents: String::new(),
@@ -929,6 +938,7 @@ fn read_child<T: TableRow>(path: &Path, table: &Table) -> Option<Children<T>> {
     if let Some(group) = children.groups.last_mut() {
         group.items = exact(&mut current).into_boxed_slice();
     }
+    whole(&reader)?;
     Some(children)
 }
 

@@ -274,10 +274,16 @@ struct Row {
 fn read_table(
     path: &Path,
     table: &Table,
+    max_size: u64,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
 ) -> Option<Vec<Row>> {
-    let bytes = match super::files::read_regular(path) {
+    let bytes = match super::files::read_regular(path, max_size) {
         Ok(bytes) => bytes,
+        Err(e) if super::files::TooLarge::of(&e).is_some() => {
+            let message = super::json::too_large_message(&e);
+            out.push((Diagnostic::new(Code::FileTooLarge, path, "", message), None));
+            return None;
+        }
         Err(e) => {
             let code = if super::files::NotRegular::of(&e).is_some() {
                 Code::NotAFile
@@ -428,10 +434,10 @@ fn read_table(
 }
 
 /// Reads the CSV dataset in `dir`.
-pub(crate) fn read_dir(dir: &Path) -> CsvInput {
+pub(crate) fn read_dir(dir: &Path, max_size: u64) -> CsvInput {
     let mut input = CsvInput::default();
     let package_path = dir.join(DATAPACKAGE);
-    let package = crate::load::read_json_file(&package_path, &mut input.diagnostics);
+    let package = crate::load::read_json_file(&package_path, max_size, &mut input.diagnostics);
     if let Some(value) = &package.value {
         input
             .values
@@ -445,7 +451,7 @@ pub(crate) fn read_dir(dir: &Path) -> CsvInput {
     for table in TABLES {
         let path = dir.join(table.file_name());
         let numbers = number_columns(table);
-        let Some(rows) = read_table(&path, table, &mut input.diagnostics) else {
+        let Some(rows) = read_table(&path, table, max_size, &mut input.diagnostics) else {
             continue;
         };
         let coll = collection(table.kind);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::files::NotRegular;
+use super::files::{NotRegular, TooLarge};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Typed;
 use crate::load::locate::{self, ScanProblem};
@@ -27,8 +27,17 @@ pub(crate) struct ReadFile {
 
 /// Reads and parses `path`, pushing what is wrong onto `out`. Byte offsets
 /// in the diagnostics are turned into positions later, from `text`.
-pub(crate) fn read_json(path: &Path, out: &mut Vec<(Diagnostic, Option<usize>)>) -> ReadFile {
-    parse_json(path, None, super::files::read_regular(path), out)
+pub(crate) fn read_json(
+    path: &Path,
+    max_size: u64,
+    out: &mut Vec<(Diagnostic, Option<usize>)>,
+) -> ReadFile {
+    parse_json(path, None, super::files::read_regular(path, max_size), out)
+}
+
+/// The message of `file-too-large`, from the error that says the limit.
+pub(crate) fn too_large_message(e: &std::io::Error) -> String {
+    format!("{e}; nothing of it was read (raise the limit with --max-file-size)")
 }
 
 /// Like [`read_json`], on bytes already read (or the error reading them).
@@ -48,6 +57,7 @@ pub(crate) fn parse_json(
         Err(e) => {
             let (code, message) = match (e.kind(), NotRegular::of(&e)) {
                 (_, Some(why)) => (Code::NotAFile, why.to_string()),
+                _ if TooLarge::of(&e).is_some() => (Code::FileTooLarge, too_large_message(&e)),
                 (ErrorKind::NotFound, _) => {
                     (Code::MissingFile, "the file does not exist".to_owned())
                 }

@@ -31,6 +31,26 @@ use crate::model::{
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 
+/// The default limit on the size of one data file or CSV table, in bytes
+/// (4 GiB): the generator's largest file at a million pledges is about
+/// 1.6 GB. A larger file is the diagnostic `file-too-large`, not read.
+pub const MAX_FILE_SIZE: u64 = 4 << 30;
+
+/// The default limit on the size of one archived source text, in bytes
+/// (64 MiB).
+pub const MAX_ARCHIVE_FILE_SIZE: u64 = 64 << 20;
+
+/// Reads the whole of `path` as the loaders do: only if it is a regular
+/// file (a link, FIFO or device is refused, nothing read from it) of at
+/// most `max_size` bytes, and never more than that even if it grows.
+///
+/// # Errors
+/// The I/O error; a file that is not regular or is too large is an error
+/// whose message says which.
+pub fn read_file(path: &Path, max_size: u64) -> std::io::Result<Vec<u8>> {
+    files::read_regular(path, max_size)
+}
+
 /// A whole file read into the data model.
 #[derive(Debug)]
 pub(crate) enum Typed {
@@ -128,17 +148,18 @@ impl Files {
 /// offsets where known) onto `out`.
 pub(crate) fn read_json_file(
     path: &Path,
+    max_size: u64,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
 ) -> json::ReadFile {
-    json::read_json(path, out)
+    json::read_json(path, max_size, out)
 }
 
 /// Where a dataset's bytes come from: the file system, or memory (a file
 /// name and its bytes, for each file).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Origin<'a> {
-    /// Files on disk.
-    Disk,
+    /// Files on disk, each read only up to this many bytes.
+    Disk(u64),
     /// Files held in memory, found by file name.
     Memory(&'a [(&'a str, &'a [u8])]),
 }
@@ -147,7 +168,7 @@ impl Origin<'_> {
     /// The bytes of the file at `path`.
     pub(crate) fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         match self {
-            Self::Disk => files::read_regular(path),
+            Self::Disk(max_size) => files::read_regular(path, *max_size),
             Self::Memory(files) => {
                 let name = path
                     .file_name()
@@ -206,6 +227,10 @@ impl Input {
 /// actors and sources are read on the other. With `stream`, the files are on
 /// disk, and a clean pledges file is read from there in chunks instead.
 fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
+    let max_size = match load {
+        Origin::Disk(max_size) => max_size,
+        Origin::Memory(_) => u64::MAX,
+    };
     let mut pending = Vec::new();
     let manifest_path = dir.join(FileKind::Manifest.default_file_name());
     let manifest_file = json::parse_json(
@@ -255,8 +280,16 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
         // The pledges file is read from disk a chunk at a time, never whole,
         // when it is clean; otherwise it is read whole, to say what is wrong.
         if stream && kind == FileKind::Pledges {
-            let file = files::open_regular(path).ok();
-            if let Some(pledges) = file.and_then(|f| chunked::read_pledges(f, chunked::CHUNK)) {
+            let mut file = files::open_regular(path, max_size)
+                .ok()
+                .map(|f| files::bounded(f, max_size));
+            // A file that grew past the limit while it was read is read
+            // again whole below, which says so.
+            let pledges = file
+                .as_mut()
+                .and_then(|f| chunked::read_pledges(&mut *f, chunked::CHUNK))
+                .filter(|_| !file.as_ref().is_some_and(files::past_limit));
+            if let Some(pledges) = pledges {
                 let typed = Some(Typed::Pledges(pledges));
                 let (text, value) = (None, None);
                 return (kind, json::ReadFile { text, value, typed }, out);
@@ -289,9 +322,9 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
 
 /// Reads a CSV dataset: straight into the data model when it is clean
 /// (unless `fast` is off, for tests), otherwise value by value.
-fn read_csv_dir(dir: &Path, fast: bool) -> Input {
+fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
     let files = Files::in_dir(dir);
-    if let Some(csv) = fast.then(|| csv_typed::read_dir(dir)).flatten() {
+    if let Some(csv) = fast.then(|| csv_typed::read_dir(dir, max_size)).flatten() {
         let schema = csv_typed::schema_reference;
         let typed = HashMap::from([
             (FileKind::Manifest, Typed::Manifest(csv.manifest)),
@@ -345,7 +378,7 @@ fn read_csv_dir(dir: &Path, fast: bool) -> Input {
             pending: Vec::new(),
         };
     }
-    let csv = csv_values::read_dir(dir);
+    let csv = csv_values::read_dir(dir, max_size);
     let mut texts = HashMap::new();
     if let Some(text) = csv.package_text {
         texts.insert(dir.join(DATAPACKAGE), text);
@@ -363,19 +396,23 @@ fn read_csv_dir(dir: &Path, fast: bool) -> Input {
 
 /// Reads the dataset in `dir`, JSON or CSV: a CSV dataset straight into the
 /// data model when it is clean (unless `fast_csv` is off, for the tests that
-/// compare the two paths), otherwise value by value.
+/// compare the two paths), otherwise value by value. A set write to `dir`
+/// that was interrupted is finished or discarded first (see
+/// [`crate::journal::recover`]). No file is read past `max_size` bytes.
 ///
 /// # Errors
-/// [`Error`] when `dir` itself cannot be read as a directory.
-pub(crate) fn read_dir(dir: &Path, fast_csv: bool) -> Result<Input, Error> {
+/// [`Error`] when `dir` itself cannot be read as a directory, or an
+/// interrupted write in it cannot be recovered.
+pub(crate) fn read_dir(dir: &Path, fast_csv: bool, max_size: u64) -> Result<Input, Error> {
+    crate::journal::recover(dir)?;
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));
     }
     Ok(if is_csv_dir(dir) {
-        read_csv_dir(dir, fast_csv)
+        read_csv_dir(dir, fast_csv, max_size)
     } else {
-        read_json_dir(dir, Origin::Disk, true)
+        read_json_dir(dir, Origin::Disk(max_size), true)
     })
 }
 

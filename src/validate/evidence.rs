@@ -37,12 +37,35 @@ pub fn fold_quote_text(text: &str) -> String {
 }
 
 /// Checks each source's archived file and each quote against it.
-pub(crate) fn check(records: &Records, files: &Files, archive: &Path, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(
+    records: &Records,
+    files: &Files,
+    archive: &Path,
+    max_size: u64,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut texts: HashMap<&str, String> = HashMap::new();
     for (index, source) in &records.sources {
         let file = archive.join(source.archive.file.as_str());
-        let bytes = match crate::load::files::read_regular(&file) {
+        let bytes = match crate::load::files::read_regular(&file, max_size) {
             Ok(bytes) => bytes,
+            Err(e) if crate::load::files::TooLarge::of(&e).is_some() => {
+                out.push(
+                    Diagnostic::new(
+                        Code::FileTooLarge,
+                        &files.sources,
+                        format!("/sources/{index}/archive/file"),
+                        format!(
+                            "the archived text {}: {e}; nothing of it was read",
+                            file.display()
+                        ),
+                    )
+                    .with_hint(
+                        "archive the text alone, or raise the limit with --max-archive-file-size",
+                    ),
+                );
+                continue;
+            }
             Err(e) => {
                 out.push(
                     Diagnostic::new(

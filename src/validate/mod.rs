@@ -45,16 +45,46 @@ use records::{Indexed, Records};
 pub(crate) use load::Files;
 pub(crate) use records::Part;
 
-/// What to check beyond the dataset itself.
-#[derive(Clone, Debug, Default)]
+/// What to check beyond the dataset itself, and how much to read.
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Options {
     /// A directory holding each source's archived text, to check checksums
     /// and quotes against (`pledges validate --archive DIR`).
     pub archive: Option<PathBuf>,
+    /// The most bytes read of one data file or CSV table; a larger one is
+    /// the diagnostic `file-too-large` (default [`load::MAX_FILE_SIZE`]).
+    pub max_file_size: u64,
+    /// The most bytes read of one archived text; a larger one is the
+    /// diagnostic `file-too-large` (default [`load::MAX_ARCHIVE_FILE_SIZE`]).
+    pub max_archive_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            archive: None,
+            max_file_size: load::MAX_FILE_SIZE,
+            max_archive_file_size: load::MAX_ARCHIVE_FILE_SIZE,
+        }
+    }
 }
 
 impl Options {
+    /// Reads at most `bytes` of each data file or CSV table.
+    #[must_use]
+    pub fn with_max_file_size(mut self, bytes: u64) -> Self {
+        self.max_file_size = bytes;
+        self
+    }
+
+    /// Reads at most `bytes` of each archived text.
+    #[must_use]
+    pub fn with_max_archive_file_size(mut self, bytes: u64) -> Self {
+        self.max_archive_file_size = bytes;
+        self
+    }
+
     /// Checks quotes against the archived texts in `dir`.
     #[must_use]
     pub fn with_archive(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -103,8 +133,12 @@ fn check_dir_with(
     options: &Options,
     fast_csv: bool,
 ) -> Result<(Report, Option<Valid>), Error> {
-    let input = load::read_dir(dir, fast_csv)?;
-    Ok(check_input(input, options, Origin::Disk))
+    let input = load::read_dir(dir, fast_csv, options.max_file_size)?;
+    Ok(check_input(
+        input,
+        options,
+        Origin::Disk(options.max_file_size),
+    ))
 }
 
 /// [`validate_in_memory`], with the records when they have no errors.
@@ -212,7 +246,8 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
     claims::check(&records, &files, &mut found);
     status::check(&records, &files, &mut found);
     if let Some(archive) = &options.archive {
-        evidence::check(&records, &files, archive, &mut found);
+        let max_size = options.max_archive_file_size;
+        evidence::check(&records, &files, archive, max_size, &mut found);
     }
 
     let mut diagnostics = match &locations {
@@ -512,7 +547,8 @@ mod tests {
     fn a_clean_csv_dataset_takes_the_fast_path() {
         let dir = tempfile::tempdir().unwrap();
         write_csv(dir.path(), 7, &[]);
-        let typed = crate::load::csv_typed::read_dir(dir.path()).expect("the fast path reads it");
+        let typed =
+            crate::load::csv_typed::read_dir(dir.path(), u64::MAX).expect("the fast path reads it");
         assert_eq!(typed.pledges.len(), 12);
         let (report, dataset) = check_dir(dir.path(), &Options::default()).unwrap();
         assert!(report.diagnostics.is_empty(), "{report:?}");
@@ -549,7 +585,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pledges = TABLES.iter().position(|t| t.name == "pledges").unwrap();
         write_csv(dir.path(), 3, &[(pledges, Edit::NotUtf8(4))]);
-        assert!(crate::load::csv_typed::read_dir(dir.path()).is_none());
+        assert!(crate::load::csv_typed::read_dir(dir.path(), u64::MAX).is_none());
         let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
         let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
         let codes: Vec<Code> = fast.0.diagnostics.iter().map(|d| d.code).collect();
@@ -628,7 +664,7 @@ mod tests {
                 let bytes = std::fs::read(&path).unwrap();
                 std::fs::write(&path, reorder(&bytes, &keys)).unwrap();
             }
-            prop_assert!(crate::load::csv_typed::read_dir(dir.path()).is_some());
+            prop_assert!(crate::load::csv_typed::read_dir(dir.path(), u64::MAX).is_some());
             let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
             let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
             prop_assert_eq!(

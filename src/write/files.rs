@@ -1,11 +1,15 @@
 //! Atomic file writes: a temporary file beside the target, then a rename,
-//! so a reader never sees half a file and a failure leaves the old one.
+//! so a reader never sees half a file and a failure leaves the old one;
+//! and sets of files written as one change (see [`crate::journal`]).
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read as _, Write};
 use std::path::Path;
 
 use crate::error::Error;
+use crate::journal::{self, Journal, STAGING_PREFIX};
+use crate::schema::FileKind;
+use crate::tables::DATAPACKAGE;
 
 /// Writes `bytes` to `path` atomically.
 ///
@@ -43,15 +47,43 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 /// Writes the files `names` into `dir` as one change: `write` fills each
 /// file in a staging directory inside `dir`, each is synced, and all are
-/// renamed into place only when every one was written, so a failure leaves
-/// `dir` as it was. Each file is synced on a thread of its own while the
-/// next ones are written.
+/// published together through a journal (see [`crate::journal`]): a
+/// failure before the journal's commit point leaves `dir` as it was, and a
+/// write killed after it is finished by the next read or write of `dir`.
+/// An interrupted earlier write in `dir` is finished or discarded first.
+/// Each file is synced on a thread of its own while the next ones are
+/// written. Files of `dir` not in `names` are left alone.
 ///
 /// # Errors
-/// An I/O [`Error`] naming the file that could not be written.
+/// An I/O [`Error`] naming the file that could not be written, or the
+/// target that is a directory (checked before anything is replaced).
 pub fn write_set(
     dir: &Path,
     names: &[&str],
+    write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    write_set_replacing(dir, names, Replaces::Nothing, write)
+}
+
+/// Which files of the old set in the directory a set write replaces as a
+/// whole: those its manifest lists that the new set no longer has are
+/// removed, in the same change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Replaces {
+    /// No file beyond those written.
+    Nothing,
+    /// The record files `dataset.json`'s `resources` name.
+    JsonDataset,
+    /// The tables `datapackage.json`'s resources name.
+    CsvPackage,
+}
+
+/// [`write_set`], removing the files of the old set that `replaces` names
+/// and the new set does not have.
+pub(crate) fn write_set_replacing(
+    dir: &Path,
+    names: &[&str],
+    replaces: Replaces,
     mut write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let staged = staging(dir)?;
@@ -66,7 +98,7 @@ pub fn write_set(
         }
         join_all(syncs)
     })?;
-    publish(dir, staged.path(), names)
+    publish(dir, staged, names, replaces)
 }
 
 /// Waits for every thread and returns the first error (a panic goes on).
@@ -83,10 +115,12 @@ fn join_all<'s>(
     results.into_iter().collect()
 }
 
-/// [`write_set`], with the files of each lane written on a core of its own.
+/// [`write_set_replacing`], with the files of each lane written on a core
+/// of its own.
 pub(crate) fn write_set_in_lanes(
     dir: &Path,
     lanes: &[Vec<&str>],
+    replaces: Replaces,
     write: &(dyn Fn(&str, &mut File) -> std::io::Result<()> + Sync),
 ) -> Result<(), Error> {
     let staged = staging(dir)?;
@@ -115,7 +149,7 @@ pub(crate) fn write_set_in_lanes(
         join_all(handles)
     })?;
     let names: Vec<&str> = lanes.iter().flatten().copied().collect();
-    publish(dir, at, &names)
+    publish(dir, staged, &names, replaces)
 }
 
 /// Bytes written between two flushes ahead (see [`with_sync_ahead`]).
@@ -215,11 +249,12 @@ impl Write for SyncAhead<'_, '_, '_> {
 }
 
 /// A staging directory inside `dir` (created if missing), removed when
-/// dropped.
+/// dropped. An interrupted write in `dir` is finished or discarded first.
 fn staging(dir: &Path) -> Result<tempfile::TempDir, Error> {
+    journal::recover(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     tempfile::Builder::new()
-        .prefix(".pledges-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(dir)
         .map_err(|e| Error::io(dir, e))
 }
@@ -235,13 +270,83 @@ fn fill(
     Ok(file)
 }
 
-/// Renames the staged files `names` into `dir`.
-fn publish(dir: &Path, staged: &Path, names: &[&str]) -> Result<(), Error> {
-    for name in names {
-        let target = dir.join(name);
-        std::fs::rename(staged.join(name), &target).map_err(|e| Error::io(&target, e))?;
-    }
-    Ok(())
+/// Publishes the staged files `names` into `dir` as one change, with the
+/// removal of what `replaces` says is left of the old set.
+fn publish(
+    dir: &Path,
+    staged: tempfile::TempDir,
+    names: &[&str],
+    replaces: Replaces,
+) -> Result<(), Error> {
+    let staging = staged
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let journal = Journal {
+        staging,
+        renames: names.iter().map(|&n| n.to_owned()).collect(),
+        removals: left_over(dir, names, replaces),
+    };
+    // From here the staging directory belongs to the journal: a failure
+    // after the commit point needs its files to finish the change.
+    let _ = staged.keep();
+    journal::commit(dir, &journal)
+}
+
+/// The largest manifest read to find the files of the old set.
+const MANIFEST_MAX: u64 = 64 << 20;
+
+/// The files of the old set in `dir` that its manifest (as `replaces`
+/// says) lists and `names` does not have: only plain names with the
+/// manifest's own extension, and only files (never a directory) that exist.
+fn left_over(dir: &Path, names: &[&str], replaces: Replaces) -> Vec<String> {
+    let (manifest, extension) = match replaces {
+        Replaces::Nothing => return Vec::new(),
+        Replaces::JsonDataset => (FileKind::Manifest.default_file_name(), ".json"),
+        Replaces::CsvPackage => (DATAPACKAGE, ".csv"),
+    };
+    let path = dir.join(manifest);
+    let read = || -> Option<serde_json::Value> {
+        if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        File::open(&path)
+            .ok()?
+            .take(MANIFEST_MAX)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    };
+    let Some(value) = read() else {
+        return Vec::new();
+    };
+    let listed: Vec<&str> = match (replaces, value.get("resources")) {
+        (Replaces::JsonDataset, Some(serde_json::Value::Object(resources))) => resources
+            .values()
+            .filter_map(serde_json::Value::as_str)
+            .collect(),
+        (Replaces::CsvPackage, Some(serde_json::Value::Array(resources))) => resources
+            .iter()
+            .filter_map(|r| r.get("path")?.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut left: Vec<String> = listed
+        .into_iter()
+        .filter(|name| {
+            name.ends_with(extension)
+                && *name != manifest
+                && journal::is_plain_name(name)
+                && !names.contains(name)
+                && std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| !m.is_dir())
+        })
+        .map(str::to_owned)
+        .collect();
+    left.sort();
+    left.dedup();
+    left
 }
 
 #[cfg(test)]
@@ -341,7 +446,7 @@ mod tests {
     fn sets_write_every_file_or_none() {
         type Write = dyn Fn(&str, &mut File) -> std::io::Result<()> + Sync;
         let in_lanes = |dir: &Path, write: &Write| {
-            write_set_in_lanes(dir, &[vec!["a", "b"], vec!["c"]], write)
+            write_set_in_lanes(dir, &[vec!["a", "b"], vec!["c"]], Replaces::Nothing, write)
         };
         let in_turn = |dir: &Path, write: &Write| write_set(dir, &["a", "b", "c"], write);
         for (set, failing) in [

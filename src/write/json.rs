@@ -16,7 +16,7 @@ use unicode_normalization::{UnicodeNormalization, is_nfc};
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::schema::FileKind;
-use crate::write::files::{SYNC_AHEAD, with_sync_ahead, write_set};
+use crate::write::files::{Replaces, SYNC_AHEAD, with_sync_ahead, write_set_replacing};
 
 /// Pretty JSON with two-space indent, keys in declaration order, every
 /// string in Unicode NFC, and a trailing newline.
@@ -270,7 +270,9 @@ pub fn canonical_files(dataset: &Dataset, schema_dir: &str) -> Vec<(FileKind, St
 }
 
 /// Writes `dataset` into `dir` as canonical JSON, the files as one
-/// change (see [`write_set`]): each record file is serialised on two cores
+/// change (see [`write_set`](super::write_set)), removing in the same change
+/// a record file the old `dataset.json` in `dir` lists and the new one does
+/// not: each record file is serialised on two cores
 /// straight into its file, a few chunks of records at a time, rather than
 /// held in memory whole.
 ///
@@ -287,7 +289,7 @@ pub fn write_json_dir(dataset: &Dataset, dir: &Path, schema_dir: &str) -> Result
         .rev()
         .map(|&kind| file_name(dataset, kind))
         .collect();
-    write_set(dir, &names, |name, file| {
+    write_set_replacing(dir, &names, Replaces::JsonDataset, |name, file| {
         let kind = FileKind::ALL
             .into_iter()
             .find(|&k| file_name(dataset, k) == name)

@@ -23,7 +23,7 @@ pub use json::{canonical_files, file_name, schema_dir_of, to_canonical_json, wri
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::tables::{DATAPACKAGE, TABLES, Table};
-use files::{SYNC_AHEAD, with_sync_ahead, write_set_in_lanes};
+use files::{Replaces, SYNC_AHEAD, with_sync_ahead, write_set_in_lanes};
 
 /// Every file of the CSV form of `dataset`: the tables and
 /// `datapackage.json`, as `(file name, bytes)`.
@@ -39,9 +39,9 @@ pub fn csv_files(dataset: &Dataset) -> Vec<(String, Vec<u8>)> {
 
 /// Writes the CSV form of `dataset` into `dir`: the tables and
 /// `datapackage.json`, the same bytes as [`csv_files`], streamed into their
-/// files on two cores. Every file goes to a temporary name first and is
-/// renamed into place only when all were written, so a failure leaves
-/// `dir` as it was.
+/// files on two cores, as one change (see [`write_set`]): a table the old
+/// `datapackage.json` in `dir` lists and the new one does not (a retired
+/// table) is removed in the same change. Other files are left alone.
 ///
 /// # Errors
 /// An I/O [`Error`] naming the file that could not be written.
@@ -59,7 +59,7 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path) -> Result<(), Error> {
             .chain([DATAPACKAGE])
             .collect(),
     ];
-    write_set_in_lanes(dir, &lanes, &|name, file| {
+    write_set_in_lanes(dir, &lanes, Replaces::CsvPackage, &|name, file| {
         if name == DATAPACKAGE {
             return file.write_all(package.as_bytes());
         }

@@ -68,6 +68,21 @@ fn cases() -> Vec<Case> {
             at: None,
         },
         Case {
+            code: "file-too-large",
+            // Past the default limit by its size alone (a sparse file: no
+            // disk is used and nothing of it is read).
+            breaks: &[With(|f| {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(f.file(P))
+                    .unwrap();
+                file.set_len(ukraine_pledges::load::MAX_FILE_SIZE + 1)
+                    .unwrap();
+            })],
+            file: P,
+            at: None,
+        },
+        Case {
             code: "empty-file",
             breaks: &[With(|f| f.write(P, ""))],
             file: P,

@@ -1,0 +1,372 @@
+//! Writes as one change: sets of files published all or nothing, even when
+//! killed; interrupted writes finished or discarded by the next command;
+//! stale tables removed; datasets not overwritten unless asked.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::helpers::{Fixture, pledges, root, stderr, stdout};
+
+/// Every entry of `dir`: a file with its bytes, anything else as `None`.
+type Listing = BTreeMap<String, Option<Vec<u8>>>;
+
+fn listing(dir: &Path) -> Listing {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            let file = e.file_type().unwrap().is_file();
+            (name, file.then(|| std::fs::read(e.path()).unwrap()))
+        })
+        .collect()
+}
+
+/// `listing` without the names a set write manages (staging, journal).
+fn visible(listing: &Listing) -> Listing {
+    listing
+        .iter()
+        .filter(|(name, _)| !name.starts_with(".pledges-"))
+        .map(|(n, f)| (n.clone(), f.clone()))
+        .collect()
+}
+
+/// Makes `dir` hold exactly the files of `set`.
+fn restore(dir: &Path, set: &Listing) {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, bytes) in set {
+        std::fs::write(dir.join(name), bytes.as_deref().unwrap()).unwrap();
+    }
+}
+
+/// `pledges generate` of `n` pledges into `<tmp>/<name>`.
+fn generated(tmp: &Path, name: &str, n: usize, seed: u64) -> std::path::PathBuf {
+    let n = n.to_string();
+    let seed = seed.to_string();
+    let args = ["generate", "--pledges", &n, "--seed", &seed, "--out", name];
+    let out = pledges(tmp, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    tmp.join(name)
+}
+
+/// A CSV directory of one dataset whose package also lists a table that
+/// the next conversion no longer writes (a retired table).
+fn csv_with_a_retired_table(tmp: &Path, seed: u64) -> std::path::PathBuf {
+    let csv = generated(tmp, &format!("old{seed}"), 40, seed).join("csv");
+    let package = csv.join("datapackage.json");
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&package).unwrap()).unwrap();
+    value["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "retired", "path": "retired.csv"}));
+    std::fs::write(&package, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+    std::fs::write(csv.join("retired.csv"), "id\nx\n").unwrap();
+    csv
+}
+
+/// A conversion killed (SIGKILL) at moments spread over its run, and a
+/// little past it, leaves the target holding the whole old set or the
+/// whole new set, byte for byte; or a set that one run of `pledges
+/// validate` turns into one of them, with nothing of the write left over.
+/// The old set lists a table the new one does not have: it goes with the
+/// new set, never before.
+#[test]
+#[allow(clippy::print_stdout)] // what the kills found, with `--nocapture`
+fn a_conversion_killed_at_any_moment_leaves_the_old_set_or_the_new_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Large enough that a conversion takes a good part of a second.
+    let input = generated(tmp.path(), "input", 3000, 2);
+    let old_dir = csv_with_a_retired_table(tmp.path(), 1);
+    let old = listing(&old_dir);
+    let fresh = tmp.path().join("fresh");
+    let out = pledges(tmp.path(), &["convert", "--to", "csv", "input", "fresh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let new = listing(&fresh);
+    assert!(old.contains_key("retired.csv") && !new.contains_key("retired.csv"));
+    assert_ne!(old, new);
+
+    let target = tmp.path().join("target");
+    let convert = || {
+        Command::new(env!("CARGO_BIN_EXE_pledges"))
+            .args(["convert", "--to", "csv"])
+            .arg(&input)
+            .arg(&target)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pledges runs")
+    };
+    // How long a whole conversion takes here, to spread the kills over.
+    restore(&target, &old);
+    let started = Instant::now();
+    assert!(convert().wait().unwrap().success());
+    let whole = started.elapsed();
+    assert_eq!(listing(&target), new);
+
+    let runs = 48u32;
+    let mut seen = BTreeMap::new();
+    let mut jitter = 0x9E37_79B9_7F4A_7C15u64;
+    for run in 0..runs {
+        restore(&target, &old);
+        // Moments spread from the start to a fifth past the end, each
+        // moved by up to a fortieth of the run.
+        jitter ^= jitter << 13;
+        jitter ^= jitter >> 7;
+        jitter ^= jitter << 17;
+        let spread = whole * 6 / 5 * run / runs;
+        let delay = spread + whole / 40 * u32::try_from(jitter % 1000).unwrap() / 1000;
+        let mut child = convert();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+
+        let after = listing(&target);
+        let journal = after.contains_key(".pledges-journal");
+        if !journal {
+            let shown = visible(&after);
+            assert!(
+                shown == old || shown == new,
+                "run {run} ({delay:?}): killed before or after the commit point, \
+                 the files are neither the old set nor the new: {:?}",
+                shown.keys().collect::<Vec<_>>()
+            );
+        }
+        let out = pledges(tmp.path(), &["validate", "target"]);
+        assert_ne!(out.status.code(), Some(2), "run {run}: {}", stderr(&out));
+        let recovered = listing(&target);
+        let state = if recovered == old {
+            "old"
+        } else if recovered == new {
+            "new"
+        } else {
+            panic!(
+                "run {run} ({delay:?}): after `pledges validate` the files are neither set: {:?}",
+                recovered.keys().collect::<Vec<_>>()
+            )
+        };
+        *seen
+            .entry((state, journal, after.len() != visible(&after).len()))
+            .or_insert(0) += 1;
+    }
+    // What the kills found (old/new, a journal, staging left): shown with
+    // `--nocapture`, not asserted, since it depends on the machine's speed.
+    println!("{seen:?} over {runs} runs of {whole:?}");
+}
+
+/// A write killed after its commit point (a journal, renames left to do)
+/// is finished by the next command, whatever that command is, with a note
+/// on standard error; one killed before it (staging, no journal) is
+/// discarded.
+#[test]
+fn every_command_finishes_an_interrupted_write_before_anything_else() {
+    let commands: &[&[&str]] = &[
+        &["validate", "valid"],
+        &["list", "--data", "valid"],
+        &["show", "no-such-pledge", "--data", "valid"],
+        &["diff", "valid", "valid"],
+        &["check-release", "valid", "--base", "valid"],
+        &["fmt", "--check", "valid"],
+        &["convert", "--to", "csv", "valid", "csv", "--check"],
+        &["convert", "--to", "json", "valid", "valid", "--check"],
+    ];
+    for args in commands {
+        let fixture = Fixture::canonical();
+        let data = fixture.data();
+        let pledges_json = std::fs::read(data.join("pledges.json")).unwrap();
+        let staging = data.join(".pledges-staging-killed");
+        std::fs::create_dir(&staging).unwrap();
+        // The new set's pledges.json is staged; the old one was moved out
+        // of the way in the renames done before the kill.
+        std::fs::rename(data.join("pledges.json"), staging.join("pledges.json")).unwrap();
+        std::fs::write(data.join("stale.json"), "{}").unwrap();
+        std::fs::write(
+            data.join(".pledges-journal"),
+            "pledges-journal 1\nstaging .pledges-staging-killed\nrename dataset.json\nrename pledges.json\nremove stale.json\n",
+        )
+        .unwrap();
+        let out = pledges(fixture.tmp.path(), args);
+        assert!(
+            stderr(&out).contains("finished an interrupted write"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let left: Vec<String> = listing(&data).into_keys().collect();
+        assert_eq!(
+            left,
+            [
+                "actors.json",
+                "dataset.json",
+                "events.json",
+                "pledges.json",
+                "sources.json",
+                "statements.json"
+            ],
+            "{args:?}"
+        );
+        assert_eq!(
+            std::fs::read(data.join("pledges.json")).unwrap(),
+            pledges_json
+        );
+
+        // Killed before the commit point: the staging goes, the rest stays.
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("pledges.json"), "half a file").unwrap();
+        let out = pledges(fixture.tmp.path(), args);
+        assert!(
+            stderr(&out).contains("rolled back an interrupted write"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!staging.exists(), "{args:?}");
+        assert_eq!(
+            std::fs::read(data.join("pledges.json")).unwrap(),
+            pledges_json
+        );
+    }
+}
+
+/// A journal a stranger committed cannot make `pledges` touch anything
+/// outside the directory: it is refused (exit 2) and nothing is moved.
+#[test]
+fn a_journal_that_names_a_path_elsewhere_is_refused() {
+    let fixture = Fixture::canonical();
+    let before = listing(&fixture.data());
+    std::fs::write(
+        fixture.file(".pledges-journal"),
+        "pledges-journal 1\nstaging .pledges-staging-x\nremove ../archive/source.txt\n",
+    )
+    .unwrap();
+    let out = pledges(fixture.tmp.path(), &["validate", "valid"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(".pledges-journal"),
+        "{}",
+        stderr(&out)
+    );
+    let mut after = listing(&fixture.data());
+    after.remove(".pledges-journal");
+    assert_eq!(after, before);
+    assert!(fixture.archive().read_dir().unwrap().next().is_some());
+}
+
+/// The names a set write uses are ignored by git, so that a killed run's
+/// leftovers are never committed.
+#[test]
+fn staging_and_journal_names_are_ignored_by_git() {
+    for name in [".pledges-journal", ".pledges-staging-a1B2c3/pledges.csv"] {
+        let path = format!("tests/fixtures/valid/{name}");
+        let ignored = Command::new("git")
+            .args(["check-ignore", "--no-index", "-q", &path])
+            .current_dir(root())
+            .status()
+            .expect("git runs");
+        assert!(ignored.success(), "{path} is not ignored");
+    }
+}
+
+/// A conversion removes, in the same change, a table the old package
+/// listed and the new one does not; `convert --check` reports a `.csv`
+/// file the package does not list.
+#[test]
+fn a_retired_table_is_removed_and_check_reports_tables_not_in_the_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = csv_with_a_retired_table(tmp.path(), 1);
+    generated(tmp.path(), "input", 30, 5);
+    let check = ["convert", "--to", "csv", "input", "old1/csv", "--check"];
+    assert_eq!(pledges(tmp.path(), &check).status.code(), Some(1));
+    let out = pledges(tmp.path(), &["convert", "--to", "csv", "input", "old1/csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!old.join("retired.csv").exists());
+    assert_eq!(pledges(tmp.path(), &check).status.code(), Some(0));
+
+    std::fs::write(old.join("notes.csv"), "a\n1\n").unwrap();
+    let out = pledges(tmp.path(), &check);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("not in the data package") && stdout(&out).contains("notes.csv"),
+        "{}",
+        stdout(&out)
+    );
+    // Not one the tool wrote: the conversion leaves it alone.
+    pledges(tmp.path(), &["convert", "--to", "csv", "input", "old1/csv"]);
+    assert!(old.join("notes.csv").exists());
+}
+
+/// A directory where a file of the set is to go fails the conversion
+/// before any file is replaced, and leaves nothing of the write behind.
+#[test]
+fn a_directory_in_the_way_fails_the_write_before_anything_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = csv_with_a_retired_table(tmp.path(), 1);
+    generated(tmp.path(), "input", 30, 5);
+    std::fs::remove_file(old.join("pledge_roles.csv")).unwrap();
+    std::fs::create_dir(old.join("pledge_roles.csv")).unwrap();
+    let before = listing(&old);
+    let out = pledges(tmp.path(), &["convert", "--to", "csv", "input", "old1/csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("pledge_roles.csv"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(listing(&old), before);
+}
+
+/// `generate` does not overwrite a dataset, nor write JSON into a CSV
+/// directory, without `--force`; `fmt` refuses a CSV directory and one
+/// that holds no dataset, and rewrites a JSON dataset in place as always.
+#[test]
+fn generate_and_fmt_refuse_to_overwrite_or_mix_formats_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gen_dir = generated(tmp.path(), "gen", 20, 1);
+    let before = listing(&gen_dir);
+    let again = ["generate", "--pledges", "30", "--seed", "9", "--out", "gen"];
+    let out = pledges(tmp.path(), &again);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert_eq!(listing(&gen_dir), before);
+    let into_csv = ["generate", "--pledges", "30", "--out", "gen/csv"];
+    let out = pledges(tmp.path(), &into_csv);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("CSV dataset"), "{}", stderr(&out));
+    let out = pledges(tmp.path(), &[&again[..], &["--force"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_ne!(listing(&gen_dir), before);
+
+    let csv_before = listing(&gen_dir.join("csv"));
+    for args in [&["fmt", "gen/csv"][..], &["fmt", "--check", "gen/csv"]] {
+        let out = pledges(tmp.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("CSV dataset"), "{}", stderr(&out));
+    }
+    assert_eq!(listing(&gen_dir.join("csv")), csv_before);
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    let out = pledges(tmp.path(), &["fmt", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no dataset.json"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_dir(tmp.path().join("empty")).unwrap().count(),
+        0
+    );
+    assert_eq!(pledges(tmp.path(), &["fmt", "gen"]).status.code(), Some(0));
+}
+
+/// `convert` does not write one format into a directory holding the
+/// other without `--force`.
+#[test]
+fn convert_refuses_to_write_over_the_other_format_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gen_dir = generated(tmp.path(), "gen", 20, 1);
+    let before = listing(&gen_dir.join("csv"));
+    let out = pledges(tmp.path(), &["convert", "--to", "json", "gen", "gen/csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(listing(&gen_dir.join("csv")), before);
+    let out = pledges(tmp.path(), &["convert", "--to", "csv", "gen/csv", "gen"]);
+    assert_eq!(out.status.code(), Some(2));
+}

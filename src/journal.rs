@@ -1,0 +1,481 @@
+//! Writes of a set of files as one change: the journal that is their commit point, and the recovery that finishes or discards a write that was killed.
+//!
+//! A set write (see [`write`](crate::write)) stages every file, fully
+//! synced, in a directory named `.pledges-staging-…` inside the target
+//! directory. Nothing in the target has changed yet: a kill now leaves the
+//! old set, and a staging directory that the next run removes. Then it
+//! writes and syncs a journal listing the renames (and the files of the
+//! old set to remove) and renames it into the target as
+//! [`JOURNAL`]: that rename is the commit point. The renames follow, the
+//! directory is synced, and the journal and staging directory are removed.
+//!
+//! [`recover`] runs before anything else reads or writes a dataset
+//! directory (the library's load and write entry points call it): with a
+//! journal, it does the renames that are left (each is done at most once:
+//! a file already moved is no longer in the staging directory) and the
+//! removals, so the directory holds the whole new set; without one, it
+//! removes any staging directory, so the directory holds the whole old
+//! set. Either way it says what it did, for the caller to pass on.
+//!
+//! A journal comes from the directory itself, which may be a stranger's
+//! pull request: it is read only when it is a regular file, at most
+//! [`JOURNAL_MAX`] bytes, and it can name only plain file names in that
+//! directory and a staging directory inside it, never a path elsewhere.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use crate::error::Error;
+
+/// The journal's file name in the target directory.
+pub const JOURNAL: &str = ".pledges-journal";
+
+/// How the name of a staging directory starts (a random part follows).
+pub const STAGING_PREFIX: &str = ".pledges-staging-";
+
+/// What every name this module manages starts with: `.gitignore` ignores
+/// it, and [`recover`] removes any directory so named (older versions
+/// staged in `.pledges-XXXXXX`).
+pub const MANAGED_PREFIX: &str = ".pledges-";
+
+/// The largest journal that is read, in bytes.
+pub const JOURNAL_MAX: u64 = 1 << 20;
+
+/// The first line of a journal: its format and version.
+const HEADER: &str = "pledges-journal 1";
+
+/// What [`recover`] found and did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recovery {
+    /// An interrupted write had passed its commit point and was finished:
+    /// how many files were renamed into place then (the rest had been).
+    pub finished: Option<usize>,
+    /// Files of the old set that the finished write removed.
+    pub removed: usize,
+    /// Staging directories of writes that were killed before their commit
+    /// point, removed (the old set was untouched).
+    pub discarded: usize,
+}
+
+impl fmt::Display for Recovery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.finished {
+            Some(renamed) => write!(
+                f,
+                "finished an interrupted write of a set of files ({renamed} renamed into place, {} removed)",
+                self.removed
+            )?,
+            None => f.write_str("rolled back an interrupted write")?,
+        }
+        if self.discarded > 0 {
+            write!(
+                f,
+                "; removed {} staging director{} it left",
+                self.discarded,
+                if self.discarded == 1 { "y" } else { "ies" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The renames and removals of one set write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Journal {
+    /// The staging directory's name, inside the target directory.
+    pub(crate) staging: String,
+    /// Files to move from the staging directory into the target.
+    pub(crate) renames: Vec<String>,
+    /// Files of the old set to remove from the target.
+    pub(crate) removals: Vec<String>,
+}
+
+/// Whether `name` is a plain file name this module may touch: one path
+/// component, no control characters, not one of its own names.
+pub(crate) fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.starts_with(MANAGED_PREFIX)
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+fn invalid(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.into())
+}
+
+impl Journal {
+    #[cfg_attr(not(feature = "write"), allow(dead_code))]
+    fn text(&self) -> String {
+        let mut text = format!("{HEADER}\nstaging {}\n", self.staging);
+        for name in &self.renames {
+            text.push_str(&format!("rename {name}\n"));
+        }
+        for name in &self.removals {
+            text.push_str(&format!("remove {name}\n"));
+        }
+        text
+    }
+
+    fn parse(text: &str) -> io::Result<Self> {
+        let mut lines = text.lines();
+        if lines.next() != Some(HEADER) {
+            return Err(invalid(
+                "not a journal of `pledges` (its first line is wrong)",
+            ));
+        }
+        let staging = lines
+            .next()
+            .and_then(|l| l.strip_prefix("staging "))
+            .filter(|s| {
+                s.strip_prefix(STAGING_PREFIX)
+                    .is_some_and(|rest| is_plain_name(rest) && !rest.starts_with('.'))
+            })
+            .ok_or_else(|| invalid("the journal names no staging directory"))?;
+        let mut journal = Self {
+            staging: staging.to_owned(),
+            renames: Vec::new(),
+            removals: Vec::new(),
+        };
+        for line in lines {
+            let (list, name) = match line.split_once(' ') {
+                Some(("rename", name)) => (&mut journal.renames, name),
+                Some(("remove", name)) => (&mut journal.removals, name),
+                _ => return Err(invalid("the journal has a line it does not define")),
+            };
+            if !is_plain_name(name) {
+                return Err(invalid("the journal names a file outside its directory"));
+            }
+            list.push(name.to_owned());
+        }
+        Ok(journal)
+    }
+}
+
+/// Syncs the directory `dir`, so that renames in it are on the device.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Finishes or discards a set write in `dir` that was interrupted, before
+/// anything else reads or writes it. Returns what it did, or `None` when
+/// there was nothing to do (also when `dir` does not exist or is not a
+/// directory: the caller reports that).
+///
+/// # Errors
+/// An I/O [`Error`] when the journal cannot be read or is not one, or a
+/// rename or removal fails; the journal then stays for the next run.
+pub fn recover(dir: &Path) -> Result<Option<Recovery>, Error> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        _ => return Ok(None),
+    }
+    let mut recovery = Recovery::default();
+    let journal_path = dir.join(JOURNAL);
+    match std::fs::symlink_metadata(&journal_path) {
+        Ok(meta) if meta.is_file() => {
+            let journal = read_journal(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
+            let (renamed, removed) = apply(dir, &journal)?;
+            recovery.finished = Some(renamed);
+            recovery.removed = removed;
+        }
+        Ok(_) => {
+            let e =
+                invalid("this is not a regular file; remove it (it is no journal of `pledges`)");
+            return Err(Error::io(&journal_path, e));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&journal_path, e)),
+    }
+    recovery.discarded = discard_staging(dir)?;
+    Ok((recovery.finished.is_some() || recovery.discarded > 0).then_some(recovery))
+}
+
+fn read_journal(path: &Path) -> io::Result<Journal> {
+    let file = File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(invalid("this is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(JOURNAL_MAX + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > JOURNAL_MAX {
+        return Err(invalid(format!(
+            "the journal is larger than {JOURNAL_MAX} bytes"
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| invalid("the journal is not UTF-8"))?;
+    Journal::parse(&text)
+}
+
+/// Removes every staging directory in `dir` (there is no journal, or it
+/// was applied): the directories whose names start with
+/// [`MANAGED_PREFIX`]. A link so named is not followed.
+fn discard_staging(dir: &Path) -> Result<usize, Error> {
+    let mut removed = 0;
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(MANAGED_PREFIX) {
+            continue;
+        }
+        let path = entry.path();
+        // `file_type` does not follow a link.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            match std::fs::remove_dir_all(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Does what is left of `journal` in `dir`: the renames (a file no longer
+/// in the staging directory was moved already), the removals, then removes
+/// the journal and the staging directory. Returns how many files it
+/// renamed and removed.
+fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
+    let staging = dir.join(&journal.staging);
+    let (mut renamed, mut removed) = (0, 0);
+    for name in &journal.renames {
+        let from = staging.join(name);
+        let to = dir.join(name);
+        match std::fs::symlink_metadata(&from) {
+            Ok(_) => {
+                std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+                renamed += 1;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&from, e)),
+        }
+    }
+    for name in &journal.removals {
+        let path = dir.join(name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if !meta.is_dir() => match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            },
+            _ => {}
+        }
+    }
+    sync_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let journal_path = dir.join(JOURNAL);
+    match std::fs::remove_file(&journal_path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&journal_path, e)),
+    }
+    sync_dir(dir).map_err(|e| Error::io(dir, e))?;
+    match std::fs::remove_dir_all(&staging) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&staging, e)),
+    }
+    Ok((renamed, removed))
+}
+
+/// Publishes the files `journal.renames`, staged and synced in
+/// `journal.staging` inside `dir`, as one change, and removes
+/// `journal.removals`. First every target is checked: a directory where a
+/// file is to go is an error before anything changes (and the staging
+/// directory is removed). Then the journal is written, synced and renamed
+/// into `dir` (the commit point), and applied.
+///
+/// # Errors
+/// An I/O [`Error`] naming the file or directory. Before the commit point
+/// `dir` is as it was; after it, the journal stays and the next
+/// [`recover`] finishes the change.
+#[cfg(feature = "write")]
+pub(crate) fn commit(dir: &Path, journal: &Journal) -> Result<(), Error> {
+    use std::io::Write as _;
+    let staging = dir.join(&journal.staging);
+    let before = (|| {
+        for name in journal.renames.iter().chain(&journal.removals) {
+            if !is_plain_name(name) {
+                let e = io::Error::new(io::ErrorKind::InvalidInput, "not a plain file name");
+                return Err(Error::io(&dir.join(name), e));
+            }
+        }
+        for name in &journal.renames {
+            let target = dir.join(name);
+            if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+                let e = io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "a directory is in the way of this file; nothing was written",
+                );
+                return Err(Error::io(&target, e));
+            }
+        }
+        let staged_journal = staging.join(JOURNAL);
+        let write = || -> io::Result<()> {
+            let mut file = File::create(&staged_journal)?;
+            file.write_all(journal.text().as_bytes())?;
+            file.sync_all()?;
+            sync_dir(&staging)
+        };
+        write().map_err(|e| Error::io(&staged_journal, e))?;
+        let journal_path = dir.join(JOURNAL);
+        std::fs::rename(&staged_journal, &journal_path).map_err(|e| Error::io(&journal_path, e))
+    })();
+    if let Err(e) = before {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    // The commit point: the journal is in place; make it last.
+    sync_dir(dir).map_err(|e| Error::io(dir, e))?;
+    apply(dir, journal).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn staged(dir: &Path, files: &[(&str, &str)]) -> Journal {
+        let staging = format!("{STAGING_PREFIX}test");
+        std::fs::create_dir(dir.join(&staging)).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(&staging).join(name), text).unwrap();
+        }
+        Journal {
+            staging,
+            renames: files.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            removals: Vec::new(),
+        }
+    }
+
+    fn listing(dir: &Path) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap_or_default())
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    proptest! {
+        /// A journal reads back as written, and a text that is not one a
+        /// set write wrote, or that names anything outside its directory,
+        /// is refused rather than followed.
+        #[test]
+        fn a_journal_reads_back_and_nothing_else_is_taken_for_one(
+            names in proptest::collection::vec("[a-z_]{1,8}\\.(csv|json)", 0..6),
+            removals in proptest::collection::vec("[a-z_]{1,8}\\.csv", 0..3),
+            noise in "[ -~\n]{0,40}",
+        ) {
+            let journal = Journal {
+                staging: format!("{STAGING_PREFIX}abc"),
+                renames: names,
+                removals,
+            };
+            prop_assert_eq!(Journal::parse(&journal.text()).unwrap(), journal.clone());
+            for hostile in ["../x", "/etc/passwd", "a/b", ".pledges-journal", ""] {
+                let text = format!("{}rename {hostile}\n", journal.text());
+                prop_assert!(Journal::parse(&text).is_err(), "{:?}", hostile);
+            }
+            let text = journal.text().replacen(&journal.staging, "../elsewhere", 1);
+            prop_assert!(Journal::parse(&text).is_err());
+            if !noise.starts_with(HEADER) {
+                prop_assert!(Journal::parse(&noise).is_err());
+            }
+        }
+    }
+
+    /// A committed journal is finished by the next `recover`, however many
+    /// of its renames were done before the kill, and `recover` again has
+    /// nothing to do.
+    #[test]
+    fn recovery_finishes_a_committed_write_from_any_point() {
+        for done in 0..=3 {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("a.csv"), "old a").unwrap();
+            std::fs::write(dir.path().join("gone.csv"), "old").unwrap();
+            let mut journal = staged(
+                dir.path(),
+                &[("a.csv", "new a"), ("b.csv", "new b"), ("c.json", "new c")],
+            );
+            journal.removals.push("gone.csv".to_owned());
+            std::fs::write(dir.path().join(JOURNAL), journal.text()).unwrap();
+            for name in journal.renames.iter().take(done) {
+                let staging = dir.path().join(&journal.staging);
+                std::fs::rename(staging.join(name), dir.path().join(name)).unwrap();
+            }
+            let recovery = recover(dir.path()).unwrap().unwrap();
+            assert_eq!(recovery.finished, Some(3 - done));
+            assert_eq!(recovery.removed, 1);
+            assert_eq!(
+                listing(dir.path()),
+                [
+                    ("a.csv".to_owned(), "new a".to_owned()),
+                    ("b.csv".to_owned(), "new b".to_owned()),
+                    ("c.json".to_owned(), "new c".to_owned()),
+                ]
+            );
+            assert_eq!(recover(dir.path()).unwrap(), None);
+        }
+    }
+
+    /// Staging without a journal (a write killed before its commit point,
+    /// or by an older version) is removed, and the old files stay.
+    #[test]
+    fn recovery_discards_staging_without_a_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "old").unwrap();
+        staged(dir.path(), &[("a.csv", "new")]);
+        std::fs::create_dir(dir.path().join(".pledges-Xy12ab")).unwrap();
+        let recovery = recover(dir.path()).unwrap().unwrap();
+        assert_eq!((recovery.finished, recovery.discarded), (None, 2));
+        assert_eq!(
+            listing(dir.path()),
+            [("a.csv".to_owned(), "old".to_owned())]
+        );
+    }
+
+    /// A directory where a file of the set is to go fails the commit before
+    /// anything is renamed or any journal written.
+    #[cfg(feature = "write")]
+    #[test]
+    fn a_directory_in_the_way_fails_before_the_commit_point() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "old").unwrap();
+        std::fs::create_dir(dir.path().join("b.csv")).unwrap();
+        let journal = staged(dir.path(), &[("a.csv", "new"), ("b.csv", "new")]);
+        let err = commit(dir.path(), &journal).unwrap_err().to_string();
+        assert!(err.contains("b.csv") && err.contains("directory"), "{err}");
+        assert_eq!(
+            listing(dir.path()),
+            [
+                ("a.csv".to_owned(), "old".to_owned()),
+                ("b.csv".to_owned(), String::new())
+            ]
+        );
+    }
+
+    /// A journal that is not one stops the command instead of being
+    /// guessed at, and is left for a person to look at.
+    #[test]
+    fn a_journal_that_is_not_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(JOURNAL), "rename ../../x\n").unwrap();
+        let err = recover(dir.path()).unwrap_err().to_string();
+        assert!(err.contains(JOURNAL), "{err}");
+        assert!(dir.path().join(JOURNAL).exists());
+    }
+}
