@@ -21,6 +21,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print, write or check the JSON Schemas generated from the data model.
     Schema(SchemaArgs),
+    /// Print, write or check the codebook: every file, field and allowed value, with its meaning.
+    Codebook(CodebookArgs),
     /// Convert a dataset between canonical JSON and CSV tables with a data package.
     Convert(ConvertArgs),
     /// Rewrite a JSON dataset in canonical form (sorted, schema key order, NFC).
@@ -260,6 +262,17 @@ pub struct SchemaArgs {
     /// Exit 1 if the schemas in this directory differ from the generated ones.
     #[arg(long, value_name = "DIR")]
     pub check: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CodebookArgs {
+    /// Write the codebook (markdown) to this file [default: print it].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Write nothing; exit 1 if the file given with --out differs from the
+    /// generated codebook.
+    #[arg(long, requires = "out")]
+    pub check: bool,
 }
 
 /// A git revision as given on the command line: never empty, never an
