@@ -773,7 +773,7 @@ run "diff--old-not-a-dataset" -C cases/misspelt-status diff archive valid
 run "diff--new-broken-valid-old" diff fixture/valid cases/misspelt-status/valid
 
 printf '## [Unreleased]\n\n## [1.1.0] - 2026-11-23\n\n## [1.0.0]\n' >"$w/cases/diff/CHANGELOG.md"
-printf '## [1.0.0]\n' >"$w/cases/diff/CHANGELOG-old.md"
+printf '## [Data 1.0.0]\n' >"$w/cases/diff/CHANGELOG-old.md"
 run "check-release--ok" -C cases/diff check-release new --base valid
 run "check-release--no-section" -C cases/diff check-release new --base valid --changelog CHANGELOG-old.md
 run "check-release--no-changelog" -C cases/diff check-release new --base valid --changelog no-such.md
@@ -788,7 +788,7 @@ release() {
   local name="$1" dir="cases/release-$1"
   fixture "$dir"
   cp -R "$w/$dir/valid" "$w/$dir/new"
-  printf '## [2.0.0]\n\n## [1.1.0] - 2026-11-23\n\n## [1.0.1]\n' >"$w/$dir/CHANGELOG.md"
+  printf '## [Data 2.0.0]\n\n## [Data 1.1.0] - 2026-11-23\n\n## [Data 1.0.1]\n' >"$w/$dir/CHANGELOG.md"
   setup "release-$name" "$dir" py "$2"
   run "check-release--$name" -C "$dir" check-release new --base valid
   run "diff--release-$name" -C "$dir" diff valid new
@@ -830,7 +830,7 @@ gitrepo() {
   git_in "$1" commit -q -m old
   rm -r "$w/$1/valid"
   mv "$w/$1/valid-new" "$w/$1/valid"
-  printf '## [1.1.0]\n' >"$w/$1/CHANGELOG.md"
+  printf '## [Data 1.1.0]\n' >"$w/$1/CHANGELOG.md"
   git_in "$1" add valid CHANGELOG.md
   git_in "$1" commit -q -m new
 }

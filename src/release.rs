@@ -6,6 +6,11 @@
 //! least **patch** for corrections; and `CHANGELOG.md` must have a section
 //! for the new version. Published records are never deleted: they are
 //! retired (see [`Retirement`](crate::model::Retirement)).
+//!
+//! The changelog has two kinds of release: a data release (the dataset's
+//! `version`) is headed `## [Data 0.3.0] - 2026-12-01`, a tool release (the
+//! crate's version) `## [Tool 0.2.0] - 2026-12-01`, and one release of both
+//! lists both: `## [Data 0.3.0, Tool 0.2.0] - 2026-12-01`.
 
 use std::fmt;
 
@@ -155,10 +160,22 @@ pub fn check(
         _ => {}
     }
     if diff.new_version != diff.old_version {
-        let heading = format!("## [{}]", diff.new_version);
+        let version = diff.new_version.as_str();
         match changelog {
-            Some(text) if text.lines().any(|l| l.starts_with(&heading)) => {}
-            Some(_) => problems.push(format!("CHANGELOG.md has no section `{heading}`")),
+            Some(text) if releases(text).any(|r| r == ("Data", version)) => {}
+            Some(text) => {
+                let mut problem = format!(
+                    "CHANGELOG.md has no section for data release {version}: add `## [Data {version}] - YYYY-MM-DD`"
+                );
+                if releases(text).any(|r| r == ("", version)) {
+                    problem.push_str(&format!(
+                        " (`## [{version}]` does not say whether it is a data or a tool release)"
+                    ));
+                } else if releases(text).any(|r| r == ("Tool", version)) {
+                    problem.push_str(" (`Tool` is a release of the crate, not of the data)");
+                }
+                problems.push(problem);
+            }
             None => problems.push("there is no CHANGELOG.md".to_owned()),
         }
     }
@@ -168,6 +185,21 @@ pub fn check(
         actual,
         problems,
     }
+}
+
+/// The releases the changelog's `## [...]` headings name, as `(kind,
+/// version)`: `("Data", "0.3.0")`, `("Tool", "0.2.0")`, or `("", "0.1.0")`
+/// for a heading that does not say.
+fn releases(changelog: &str) -> impl Iterator<Item = (&str, &str)> {
+    changelog
+        .lines()
+        .filter_map(|line| line.strip_prefix("## ["))
+        .filter_map(|rest| rest.split_once(']').map(|(label, _)| label))
+        .flat_map(|label| label.split(','))
+        .map(|release| match release.trim().split_once(' ') {
+            Some((kind, version)) => (kind, version.trim()),
+            None => ("", release.trim()),
+        })
 }
 
 /// The next version after `v` for a `bump`.

@@ -126,9 +126,21 @@ pub fn to_file_text(schema: &Schema) -> String {
 /// `properties`, `items`, local `$ref`s and the non-null branch of `anyOf`.
 #[cfg(any(feature = "validate", feature = "write"))]
 pub(crate) fn subschema_at<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
-    let resolve = |mut schema: &'s Value| -> Option<&'s Value> {
+    subschema_and_def_at(root, pointer).map(|(schema, _)| schema)
+}
+
+/// [`subschema_at`], with the name of the `$defs` entry the value is an
+/// instance of (the last `$ref` followed on the way), if any.
+#[cfg(any(feature = "validate", feature = "write"))]
+pub(crate) fn subschema_and_def_at<'s>(
+    root: &'s Value,
+    pointer: &str,
+) -> Option<(&'s Value, Option<&'s str>)> {
+    let resolve = |mut schema: &'s Value| -> Option<(&'s Value, Option<&'s str>)> {
+        let mut def = None;
         for _ in 0..16 {
             if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+                def = reference.strip_prefix("#/$defs/");
                 schema = root.pointer(reference.strip_prefix('#')?)?;
             } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
                 schema = branches
@@ -138,16 +150,64 @@ pub(crate) fn subschema_at<'s>(root: &'s Value, pointer: &str) -> Option<&'s Val
                 break;
             }
         }
-        Some(schema)
+        Some((schema, def))
     };
-    let mut schema = resolve(root)?;
+    let mut here = resolve(root)?;
     for token in pointer.split('/').skip(1) {
         let token = token.replace("~1", "/").replace("~0", "~");
-        let next = match schema.get("properties").and_then(|p| p.get(&token)) {
+        let next = match here.0.get("properties").and_then(|p| p.get(&token)) {
             Some(property) => property,
-            None => schema.get("items")?,
+            None => here.0.get("items")?,
         };
-        schema = resolve(next)?;
+        here = resolve(next)?;
     }
-    Some(schema)
+    Some(here)
+}
+
+/// The allowed values of an enum schema, each with its meaning when the
+/// schema gives one: `enum`, or a `oneOf` of `const`s with their
+/// descriptions (schemars writes a unit variant's doc comment there). Empty
+/// for a schema that is not an enum.
+#[cfg(feature = "write")]
+pub(crate) fn code_list(schema: &Value) -> Vec<(&Value, Option<&str>)> {
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        return values.iter().map(|v| (v, None)).collect();
+    }
+    let Some(Value::Array(branches)) = schema.get("oneOf") else {
+        return Vec::new();
+    };
+    let codes: Option<Vec<_>> = branches
+        .iter()
+        .map(|b| {
+            let value = b.get("const")?;
+            Some((value, b.get("description").and_then(Value::as_str)))
+        })
+        .collect();
+    codes.unwrap_or_default()
+}
+
+/// A description from a doc comment as plain text: lines joined with
+/// single spaces, and rustdoc's links (``[`Pledge`]``) as the code they
+/// name (`` `Pledge` ``).
+#[cfg(feature = "write")]
+pub(crate) fn plain_description(description: &str) -> String {
+    let joined = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(joined.len());
+    let mut rest = joined.as_str();
+    while let Some(start) = rest.find("[`") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find("`]") {
+            Some(end) if !after[1..end].contains('`') && !after[end + 2..].starts_with('(') => {
+                out.push_str(&after[..=end]);
+                rest = &after[end + 2..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

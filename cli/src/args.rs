@@ -21,6 +21,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print, write or check the JSON Schemas generated from the data model.
     Schema(SchemaArgs),
+    /// Print, write or check the codebook: every file, field and allowed value, with its meaning.
+    Codebook(CodebookArgs),
     /// Convert a dataset between canonical JSON and CSV tables with a data package.
     Convert(ConvertArgs),
     /// Rewrite a JSON dataset in canonical form (sorted, schema key order, NFC).
@@ -346,6 +348,17 @@ fn byte_size(value: &str) -> Result<u64, String> {
         .and_then(|n| n.checked_mul(1 << shift))
         .filter(|n| (1..=MAX_BYTES).contains(n));
     bytes.ok_or_else(|| "a size is from 1 byte to 1TiB".to_owned())
+}
+
+#[derive(Debug, Args)]
+pub struct CodebookArgs {
+    /// Write the codebook (markdown) to this file [default: print it].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Write nothing; exit 1 if the file given with --out differs from the
+    /// generated codebook.
+    #[arg(long, requires = "out")]
+    pub check: bool,
 }
 
 /// A git revision as given on the command line: never empty, never an

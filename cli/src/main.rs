@@ -2,6 +2,7 @@
 //! parses arguments, calls the library and renders what comes back.
 
 mod args;
+mod codebook_cmd;
 mod convert_cmd;
 mod diff_cmd;
 mod escape;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate_cmd::run(&args),
         Command::Schema(args) => schema_cmd::run(&args),
+        Command::Codebook(args) => codebook_cmd::run(&args),
         Command::Convert(args) => convert_cmd::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
         Command::List(args) => query_cmd::list(&args),

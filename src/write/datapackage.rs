@@ -1,12 +1,15 @@
 //! The Frictionless Data Package that describes the CSV tables.
 //!
 //! Types, required fields, enums, patterns and ranges are read from the
-//! JSON Schemas, so the package says what the data model says.
+//! JSON Schemas, so the package says what the data model says. An enum
+//! column carries its code list twice: the allowed values in
+//! `constraints.enum`, and each value with its meaning (the variant's doc
+//! comment) in `categories`, the Table Schema v2 field property.
 
 use serde_json::{Map, Value, json};
 
 use crate::model::Manifest;
-use crate::schema::subschema_at;
+use crate::schema::{code_list, plain_description, subschema_at};
 use crate::tables::{Column, ColumnKind, MANIFEST_KEY, ORDINAL, Shape, TABLES, Table, collection};
 
 fn is_nullable(schema: &Value) -> bool {
@@ -23,7 +26,7 @@ fn is_nullable(schema: &Value) -> bool {
 }
 
 /// Whether every step of `pointer` is a required, non-null property.
-fn is_required(root: &Value, pointer: &str) -> bool {
+pub(crate) fn is_required(root: &Value, pointer: &str) -> bool {
     let mut prefix = String::new();
     for token in pointer.split('/').skip(1) {
         let Some(parent) = subschema_at(root, &prefix) else {
@@ -46,7 +49,7 @@ fn is_required(root: &Value, pointer: &str) -> bool {
     true
 }
 
-fn pointer_of(table: &Table, column: &Column) -> String {
+pub(crate) fn pointer_of(table: &Table, column: &Column) -> String {
     let base = format!("/{}/0", collection(table.kind));
     let item = match table.shape {
         Shape::Main => base,
@@ -74,15 +77,9 @@ fn field(table: &Table, column: &Column, root: &Value) -> Value {
     if table.shape == Shape::Main && column.name == "id" {
         constraints.insert("unique".into(), json!(true));
     }
-    let values: Vec<Value> = match (schema.get("enum"), schema.get("oneOf")) {
-        (Some(Value::Array(values)), _) => values.clone(),
-        (_, Some(Value::Array(branches))) => branches
-            .iter()
-            .filter_map(|b| b.get("const").cloned())
-            .collect(),
-        _ => Vec::new(),
-    };
-    if !values.is_empty() {
+    let codes = code_list(&schema);
+    if !codes.is_empty() {
+        let values = codes.iter().map(|(value, _)| (*value).clone()).collect();
         constraints.insert("enum".into(), Value::Array(values));
     }
     for (from, to) in [
@@ -100,6 +97,15 @@ fn field(table: &Table, column: &Column, root: &Value) -> Value {
     if !constraints.is_empty() {
         out["constraints"] = Value::Object(constraints);
     }
+    if codes.iter().any(|(_, meaning)| meaning.is_some()) {
+        out["categories"] = codes
+            .iter()
+            .map(|(value, meaning)| {
+                let label = meaning.map_or_else(|| value.to_string(), plain_description);
+                json!({ "value": value, "label": label })
+            })
+            .collect();
+    }
     out
 }
 
@@ -107,7 +113,7 @@ fn reference(resource: &str, from: &str) -> Value {
     json!({ "fields": [from], "reference": { "resource": resource, "fields": ["id"] } })
 }
 
-fn resource(table: &Table) -> Value {
+pub(crate) fn resource(table: &Table) -> Value {
     let root = table.kind.schema().to_value();
     let mut fields = Vec::new();
     let mut foreign_keys = Vec::new();

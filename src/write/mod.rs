@@ -8,6 +8,7 @@
 //! strings, so nothing is lost.
 
 mod canonical;
+pub mod codebook;
 mod csv;
 pub mod datapackage;
 pub(crate) mod files;

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cli;
+mod codebook;
 mod convert;
 mod diagnostics;
 mod equivalence;

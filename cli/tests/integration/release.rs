@@ -82,7 +82,7 @@ fn an_added_pledge_needs_a_minor_bump() {
     let v = Versions::new();
     add_pledge(&v);
     v.version("1.0.1");
-    let verdict = v.verdict("## [1.0.1] - 2026-11-23\n");
+    let verdict = v.verdict("## [Data 1.0.1] - 2026-11-23\n");
     assert_eq!(verdict.required, Some(Bump::Minor));
     assert_eq!(verdict.actual, Some(Bump::Patch));
     assert_eq!(
@@ -91,7 +91,7 @@ fn an_added_pledge_needs_a_minor_bump() {
     );
     v.version("1.1.0");
     assert!(
-        v.verdict("## [Unreleased]\n\n## [1.1.0] - 2026-11-23\n")
+        v.verdict("## [Unreleased]\n\n## [Data 1.1.0] - 2026-11-23\n")
             .is_ok()
     );
 }
@@ -103,7 +103,7 @@ fn a_changed_quote_needs_a_patch_bump() {
         d["pledges"][0]["evidence"][0]["quote"] = json!("France pledged")
     });
     v.version("1.0.1");
-    let verdict = v.verdict("## [1.0.1]\n");
+    let verdict = v.verdict("## [Data 1.0.1]\n");
     assert_eq!(verdict.required, Some(Bump::Patch));
     assert_eq!(verdict.reasons, ["patch: 1 pledges changed"]);
     assert!(verdict.is_ok(), "{:?}", verdict.problems);
@@ -117,7 +117,7 @@ fn a_deleted_actor_is_rejected_and_a_retired_one_accepted() {
     });
     drop_beneficiary(&v);
     v.version("2.0.0");
-    let verdict = v.verdict("## [2.0.0]\n");
+    let verdict = v.verdict("## [Data 2.0.0]\n");
     assert_eq!(verdict.required, Some(Bump::Major));
     assert_eq!(verdict.problems.len(), 1);
     assert!(
@@ -132,7 +132,7 @@ fn a_deleted_actor_is_rejected_and_a_retired_one_accepted() {
     });
     drop_beneficiary(&v);
     v.version("1.1.0");
-    let verdict = v.verdict("## [1.1.0]\n");
+    let verdict = v.verdict("## [Data 1.1.0]\n");
     assert_eq!(verdict.required, Some(Bump::Minor));
     assert!(verdict.is_ok(), "{:?}", verdict.problems);
 }
@@ -156,8 +156,31 @@ fn a_new_version_needs_a_changelog_section() {
     add_pledge(&v);
     v.version("1.1.0");
     assert_eq!(
-        v.verdict("## [1.0.0]\n").problems,
-        ["CHANGELOG.md has no section `## [1.1.0]`"]
+        v.verdict("## [Data 1.0.0]\n").problems,
+        ["CHANGELOG.md has no section for data release 1.1.0: add `## [Data 1.1.0] - YYYY-MM-DD`"]
+    );
+}
+
+#[test]
+fn a_data_release_is_not_satisfied_by_a_tool_release_or_an_untagged_heading() {
+    let v = Versions::new();
+    add_pledge(&v);
+    v.version("1.1.0");
+    assert_eq!(
+        v.verdict("## [Tool 1.1.0] - 2026-12-01\n").problems,
+        [
+            "CHANGELOG.md has no section for data release 1.1.0: add `## [Data 1.1.0] - YYYY-MM-DD` (`Tool` is a release of the crate, not of the data)"
+        ]
+    );
+    assert_eq!(
+        v.verdict("## [1.1.0] - 2026-12-01\n").problems,
+        [
+            "CHANGELOG.md has no section for data release 1.1.0: add `## [Data 1.1.0] - YYYY-MM-DD` (`## [1.1.0]` does not say whether it is a data or a tool release)"
+        ]
+    );
+    assert!(
+        v.verdict("## [Unreleased]\n\n## [Data 1.1.0, Tool 0.3.0] - 2026-12-01\n")
+            .is_ok()
     );
 }
 
