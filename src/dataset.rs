@@ -29,6 +29,31 @@
 //!         assert_eq!(evidence.source, source.id);
 //!     }
 //! }
+//!
+//! // Where the sources disagree: each source's status report is kept,
+//! // and the claims in dispute are named.
+//! for (pledge, claims) in data.contested_pledges() {
+//!     for report in &pledge.status_reports {
+//!         println!("{}: {} says {}", pledge.id, report.source, report.status);
+//!     }
+//!     println!("contested: {}", claims.join(", "));
+//! }
+//!
+//! // Events, which sources tell of them and how surely, and the pledges
+//! // and statements made there.
+//! for event in data.events() {
+//!     for account in &event.accounts {
+//!         println!("{} told by {} ({})", event.name, account.source, account.certainty);
+//!     }
+//!     let made_there = data.pledges_at_event(event.id.as_str()).count();
+//!     println!("{made_there} pledges made at {}", event.id);
+//! }
+//!
+//! // Positions that commit no one, with the credibility of their evidence.
+//! use ukraine_pledges::model::Attested;
+//! for statement in data.statements_by_actor("russia") {
+//!     println!("{} ({})", statement.title, statement.credibility());
+//! }
 //! # }
 //! ```
 
