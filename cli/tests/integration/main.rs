@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cli;
+mod contributor;
 mod convert;
 mod diagnostics;
 mod equivalence;
