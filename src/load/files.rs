@@ -75,7 +75,8 @@ pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
 /// Reads the whole of `path` if it is a regular file and not a link.
 ///
 /// # Errors
-/// As [`open_regular`], or the error of the read.
+/// As for opening: the look-up, the open, or a refusal (inside the
+/// [`io::Error`]) for anything but a regular file; or the error of the read.
 pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     let mut file = open_regular(path)?;
     let mut bytes = Vec::new();

@@ -12,12 +12,16 @@
 //! most 300 characters, so at most 150 words). The source is read twice,
 //! word by word, in time linear in its length: the first pass lets every
 //! source word that is also among the quote's words (each distinct quote
-//! word at no more than [`MAX_POSITIONS`] of its positions) vote for the
+//! word at no more than 4 of its positions) vote for the
 //! alignment it implies, in buckets of alignments; only the buckets that can
 //! still gain votes are held (at most `m / B + 2` of them, `m` quote words,
-//! bucket width `B`). The best [`CANDIDATES`] buckets are scored in the second
+//! bucket width `B`). The best 4 buckets are scored in the second
 //! pass by a word-level edit distance over a window of at most `4m + B` source
 //! words: `O(CANDIDATES · m · (4m + B))`, independent of the source's length.
+//!
+//! The price of the bound: in a text that repeats the same few words over
+//! and over, many alignments tie on votes and only the first few are
+//! scored, so the passage offered may not be the closest one.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};

@@ -218,29 +218,46 @@ fn list_without_local_data_reads_the_bundled_dataset_and_says_so() {
     );
 }
 
+/// Texts of words drawn from a few hundred, with the punctuation, quote
+/// marks and line breaks contributors get wrong. (A text that repeats a few
+/// words thousands of times can tie many alignments; the matcher then
+/// scores the first few only: see `validate::matcher`.)
 fn words() -> impl Strategy<Value = Vec<String>> {
     prop::collection::vec(
-        prop::sample::select(vec![
-            "Ukraine",
-            "security",
-            "the",
-            "of",
-            "pledged",
-            "“two”",
-            "ships,",
-            "—",
-            "Black",
-            "Sea",
-            "l’Élysée",
-            "and",
-            "a",
-            "troops",
-            "\n",
-            "ceasefire.",
-        ]),
+        (
+            prop::sample::select(vec![
+                "Ukraine",
+                "security",
+                "the",
+                "of",
+                "pledged",
+                "“two”",
+                "ships,",
+                "—",
+                "Black",
+                "Sea",
+                "l’Élysée",
+                "and",
+                "a",
+                "troops",
+                "\n",
+                "ceasefire.",
+            ]),
+            0u32..40,
+        ),
         1..120,
     )
-    .prop_map(|v| v.into_iter().map(str::to_owned).collect())
+    .prop_map(|v| {
+        v.into_iter()
+            .map(|(w, n)| {
+                if w.chars().any(char::is_alphanumeric) {
+                    format!("{w}{n}")
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect()
+    })
 }
 
 proptest! {
@@ -257,7 +274,11 @@ proptest! {
         prop_assert_eq!(found.edits, 0);
         let printed: String = source[found.range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
         prop_assert!(fold_quote_text(&source).contains(&fold_quote_text(&printed)));
-        prop_assert!(fold_quote_text(&passage).contains(&fold_quote_text(&printed)));
+        // The same words (a repeat elsewhere may differ in punctuation).
+        let words = |t: &str| -> Vec<String> {
+            t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+        };
+        prop_assert_eq!(words(&printed), words(&passage));
     }
 
     /// For any text and quote, the matcher never panics and returns a range
