@@ -329,6 +329,26 @@ impl Dataset {
             .map(|i| &self.sources[i])
     }
 
+    /// Adds `source`, keeping the sources in id order; gives it back when
+    /// a source of that id is already present. The result is not
+    /// revalidated: a new source is valid on its own, and unused until a
+    /// record cites it.
+    ///
+    /// # Errors
+    /// The source itself, when its id is taken.
+    pub fn add_source(&mut self, source: Source) -> Result<(), Box<Source>> {
+        match self
+            .sources
+            .binary_search_by(|s| s.id.as_str().cmp(source.id.as_str()))
+        {
+            Ok(_) => Err(Box::new(source)),
+            Err(at) => {
+                self.sources.insert(at, source);
+                Ok(())
+            }
+        }
+    }
+
     /// The pledge with id `id`.
     #[must_use]
     pub fn pledge(&self, id: &str) -> Option<&Pledge> {

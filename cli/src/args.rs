@@ -37,6 +37,54 @@ pub enum Command {
     CheckRelease(CheckReleaseArgs),
     /// Write a synthetic dataset for tests and benchmarks.
     Generate(GenerateArgs),
+    /// Add a record, doing the bookkeeping: `add source FILE --archive DIR`.
+    #[command(subcommand)]
+    Add(AddCommand),
+    /// Print the passage of an archived source that best matches TEXT, verbatim, to paste as a quote.
+    Quote(QuoteArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// Copy a text into the archive and append its source record (checksum computed).
+    Source(AddSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddSourceArgs {
+    /// The source's text, as a UTF-8 file; it is archived under this file name.
+    pub file: PathBuf,
+    /// The archive directory to copy it into.
+    #[arg(long, value_name = "DIR")]
+    pub archive: PathBuf,
+    /// The source's id [default: from the file name].
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The JSON dataset directory whose sources file gets the record.
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub limit: ReadLimit,
+}
+
+#[derive(Debug, Args)]
+pub struct QuoteArgs {
+    /// The source's id.
+    pub source: String,
+    /// The words as you remember them (at most 300 characters): case,
+    /// punctuation, quote marks, dashes and a few wrong words are forgiven.
+    pub text: String,
+    /// The archive directory of source texts.
+    #[arg(long, value_name = "DIR")]
+    pub archive: PathBuf,
+    /// The dataset directory.
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+    /// Print the passage as a JSON string (quoted and escaped).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 #[derive(Debug, Args)]
@@ -114,8 +162,8 @@ pub struct CheckReleaseArgs {
 /// Where `list` and `show` read the dataset from.
 #[derive(Debug, Args)]
 pub struct DataArg {
-    /// A dataset directory (JSON or CSV) [default: the dataset built into
-    /// this binary].
+    /// A dataset directory (JSON or CSV) [default: `./data` when it exists,
+    /// else the dataset built into this binary].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     #[command(flatten)]

@@ -1,6 +1,7 @@
 //! `pledges`: the command-line face of the `ukraine_pledges` library. It
 //! parses arguments, calls the library and renders what comes back.
 
+mod add_cmd;
 mod args;
 mod codebook_cmd;
 mod convert_cmd;
@@ -11,6 +12,7 @@ mod generate_cmd;
 mod git;
 mod other_records;
 mod query_cmd;
+mod quote_cmd;
 mod render;
 mod schema_cmd;
 mod validate_cmd;
@@ -42,6 +44,8 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff_cmd::run_diff(&args),
         Command::CheckRelease(args) => diff_cmd::run_check_release(&args),
         Command::Generate(args) => generate_cmd::run(&args),
+        Command::Add(args::AddCommand::Source(args)) => add_cmd::source(&args),
+        Command::Quote(args) => quote_cmd::run(&args),
     };
     ExitCode::from(code)
 }

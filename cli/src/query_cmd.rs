@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::io::Write as _;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -12,10 +13,32 @@ use ukraine_pledges::model::{Category, ConditionKind, Pledge, Status};
 use crate::args::{DataArg, ListArgs, QueryFormat, RecordKind, ShowArgs};
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
 
+/// The dataset of `--data`, else `./data` when it exists (as `validate`
+/// reads it), else the bundled one; which is said on standard error. An
+/// invalid directory is reported, never replaced by the bundled copy.
 fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
-    match &arg.data {
-        Some(dir) => load_or_report(dir, &arg.limit).map(Cow::Owned),
-        None => Ok(Cow::Borrowed(Dataset::bundled())),
+    let dir = match &arg.data {
+        Some(dir) => Some(dir.clone()),
+        None => {
+            let local = std::path::PathBuf::from("./data");
+            local.is_dir().then_some(local)
+        }
+    };
+    let mut err = std::io::stderr();
+    match dir {
+        Some(dir) => {
+            let _ = writeln!(err, "reading {}", dir.display());
+            load_or_report(&dir, &arg.limit).map(Cow::Owned)
+        }
+        None => {
+            let data = Dataset::bundled();
+            let _ = writeln!(
+                err,
+                "reading the bundled dataset {}",
+                crate::escape::visible(&data.manifest().version)
+            );
+            Ok(Cow::Borrowed(data))
+        }
     }
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn past_limit(reader: &io::Take<File>) -> bool {
 /// # Errors
 /// As [`open_regular`] ([`TooLarge`] also when the file grows past the
 /// limit while it is read), or the error of the read.
-pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path, limit)?;
     let size = file.metadata().map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));

@@ -13,6 +13,7 @@ pub(crate) mod chunked;
 pub(crate) mod csv_typed;
 pub(crate) mod csv_values;
 pub(crate) mod files;
+pub use files::read_regular;
 pub(crate) mod json;
 pub(crate) mod locate;
 

@@ -8,6 +8,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::schema::FileKind;
+use crate::validate::matcher::{Departure, Passage, best_passage};
 use crate::validate::schema::preview;
 use crate::validate::{Files, Records};
 
@@ -36,6 +37,12 @@ pub fn fold_quote_text(text: &str) -> String {
     out
 }
 
+/// The SHA-256 of `bytes` in lowercase hex, as `archive.sha256` records it.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
 /// Checks each source's archived file and each quote against it.
 pub(crate) fn check(
     records: &Records,
@@ -44,7 +51,8 @@ pub(crate) fn check(
     max_size: u64,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut texts: HashMap<&str, String> = HashMap::new();
+    // Each source: its text as read, and folded for the containment check.
+    let mut texts: HashMap<&str, (String, String)> = HashMap::new();
     for (index, source) in &records.sources {
         let file = archive.join(source.archive.file.as_str());
         let bytes = match crate::load::files::read_regular(&file, max_size) {
@@ -79,7 +87,7 @@ pub(crate) fn check(
                 continue;
             }
         };
-        let digest = format!("{:x}", Sha256::digest(&bytes));
+        let digest = sha256_hex(&bytes);
         if digest != source.archive.sha256.as_str() {
             out.push(
                 Diagnostic::new(
@@ -91,11 +99,14 @@ pub(crate) fn check(
                 .with_hint("archive the exact bytes you quoted from; if the file is right, record its hash (`sha256sum FILE`)"),
             );
         }
-        texts.insert(
-            source.id.as_str(),
-            fold_quote_text(&String::from_utf8_lossy(&bytes)),
-        );
+        let raw = String::from_utf8_lossy(&bytes).into_owned();
+        let folded = fold_quote_text(&raw);
+        texts.insert(source.id.as_str(), (raw, folded));
     }
+    // The search for the source's own words reads the whole source: it is
+    // run for the first few quotes not found only, so that a file of many
+    // wrong quotes against a large source stays linear in the input.
+    let mut searches_left = MAX_PASSAGE_SEARCHES;
     let quoted = records
         .pledges
         .iter()
@@ -115,7 +126,7 @@ pub(crate) fn check(
     for (kind, index, evidence_list) in quoted {
         let collection = crate::tables::collection(kind);
         for (j, evidence) in evidence_list.iter().enumerate() {
-            let Some(text) = texts.get(evidence.source.as_str()) else {
+            let Some((raw, text)) = texts.get(evidence.source.as_str()) else {
                 continue;
             };
             let quote = fold_quote_text(evidence.quote.as_str());
@@ -133,7 +144,15 @@ pub(crate) fn check(
                     evidence.source
                 ),
             );
-            out.push(if matched < 12 {
+            let passage = if searches_left > 0 {
+                searches_left -= 1;
+                best_passage(raw, evidence.quote.as_str()).filter(Passage::is_close)
+            } else {
+                None
+            };
+            out.push(if let Some(p) = passage {
+                d.with_hint(passage_hint(&raw[p.range.clone()], p.departure.as_ref()))
+            } else if matched < 12 {
                 d.with_hint("copy the words exactly as the source has them")
             } else {
                 d.with_hint(format!(
@@ -143,6 +162,30 @@ pub(crate) fn check(
             });
         }
     }
+}
+
+/// How many quotes not found get the search for the source's own words.
+const MAX_PASSAGE_SEARCHES: usize = 16;
+
+/// The hint for a quote whose source has a close passage: that passage
+/// (shortened) and the first word where the quote departs from it.
+fn passage_hint(passage: &str, departure: Option<&Departure>) -> String {
+    let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = |w: Option<&String>| {
+        w.map_or_else(|| "nothing".to_owned(), |w| format!("`{}`", preview(w)))
+    };
+    let departs = match departure {
+        Some(d) => format!(
+            "; it has {} where the quote has {}",
+            words(d.source.as_ref()),
+            words(d.quote.as_ref())
+        ),
+        None => "; the words are the same, the punctuation differs".to_owned(),
+    };
+    format!(
+        "the source's words are `{}`{departs} (`pledges quote SOURCE TEXT --archive DIR` prints the passage to paste)",
+        preview(&passage)
+    )
 }
 
 /// How many leading characters of `quote` occur somewhere in `text`.

@@ -21,6 +21,7 @@ mod claims;
 mod evidence;
 mod id_index;
 mod integrity;
+pub mod matcher;
 pub(crate) mod records;
 pub(crate) mod schema;
 mod semantics;
@@ -32,7 +33,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use evidence::fold_quote_text;
+pub use evidence::{fold_quote_text, sha256_hex};
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod cli;
 mod codebook;
+mod contributor;
 mod convert;
 mod diagnostics;
 mod equivalence;

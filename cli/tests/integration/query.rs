@@ -174,7 +174,7 @@ fn cli_list_filters_and_prints_json_for_scripts() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
-        "pledges: error: `troop` is not a category; did you mean `troop_deployment`?\n"
+        "reading tests/fixtures/query\npledges: error: `troop` is not a category; did you mean `troop_deployment`?\n"
     );
 }
 
@@ -262,7 +262,7 @@ fn cli_show_prints_a_pledge_with_its_evidence_or_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "pledges: error: no pledge, event or statement has the id `germany-vehicle`; did you mean `germany-vehicles`?\n"
+        "reading tests/fixtures/query\npledges: error: no pledge, event or statement has the id `germany-vehicle`; did you mean `germany-vehicles`?\n"
     );
     let out = on_query_data(&["show", "truce-monitoring", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
