@@ -125,8 +125,9 @@ pub(crate) fn past_limit(reader: &io::Take<File>) -> bool {
 /// most `limit` bytes long.
 ///
 /// # Errors
-/// As [`open_regular`] ([`TooLarge`] also when the file grows past the
-/// limit while it is read), or the error of the read.
+/// The look-up or the open; a refusal for anything but a regular file (a
+/// link, a FIFO, a device); a refusal for a file past `limit` bytes, also
+/// when it grows past the limit while it is read; or the error of the read.
 pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path, limit)?;
     let size = file.metadata().map_or(0, |m| m.len());

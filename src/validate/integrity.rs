@@ -310,9 +310,10 @@ fn check_in_parts(
         }
     }
 
-    // Only when every record file was read can we tell that nothing refers
-    // to one.
-    if FileKind::RECORDS.iter().all(|&k| records.has_collection(k)) {
+    // Only when every record file and every record in it was read can we
+    // tell that nothing refers to one: a record the schema refuses (a
+    // misspelt field, say) may hold the reference, and its error is enough.
+    if records.complete && FileKind::RECORDS.iter().all(|&k| records.has_collection(k)) {
         for (kind, table, used, what) in [
             (
                 FileKind::Actors,

@@ -49,9 +49,18 @@ pub(crate) fn is_valid(kind: FileKind, value: &Value) -> bool {
 pub(crate) fn check(kind: FileKind, path: &Path, value: &Value) -> Vec<Diagnostic> {
     let compiled = compiled(kind);
     let mut out = Vec::new();
+    let mut meant = Vec::new();
     for error in compiled.validator.iter_errors(value) {
-        describe(&error, &compiled.schema, path, &mut out);
+        describe(&error, &compiled.schema, path, &mut out, &mut meant);
     }
+    // One mistake, one diagnostic: a misspelt field whose did-you-mean names
+    // a field missing from the same object explains that missing field.
+    out.retain(|d| {
+        d.code != Code::MissingField
+            || !meant.iter().any(|(at, name)| {
+                *at == d.pointer && d.message == format!("missing field `{name}`")
+            })
+    });
     out.dedup();
     out
 }
@@ -120,7 +129,15 @@ fn property_names(root: &Value, pointer: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn describe(error: &ValidationError<'_>, root: &Value, path: &Path, out: &mut Vec<Diagnostic>) {
+/// Adds the diagnostic for `error` to `out`, and to `meant` the object and
+/// field name a misspelt field's did-you-mean names.
+fn describe(
+    error: &ValidationError<'_>,
+    root: &Value,
+    path: &Path,
+    out: &mut Vec<Diagnostic>,
+    meant: &mut Vec<(String, String)>,
+) {
     let pointer = error.instance_path().as_str().to_owned();
     let instance = error.instance();
     let diagnostic = match error.kind() {
@@ -134,7 +151,10 @@ fn describe(error: &ValidationError<'_>, root: &Value, path: &Path, out: &mut Ve
                     format!("unknown field `{}`", preview(field)),
                 );
                 d = match did_you_mean(field, allowed.iter().map(String::as_str)) {
-                    Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                    Some(near) => {
+                        meant.push((pointer.clone(), near.to_owned()));
+                        d.with_hint(format!("did you mean `{near}`?"))
+                    }
                     None => d.with_hint(format!("the fields here are: {}", allowed.join(", "))),
                 };
                 out.push(d);
@@ -301,7 +321,7 @@ fn describe(error: &ValidationError<'_>, root: &Value, path: &Path, out: &mut Ve
             match branch {
                 Some(errors) if !errors.is_empty() => {
                     for e in errors {
-                        describe(e, root, path, out);
+                        describe(e, root, path, out, meant);
                     }
                     return;
                 }

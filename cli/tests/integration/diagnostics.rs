@@ -627,6 +627,42 @@ fn unknown_field_suggests_the_near_miss() {
     assert_eq!(d.hint.as_deref(), Some("did you mean `pledgers`?"));
 }
 
+/// A misspelt field is one finding: not also the field it meant as
+/// missing, nor the actor it named as unused.
+#[test]
+fn a_misspelt_field_is_one_diagnostic() {
+    let fixture = Fixture::new();
+    fixture.edit(P, "\"pledgers\":", "\"pledger\":");
+    let codes: Vec<String> = places(&fixture.validate())
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+    assert_eq!(codes, ["unknown-field"]);
+}
+
+/// A file that cannot be read is one finding: the references that only its
+/// records would resolve are not reported as unknown too.
+#[test]
+fn an_unreadable_file_hides_the_references_it_would_resolve() {
+    for broken in [
+        "",
+        "{\"$schema\": \"../../../schema/sources.schema.json\", \"sources\": 3}\n",
+        "[1, 2]\n",
+    ] {
+        let fixture = Fixture::new();
+        fixture.write(S, broken);
+        let codes: Vec<String> = places(&fixture.validate())
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(codes.len(), 1, "{broken:?}: {codes:?}");
+        assert!(
+            !codes.contains(&"unknown-reference".to_owned()),
+            "{broken:?}: {codes:?}"
+        );
+    }
+}
+
 #[test]
 fn a_broken_record_does_not_make_references_to_it_dangle() {
     let fixture = Fixture::new();
