@@ -35,6 +35,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Check that the version and changelog follow the data's changes.
     CheckRelease(CheckReleaseArgs),
+    /// Bring the JSON dataset and its CSV form (DIR/csv) in step, from whichever was edited.
+    Sync(SyncArgs),
     /// Write a synthetic dataset for tests and benchmarks.
     Generate(GenerateArgs),
     /// Add a record, doing the bookkeeping: `add source FILE --archive DIR`.
@@ -134,6 +136,30 @@ pub enum DiffFormat {
     Markdown,
     /// One JSON object.
     Json,
+}
+
+/// The form `pledges sync` takes the data from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SyncFrom {
+    /// The JSON files in DIR.
+    Json,
+    /// The CSV tables in DIR/csv.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The JSON dataset; its CSV form is DIR/csv.
+    #[arg(default_value = "data")]
+    pub dir: PathBuf,
+    /// Take the data from this form. Without it, the form that holds other
+    /// data is the one edited since the last git commit; when both were (or
+    /// git cannot say), nothing is written and the differing records are
+    /// listed.
+    #[arg(long, value_enum)]
+    pub from: Option<SyncFrom>,
+    #[command(flatten)]
+    pub limit: ReadLimit,
 }
 
 #[derive(Debug, Args)]

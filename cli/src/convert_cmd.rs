@@ -94,13 +94,14 @@ pub fn run(args: &ConvertArgs) -> u8 {
         if stale.is_empty() && extra.is_empty() {
             return SUCCESS;
         }
+        // The hint never names a command that would overwrite an edit:
+        // `sync` takes the data from the form that was edited.
         let mut text = format!(
-            "{} is out of step with {}; run `pledges convert --to {} {} {}`:\n",
+            "{} is out of step with {}; if {} is a dataset's csv/ form, run `pledges sync`, which keeps whichever form you edited; otherwise regenerate it from {}:\n",
             args.output.display(),
             args.input.display(),
-            args.to.name(),
-            args.input.display(),
-            args.output.display()
+            args.output.display(),
+            args.input.display()
         );
         for path in stale {
             text.push_str(&format!("  {path}\n"));

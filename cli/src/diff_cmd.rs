@@ -91,6 +91,11 @@ pub fn run_diff(args: &DiffArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
+    // A change made only in the CSV form does not show in the JSON: say so
+    // (the comparison below is of the JSON form).
+    if let Some(records) = crate::sync_cmd::csv_out_of_step(&new_dir, &new, &args.limit) {
+        out_of_step(&new_dir, &records);
+    }
     let changes = diff_snapshots(&old, &Snapshot::of(&new));
     let text = match args.format {
         DiffFormat::Human => human(&changes),
@@ -102,6 +107,21 @@ pub fn run_diff(args: &DiffArgs) -> u8 {
         }
     };
     if emit(&text).is_ok() { SUCCESS } else { ERROR }
+}
+
+/// Says on standard error that `dir`'s CSV form holds other data than its
+/// JSON, in which records.
+fn out_of_step(dir: &Path, records: &[String]) {
+    let mut text = format!(
+        "pledges: error: {}/csv holds other data than {} (edited in one form only); run `pledges sync {}` first, which keeps the edit. They differ in:\n",
+        dir.display(),
+        dir.display(),
+        dir.display()
+    );
+    for r in records {
+        text.push_str(&format!("  {r}\n"));
+    }
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 pub fn run_check_release(args: &CheckReleaseArgs) -> u8 {
@@ -118,6 +138,12 @@ pub fn run_check_release(args: &CheckReleaseArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
+    // A change made only in the CSV form is a change too: it must be
+    // brought into the JSON before the release is judged.
+    if let Some(records) = crate::sync_cmd::csv_out_of_step(&args.dir, &new, &args.limit) {
+        out_of_step(&args.dir, &records);
+        return FAILURE;
+    }
     let changelog = read_file(&args.changelog, args.limit.max_file_size)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok());

@@ -74,3 +74,22 @@ pub fn checkout(dir: &Path, rev: &str) -> Result<TempDir, String> {
     }
     Ok(tmp)
 }
+
+/// Whether every one of `names` in `dir` has the bytes it has at `HEAD`:
+/// `Some(false)` as soon as one differs or is new, `None` when git cannot
+/// say (no repository, no commit).
+pub fn unchanged_since_head(dir: &Path, names: &[String]) -> Option<bool> {
+    resolve(dir, "HEAD").ok()?;
+    for name in names {
+        let on_disk = ukraine_pledges::load::read_regular(
+            &dir.join(name),
+            ukraine_pledges::load::MAX_FILE_SIZE,
+        )
+        .ok();
+        let committed = show(dir, "HEAD", name).ok();
+        if on_disk != committed {
+            return Some(false);
+        }
+    }
+    Some(true)
+}

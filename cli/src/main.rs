@@ -15,6 +15,7 @@ mod query_cmd;
 mod quote_cmd;
 mod render;
 mod schema_cmd;
+mod sync_cmd;
 mod validate_cmd;
 
 use std::io::Write;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         Command::Show(args) => query_cmd::show(&args),
         Command::Diff(args) => diff_cmd::run_diff(&args),
         Command::CheckRelease(args) => diff_cmd::run_check_release(&args),
+        Command::Sync(args) => sync_cmd::run(&args),
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Add(args::AddCommand::Source(args)) => add_cmd::source(&args),
         Command::Quote(args) => quote_cmd::run(&args),

@@ -15,4 +15,5 @@ mod release;
 mod robustness;
 mod schema_files;
 mod shipped_data;
+mod sync;
 mod writes;
