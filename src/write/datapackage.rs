@@ -65,10 +65,19 @@ pub(crate) fn pointer_of(table: &Table, column: &Column) -> String {
 fn field(table: &Table, column: &Column, root: &Value) -> Value {
     let pointer = pointer_of(table, column);
     let schema = subschema_at(root, &pointer).cloned().unwrap_or(Value::Null);
-    let kind = match schema.get("type").and_then(Value::as_str) {
-        Some("number") => "number",
-        Some("integer") => "integer",
-        _ => "string",
+    // `"number"`, or `["number", "null"]` for a nullable one: an empty cell
+    // is null either way.
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let kind = if types.contains(&"number") {
+        "number"
+    } else if types.contains(&"integer") {
+        "integer"
+    } else {
+        "string"
     };
     let mut constraints = Map::new();
     if is_required(root, &pointer) {
@@ -191,4 +200,29 @@ pub fn datapackage(manifest: &Manifest) -> Value {
         },
         "resources": TABLES.iter().map(resource).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A nullable number (`["number", "null"]` in the JSON Schema, such as a
+    /// quantity's amount) is a number in the package, not a string with a
+    /// `minimum`, which Frictionless refuses.
+    #[test]
+    fn nullable_numbers_are_number_fields() {
+        let manifest = crate::generate::dataset(2, 1).manifest().clone();
+        let package = datapackage(&manifest);
+        let amount = package["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "pledge_quantities")
+            .and_then(|r| r["schema"]["fields"].as_array())
+            .and_then(|f| f.iter().find(|f| f["name"] == "amount"))
+            .cloned()
+            .unwrap();
+        assert_eq!(amount["type"], "number", "{amount}");
+        assert_eq!(amount["constraints"]["minimum"], 0, "{amount}");
+    }
 }
