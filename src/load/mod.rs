@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Code, Diagnostic, LineIndex};
 use crate::error::Error;
 use crate::model::strict::Object;
 use crate::model::{
@@ -443,6 +443,26 @@ pub(crate) fn relocate(
         d.file = location.path;
         d.line = location.line;
         d.column = location.column;
+    }
+    // Hints that speak of JSON files and commands that read them, said as
+    // they apply to a table.
+    let table = d
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match d.code {
+        Code::UnsortedIds => {
+            d.hint = Some(format!(
+                "sort the rows of {table} by id (`pledges fmt` sorts a JSON dataset; `pledges sync` rewrites the tables from it)"
+            ));
+        }
+        Code::MissingField => {
+            d.hint = Some(format!(
+                "fill in this cell of {table}: the column is required"
+            ));
+        }
+        _ => {}
     }
     d
 }

@@ -351,3 +351,27 @@ fn fmt_sorts_normalises_and_then_has_nothing_to_do() {
     );
     assert_eq!(stdout(&pledges(dir, &["fmt", "valid"])), "");
 }
+
+/// A finding in a CSV dataset gives a hint that applies to a table, not
+/// one that names a command for JSON files.
+#[test]
+fn csv_findings_have_hints_for_tables() {
+    let fixture = Fixture::new();
+    let dir = fixture_csv(&fixture);
+    let path = dir.join("actors.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.swap(1, 2);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let report = validate_dir(&dir, &Options::default()).unwrap();
+    let unsorted = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code.as_str() == "unsorted-ids")
+        .expect("unsorted-ids");
+    let hint = unsorted.hint.as_deref().unwrap();
+    assert!(
+        hint.starts_with("sort the rows of actors.csv by id"),
+        "{hint}"
+    );
+}
