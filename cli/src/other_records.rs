@@ -188,7 +188,7 @@ pub fn show(data: &Dataset, args: &ShowArgs) -> Option<u8> {
                     }) {
                         let _ = writeln!(t, "statement:    {} ({})", s.id, s.title);
                     }
-                    evidence_text(data, event, &mut t);
+                    evidence_text(data, event, &event.contested_claims(), 14, &mut t);
                     t
                 }
             }
@@ -219,7 +219,7 @@ pub fn show(data: &Dataset, args: &ShowArgs) -> Option<u8> {
                     if let Some(d) = statement.date {
                         let _ = writeln!(t, "date:         {d}");
                     }
-                    evidence_text(data, statement, &mut t);
+                    evidence_text(data, statement, &statement.contested_claims(), 14, &mut t);
                     t
                 }
             }
@@ -257,19 +257,27 @@ fn record_json<R: Attested + serde::Serialize>(data: &Dataset, key: &str, record
     }))
 }
 
-/// The credibility, contested claims, evidence and inferences of a record.
-fn evidence_text<R: Attested>(data: &Dataset, record: &R, t: &mut String) {
+/// The credibility, the `contested` claims, the evidence and the
+/// inferences of a record, its labels padded to `width`.
+pub(crate) fn evidence_text<R: Attested>(
+    data: &Dataset,
+    record: &R,
+    contested: &[String],
+    width: usize,
+    t: &mut String,
+) {
     let credibility = record.credibility();
     let _ = writeln!(
         t,
-        "credibility:  {credibility} ({}), its least attested claim",
+        "{:width$}{credibility} ({}), its least attested claim",
+        "credibility:",
         credibility.meaning()
     );
-    let contested = record.contested_claims();
     if !contested.is_empty() {
         let _ = writeln!(
             t,
-            "contested:    {} (the sources disagree)",
+            "{:width$}{} (the sources disagree)",
+            "contested:",
             contested.join(", ")
         );
     }

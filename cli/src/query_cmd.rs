@@ -356,45 +356,13 @@ pub fn show(args: &ShowArgs) -> u8 {
             for x in data.statements_about(pledge.id.as_str()) {
                 let _ = writeln!(t, "statement:   {} {} ({})", x.kind, x.id, x.title);
             }
-            let credibility = pledge.credibility();
-            let _ = writeln!(
-                t,
-                "credibility: {credibility} ({}), its least attested claim",
-                credibility.meaning()
+            crate::other_records::evidence_text(
+                &data,
+                pledge,
+                &pledge.contested_claims(),
+                13,
+                &mut t,
             );
-            let contested = pledge.contested_claims();
-            if !contested.is_empty() {
-                let _ = writeln!(
-                    t,
-                    "contested:   {} (the sources disagree)",
-                    contested.join(", ")
-                );
-            }
-            let _ = writeln!(t, "\nevidence:");
-            for (e, s) in data.evidence(pledge) {
-                let _ = writeln!(
-                    t,
-                    "  \"{}\"\n    {} {}, credibility {} ({})\n    ({}: {}; source graded {}: {})",
-                    e.quote,
-                    e.stance,
-                    e.claims,
-                    e.credibility,
-                    e.credibility.meaning(),
-                    s.id,
-                    s.title,
-                    s.reliability.grade,
-                    s.kind,
-                );
-                if let Some(note) = &e.note {
-                    let _ = writeln!(t, "    note: {note}");
-                }
-            }
-            if !pledge.inferences.is_empty() {
-                let _ = writeln!(t, "\ninferred by the editors:");
-                for i in &pledge.inferences {
-                    let _ = writeln!(t, "  {}: {}", i.claim, i.note);
-                }
-            }
             t
         }
     };
