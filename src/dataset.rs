@@ -264,12 +264,20 @@ impl Dataset {
     }
 
     /// The pledges made at event `id`, or at an event that produced it or
-    /// that it produced (a declaration and its summit).
+    /// that it produced (a declaration and its summit), and their
+    /// components (`part_of` links to them).
     pub fn pledges_at_event<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Pledge> + 'a {
-        self.pledges.iter().filter(move |p| {
+        let at = move |p: &Pledge| {
             p.event
                 .as_ref()
                 .is_some_and(|e| self.same_event(e.as_str(), id))
+        };
+        self.pledges.iter().filter(move |p| {
+            at(p)
+                || p.links.iter().any(|l| {
+                    l.kind == crate::model::LinkKind::PartOf
+                        && self.pledge(l.pledge.as_str()).is_some_and(at)
+                })
         })
     }
 
@@ -486,6 +494,32 @@ mod tests {
         assert_eq!(fold_name("  Zelenskyy "), "zelenskyy");
         assert_eq!(fold_name("Élysée  Palace"), "elysee palace");
         assert_eq!(fold_name("Київ"), "ки\u{456}в");
+    }
+
+    #[cfg(feature = "write")]
+    #[test]
+    fn a_component_of_a_pledge_made_at_an_event_is_made_there_too() {
+        let data = crate::generate::dataset(12, 3);
+        let event = data.events()[0].id.clone();
+        let mut pledges = data.pledges().to_vec();
+        for p in &mut pledges {
+            p.event = None;
+        }
+        // The generator makes pledge 5 a component (`part_of`) of pledge 0.
+        pledges[0].event = Some(event.clone());
+        let data = Dataset::from_parts(
+            data.manifest().clone(),
+            data.actors().to_vec(),
+            data.sources().to_vec(),
+            pledges,
+            data.events().to_vec(),
+            data.statements().to_vec(),
+        );
+        let at: Vec<&str> = data
+            .pledges_at_event(event.as_str())
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(at, ["pledge-00000000", "pledge-00000005"]);
     }
 
     #[cfg(feature = "bundled")]
