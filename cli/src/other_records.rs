@@ -117,7 +117,8 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+/// `value` as pretty JSON, with a closing newline.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
@@ -142,7 +143,7 @@ pub fn show(data: &Dataset, args: &ShowArgs) -> Option<u8> {
     let text =
         if let Some(event) = data.event(&args.id) {
             match args.format {
-                QueryFormat::Json => record_json(data, "event", event),
+                QueryFormat::Json => record_json(data, "event", event, &event.contested_claims()),
                 QueryFormat::Human => {
                     let mut t = heading(event.name.as_str());
                     let _ = writeln!(t, "id:           {}", event.id);
@@ -194,7 +195,9 @@ pub fn show(data: &Dataset, args: &ShowArgs) -> Option<u8> {
             }
         } else if let Some(statement) = data.statement(&args.id) {
             match args.format {
-                QueryFormat::Json => record_json(data, "statement", statement),
+                QueryFormat::Json => {
+                    record_json(data, "statement", statement, &statement.contested_claims())
+                }
                 QueryFormat::Human => {
                     let mut t = heading(statement.title.as_str());
                     let _ = writeln!(t, "{}\n", statement.description);
@@ -233,9 +236,14 @@ fn heading(title: &str) -> String {
     format!("{title}\n{}\n\n", "=".repeat(title.chars().count()))
 }
 
-/// The record, its credibility and contested claims, and its evidence
-/// with each quote's source, as JSON.
-fn record_json<R: Attested + serde::Serialize>(data: &Dataset, key: &str, record: &R) -> String {
+/// The record (under `key`), its credibility, its `contested` claims and
+/// its evidence with each quote's source, as JSON.
+pub(crate) fn record_json<R: Attested + serde::Serialize>(
+    data: &Dataset,
+    key: &str,
+    record: &R,
+    contested: &[String],
+) -> String {
     let evidence: Vec<Value> = data
         .evidence(record)
         .map(|(e, s)| {
@@ -252,7 +260,7 @@ fn record_json<R: Attested + serde::Serialize>(data: &Dataset, key: &str, record
     to_json(&json!({
         key: record,
         "credibility": record.credibility(),
-        "contested": record.contested_claims(),
+        "contested": contested,
         "evidence": evidence,
     }))
 }

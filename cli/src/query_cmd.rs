@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::io::Write as _;
 
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use ukraine_pledges::Dataset;
 use ukraine_pledges::diagnostic::did_you_mean;
 use ukraine_pledges::model::{Category, ConditionKind, Pledge, Status};
@@ -155,11 +155,7 @@ pub fn list(args: &ListArgs) -> u8 {
         Err(code) => return code,
     };
     let text = match args.format {
-        QueryFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&pledges).unwrap_or_default();
-            text.push('\n');
-            text
-        }
+        QueryFormat::Json => crate::other_records::to_json(&pledges),
         QueryFormat::Human => {
             let width = pledges
                 .iter()
@@ -236,28 +232,7 @@ pub fn show(args: &ShowArgs) -> u8 {
     };
     let text = match args.format {
         QueryFormat::Json => {
-            let evidence: Vec<Value> = data
-                .evidence(pledge)
-                .map(|(e, s)| {
-                    json!({
-                        "quote": e.quote,
-                        "claims": e.claims,
-                        "stance": e.stance,
-                        "credibility": e.credibility,
-                        "note": e.note,
-                        "source": s,
-                    })
-                })
-                .collect();
-            let mut text = serde_json::to_string_pretty(&json!({
-                "pledge": pledge,
-                "credibility": pledge.credibility(),
-                "contested": pledge.contested_claims(),
-                "evidence": evidence,
-            }))
-            .unwrap_or_default();
-            text.push('\n');
-            text
+            crate::other_records::record_json(&data, "pledge", pledge, &pledge.contested_claims())
         }
         QueryFormat::Human => {
             let mut t = String::new();
