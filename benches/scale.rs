@@ -4,7 +4,12 @@
 //! ```sh
 //! cargo bench --bench scale                          # 10k and 100k
 //! cargo bench --bench scale -- --sizes 10000,100000,1000000 --runs 3
+//! cargo bench --bench scale -- --sizes 100000 --hostile-only
 //! ```
+//!
+//! Beside the valid datasets it times worst cases a hostile pull request
+//! could send (see [`HOSTILE`]), each a JSON dataset of 100k pledges with
+//! one file made bad, and reports their cost per MB beside a valid file's.
 //!
 //! Each measurement runs in a child process, so that its peak memory
 //! (VmHWM) is its own; the median of `--runs` runs is reported. The runs
@@ -34,6 +39,44 @@ const PHASES: [&str; 6] = [
     "json-to-csv",
     "csv-to-json",
 ];
+
+/// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
+/// `csv/pledges.csv`) replaced by a bad one of about the same size, and the
+/// phase validates it (and must find it invalid).
+const HOSTILE: [(&str, &str); 7] = [
+    ("many-keys", "one pledge with a million unknown keys"),
+    (
+        "duplicate-keys",
+        "one pledge with its title repeated a million times",
+    ),
+    (
+        "unknown-refs",
+        "every pledger and evidence source a near miss of a known id",
+    ),
+    (
+        "long-values",
+        "one pledge with a title and an id each half as long as the valid file",
+    ),
+    ("deep", "one value nested a million arrays deep"),
+    (
+        "csv-wide-header",
+        "a pledges.csv header of a million columns",
+    ),
+    (
+        "csv-bad-rows",
+        "every pledges.csv row with a bad date and a bidirectional control",
+    ),
+];
+
+/// Where a hostile case's data is read from: its own directory, or the
+/// `csv/` inside it for the CSV cases.
+fn hostile_input(dir: &Path, case: &str) -> PathBuf {
+    if case.starts_with("csv-") {
+        dir.join("csv")
+    } else {
+        dir.to_path_buf()
+    }
+}
 
 fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -103,6 +146,12 @@ fn child(phase: &str, dir: &Path) {
             write_json_dir(&dataset, out.path(), "../schema").expect("write");
             std::mem::forget(dataset);
         }
+        hostile if hostile.starts_with("hostile-") => {
+            let case = &hostile["hostile-".len()..];
+            let report =
+                validate_dir(&hostile_input(dir, case), &Options::default()).expect("runs");
+            assert!(!report.is_valid(false), "{case}: found valid");
+        }
         other => panic!("unknown phase {other}"),
     }
     println!("{} {}", start.elapsed().as_secs_f64(), peak_rss_kb());
@@ -112,7 +161,8 @@ fn child(phase: &str, dir: &Path) {
 /// the page cache: a machine that pages out files it thinks cold (as this
 /// one's memory manager does) would otherwise time its disk now and then.
 fn warm(phase: &str, dir: &Path) {
-    let reads_csv = phase.starts_with("csv") || phase == "validate-csv";
+    let reads_csv =
+        phase.starts_with("csv") || phase == "validate-csv" || phase.starts_with("hostile-csv-");
     let files = if reads_csv {
         let csv = dir.join("csv");
         [files_with_ext(&csv, "csv"), files_with_ext(&csv, "json")].concat()
@@ -148,35 +198,27 @@ fn run_once(phase: &str, dir: &Path) -> (f64, u64) {
     (secs, parts.next().and_then(|p| p.parse().ok()).unwrap_or(0))
 }
 
-/// The median seconds and the highest peak memory of each phase at each
-/// size (in the order of `dirs`) over `runs` rounds. A round runs every
-/// phase once at every size, so that a spell of a slower machine falls on
-/// all phases and sizes alike, not on one of them: the ratios the targets
-/// are about (to a baseline, and 1M to 100k) are taken within rounds.
-fn measure_all(dirs: &[PathBuf], runs: usize) -> Vec<Vec<(f64, u64)>> {
-    let mut times = vec![vec![Vec::new(); PHASES.len()]; dirs.len()];
-    let mut peaks = vec![vec![0; PHASES.len()]; dirs.len()];
+/// The median seconds and the highest peak memory of each job (a phase
+/// and the directory it reads) over `runs` rounds. A round runs every job
+/// once, so that a spell of a slower machine falls on all phases and
+/// sizes alike, not on one of them: the ratios the targets are about (to a
+/// baseline, and 1M to 100k) are taken within rounds.
+fn measure_all(jobs: &[(String, PathBuf)], runs: usize) -> Vec<(f64, u64)> {
+    let mut times = vec![Vec::new(); jobs.len()];
+    let mut peaks = vec![0; jobs.len()];
     for _ in 0..runs {
-        for (d, dir) in dirs.iter().enumerate() {
-            for (i, phase) in PHASES.iter().enumerate() {
-                let (secs, peak) = run_once(phase, dir);
-                times[d][i].push(secs);
-                peaks[d][i] = peaks[d][i].max(peak);
-            }
+        for (j, (phase, dir)) in jobs.iter().enumerate() {
+            let (secs, peak) = run_once(phase, dir);
+            times[j].push(secs);
+            peaks[j] = peaks[j].max(peak);
         }
     }
     times
         .into_iter()
         .zip(peaks)
-        .map(|(times, peaks)| {
-            times
-                .into_iter()
-                .zip(peaks)
-                .map(|(mut t, peak)| {
-                    t.sort_by(f64::total_cmp);
-                    (t[t.len() / 2], peak)
-                })
-                .collect()
+        .map(|(mut t, peak)| {
+            t.sort_by(f64::total_cmp);
+            (t[t.len() / 2], peak)
         })
         .collect()
 }
@@ -191,6 +233,118 @@ fn dataset_dir(n: usize) -> PathBuf {
         write_json_dir(&dataset, &dir, "../schema").expect("write json");
         write_csv_dir(&dataset, &dir.join("csv")).expect("write csv");
     }
+    dir
+}
+
+/// Writes the worst case `case` under `target/bench-data/hostile/`, from
+/// the valid dataset in `base`, once.
+fn hostile_dir(base: &Path, case: &str) -> PathBuf {
+    let dir = base
+        .parent()
+        .expect("bench-data")
+        .join("hostile")
+        .join(case);
+    let done = dir.join(".complete");
+    if done.exists() {
+        return dir;
+    }
+    eprintln!("writing the worst case {case} into {}", dir.display());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("csv")).expect("hostile dir");
+    for f in files_with_ext(base, "json") {
+        std::fs::copy(&f, dir.join(f.file_name().expect("name"))).expect("copy");
+    }
+    let csv = base.join("csv");
+    for f in [files_with_ext(&csv, "csv"), files_with_ext(&csv, "json")].concat() {
+        std::fs::copy(&f, dir.join("csv").join(f.file_name().expect("name"))).expect("copy");
+    }
+    let pledges_json = std::fs::read(base.join("pledges.json")).expect("pledges.json");
+    let size = pledges_json.len();
+    // The first pledge object of the file, whose opening brace is kept and
+    // whose members follow what is inserted.
+    let first = pledges_json
+        .windows(2)
+        .position(|w| w == b"{\n" || w == b"{ ")
+        .and_then(|top| {
+            pledges_json[top + 1..]
+                .iter()
+                .position(|&b| b == b'{')
+                .map(|p| top + 1 + p + 1)
+        })
+        .expect("a pledge object");
+    let splice = |insert: &[u8]| {
+        let mut out = Vec::with_capacity(size + insert.len());
+        out.extend_from_slice(&pledges_json[..first]);
+        out.extend_from_slice(insert);
+        out.extend_from_slice(&pledges_json[first..]);
+        std::fs::write(dir.join("pledges.json"), out).expect("write");
+    };
+    let pledges_csv = std::fs::read_to_string(csv.join("pledges.csv")).expect("pledges.csv");
+    match case {
+        "many-keys" => {
+            let mut insert = String::new();
+            for k in 0..1_000_000 {
+                insert.push_str(&format!("\"x{k:07}\": 0, "));
+            }
+            splice(insert.as_bytes());
+        }
+        "duplicate-keys" => splice("\"title\": \"t\", ".repeat(1_000_000).as_bytes()),
+        "long-values" => {
+            let half = "a".repeat(size / 2);
+            splice(format!("\"title\": \"{half}\", \"id\": \"{half}\", ").as_bytes());
+        }
+        "deep" => {
+            let depth = 1_000_000;
+            splice(format!("\"notes\": {}{}, ", "[".repeat(depth), "]".repeat(depth)).as_bytes());
+        }
+        "unknown-refs" => {
+            let mut value: serde_json::Value =
+                serde_json::from_slice(&pledges_json).expect("pledges.json");
+            let near = |v: &mut serde_json::Value| {
+                if let Some(id) = v.as_str() {
+                    *v = serde_json::Value::String(format!("{id}x"));
+                }
+            };
+            for pledge in value["pledges"].as_array_mut().expect("pledges") {
+                for pledger in pledge["pledgers"].as_array_mut().expect("pledgers") {
+                    near(pledger);
+                }
+                for evidence in pledge["evidence"].as_array_mut().expect("evidence") {
+                    near(&mut evidence["source"]);
+                }
+            }
+            let bytes = serde_json::to_vec_pretty(&value).expect("json");
+            std::fs::write(dir.join("pledges.json"), bytes).expect("write");
+        }
+        "csv-wide-header" => {
+            let (header, rest) = pledges_csv.split_once('\n').expect("header");
+            let mut wide = String::from(header);
+            for k in 0..1_000_000 {
+                wide.push_str(&format!(",x{k:07}"));
+            }
+            std::fs::write(dir.join("csv/pledges.csv"), format!("{wide}\n{rest}")).expect("write");
+        }
+        "csv-bad-rows" => {
+            let mut reader = csv::Reader::from_reader(pledges_csv.as_bytes());
+            let headers = reader.headers().expect("header").clone();
+            let column = |name: &str| headers.iter().position(|h| h == name);
+            let announced = column("announced").expect("an announced column");
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(&headers).expect("header");
+            for row in reader.records() {
+                let mut row: Vec<String> = row.expect("row").iter().map(str::to_owned).collect();
+                row[announced] = "2025-13-45".to_owned();
+                if let Some(title) = column("title") {
+                    row[title].push_str(" \u{202e}");
+                }
+                writer.write_record(&row).expect("row");
+            }
+            let bytes = writer.into_inner().expect("csv");
+            std::fs::write(dir.join("csv/pledges.csv"), bytes).expect("write");
+        }
+        other => panic!("unknown worst case {other}"),
+    }
+    std::fs::write(&done, "").expect("marker");
     dir
 }
 
@@ -216,17 +370,45 @@ fn main() {
         .unwrap_or(3)
         .max(1);
 
+    let hostile_only = args.iter().any(|a| a == "--hostile-only");
+    let hostile_base = dataset_dir(100_000);
+    let hostile: Vec<(&str, PathBuf)> = HOSTILE
+        .iter()
+        .map(|&(case, _)| (case, hostile_dir(&hostile_base, case)))
+        .collect();
+    // The valid datasets' phases; the 100k one is always among them, as
+    // what the worst cases are compared with.
+    let mut reference = if hostile_only { Vec::new() } else { sizes };
+    if !reference.contains(&100_000) {
+        reference.push(100_000);
+    }
+    let reference_dirs: Vec<PathBuf> = reference.iter().map(|&n| dataset_dir(n)).collect();
+    let mut jobs: Vec<(String, PathBuf)> = Vec::new();
+    for dir in &reference_dirs {
+        for phase in PHASES {
+            jobs.push((phase.to_owned(), dir.clone()));
+        }
+    }
+    for (case, dir) in &hostile {
+        jobs.push((format!("hostile-{case}"), dir.clone()));
+    }
+    let measured = measure_all(&jobs, runs);
+    let (valid, worst) = measured.split_at(reference_dirs.len() * PHASES.len());
+
     println!(
         "| pledges | phase | median s | pledges/s | MB/s | × baseline | peak MB | peak ÷ input |"
     );
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let dirs: Vec<PathBuf> = sizes.iter().map(|&n| dataset_dir(n)).collect();
-    let measured = measure_all(&dirs, runs);
-    for ((n, dir), measured) in sizes.into_iter().zip(&dirs).zip(measured) {
+    let mut valid_mb_per_s = [0.0f64; 2];
+    for ((n, dir), measured) in reference
+        .into_iter()
+        .zip(&reference_dirs)
+        .zip(valid.chunks(PHASES.len()))
+    {
         let json_bytes = bytes_of(&files_with_ext(dir, "json"));
         let csv_bytes = bytes_of(&files_with_ext(&dir.join("csv"), "csv"));
         let mut baseline = [0.0f64; 2];
-        for (phase, (secs, peak_kb)) in PHASES.into_iter().zip(measured) {
+        for (phase, &(secs, peak_kb)) in PHASES.into_iter().zip(measured) {
             let csv_side = matches!(phase, "csv-parse" | "validate-csv" | "csv-to-json");
             let input = if csv_side { csv_bytes } else { json_bytes };
             let base = if csv_side {
@@ -238,6 +420,12 @@ fn main() {
                 *base = secs;
             }
             let mb = input as f64 / 1e6;
+            if n == 100_000 && phase == "validate-json" {
+                valid_mb_per_s[0] = mb / secs;
+            }
+            if n == 100_000 && phase == "validate-csv" {
+                valid_mb_per_s[1] = mb / secs;
+            }
             println!(
                 "| {n} | {phase} | {secs:.3} | {:.0} | {:.0} | {:.1} | {:.0} | {:.2} |",
                 n as f64 / secs,
@@ -251,6 +439,28 @@ fn main() {
             "| {n} | input sizes | JSON {:.1} MB, CSV {:.1} MB | | | | | |",
             json_bytes as f64 / 1e6,
             csv_bytes as f64 / 1e6
+        );
+    }
+    println!();
+    println!(
+        "| worst case (100k pledges, one file bad) | input MB | median s | MB/s | s per MB ÷ valid | peak MB | peak ÷ input |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for ((&(case, what), (_, dir)), &(secs, peak_kb)) in HOSTILE.iter().zip(&hostile).zip(worst) {
+        let csv_side = case.starts_with("csv-");
+        let input = hostile_input(dir, case);
+        let bytes = bytes_of(&files_with_ext(
+            &input,
+            if csv_side { "csv" } else { "json" },
+        ));
+        let mb = bytes as f64 / 1e6;
+        let valid = valid_mb_per_s[usize::from(csv_side)];
+        println!(
+            "| `{case}`: {what} | {mb:.1} | {secs:.3} | {:.0} | {:.2} | {:.0} | {:.2} |",
+            mb / secs,
+            valid / (mb / secs),
+            peak_kb as f64 / 1024.0,
+            peak_kb as f64 * 1024.0 / bytes as f64
         );
     }
 }

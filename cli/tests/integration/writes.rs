@@ -75,7 +75,9 @@ fn csv_with_a_retired_table(tmp: &Path, seed: u64) -> std::path::PathBuf {
 /// whole new set, byte for byte; or a set that one run of `pledges
 /// validate` turns into one of them, with nothing of the write left over.
 /// The old set lists a table the new one does not have: it goes with the
-/// new set, never before.
+/// new set, never before. Then kills timed by the write's own journal land
+/// between its commit point and its last rename, and the next command
+/// finishes the write.
 #[test]
 #[allow(clippy::print_stdout)] // what the kills found, with `--nocapture`
 fn a_conversion_killed_at_any_moment_leaves_the_old_set_or_the_new_one() {
@@ -157,6 +159,53 @@ fn a_conversion_killed_at_any_moment_leaves_the_old_set_or_the_new_one() {
     // What the kills found (old/new, a journal, staging left): shown with
     // `--nocapture`, not asserted, since it depends on the machine's speed.
     println!("{seen:?} over {runs} runs of {whole:?}");
+
+    // Kills timed by the clock seldom land between the commit point and the
+    // end of the renames, which takes a fraction of a millisecond. These are
+    // timed by the write itself: the moment its journal appears (watched
+    // as closely as the machine allows), the process is killed.
+    let journal = target.join(".pledges-journal");
+    let (mut inside, tries) = (0, 24);
+    for run in 0..tries {
+        restore(&target, &old);
+        let mut child = convert();
+        let deadline = Instant::now() + whole * 20;
+        while std::fs::symlink_metadata(&journal).is_err()
+            && Instant::now() < deadline
+            && child.try_wait().unwrap().is_none()
+        {
+            std::hint::spin_loop();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let after = listing(&target);
+        if after.contains_key(".pledges-journal") {
+            inside += 1;
+            // Killed inside the window: the next command finishes the write.
+            let out = pledges(tmp.path(), &["validate", "target"]);
+            assert!(
+                stderr(&out).contains("finished an interrupted write"),
+                "run {run}: {}",
+                stderr(&out)
+            );
+            assert_eq!(
+                listing(&target),
+                new,
+                "run {run}: finished, not the new set"
+            );
+        } else {
+            let shown = visible(&after);
+            assert!(
+                shown == old || shown == new,
+                "run {run}: no journal left, and the files are neither set: {:?}",
+                shown.keys().collect::<Vec<_>>()
+            );
+        }
+    }
+    println!("{inside} of {tries} kills timed by the journal landed inside the rename window");
+    // The window starts with a sync of the directory, far longer than a
+    // signal takes to arrive: if none landed in it, the watch is broken.
+    assert!(inside > 0, "no kill landed inside the rename window");
 }
 
 /// A write killed after its commit point (a journal, renames left to do)
