@@ -43,7 +43,11 @@ const PHASES: [&str; 6] = [
 /// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
 /// `csv/pledges.csv`) replaced by a bad one of about the same size, and the
 /// phase validates it (and must find it invalid).
-const HOSTILE: [(&str, &str); 7] = [
+const HOSTILE: [(&str, &str); 8] = [
+    (
+        "one-error",
+        "one pledge with a status not in the code list (not hostile: the cost of any error)",
+    ),
     ("many-keys", "one pledge with a million unknown keys"),
     (
         "duplicate-keys",
@@ -281,6 +285,12 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
     };
     let pledges_csv = std::fs::read_to_string(csv.join("pledges.csv")).expect("pledges.csv");
     match case {
+        "one-error" => {
+            let text = String::from_utf8(pledges_json.clone()).expect("UTF-8");
+            let at = text.find("\"status\": \"").expect("a status") + "\"status\": \"".len();
+            let text = format!("{}bogus{}", &text[..at], &text[at..]);
+            std::fs::write(dir.join("pledges.json"), text).expect("write");
+        }
         "many-keys" => {
             let mut insert = String::new();
             for k in 0..1_000_000 {
