@@ -6,6 +6,20 @@ use crate::args::SiteArgs;
 use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report_with};
 
 pub fn run(args: &SiteArgs) -> u8 {
+    // Never replace, even with --force, the dataset or the archive being
+    // read, nor a directory that holds them.
+    if let Ok(out) = std::fs::canonicalize(&args.out) {
+        let inputs = [Some(&args.data), args.archive.as_ref()];
+        for input in inputs.into_iter().flatten() {
+            if std::fs::canonicalize(input).is_ok_and(|i| i.starts_with(&out)) {
+                return fail(format_args!(
+                    "{}: the site would replace {}, which it is built from; choose another --out",
+                    args.out.display(),
+                    input.display()
+                ));
+            }
+        }
+    }
     // With an archive the data are validated against it first, so a quote
     // not found or a checksum that does not match is reported in full, as
     // `validate --archive` reports it (exit 1).

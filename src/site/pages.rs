@@ -689,7 +689,7 @@ fn source(site: &Site, s: &crate::model::Source) -> Markup {
                 section aria-labelledby="text" {
                     h2 id="text" { "The archived text" }
                     p class="note" { "Its SHA-256 matches the record. Every quoted passage is highlighted; the number after it leads to who quotes it." }
-                    div class="archive" { (raw(highlight(&t.text, &t.passages.iter().map(|p| p.range.clone()).collect::<Vec<_>>()))) }
+                    div class="archive" lang=(s.language) { (raw(highlight(&t.text, &t.passages.iter().map(|p| p.range.clone()).collect::<Vec<_>>()))) }
                 }
                 section aria-labelledby="passages" {
                     h2 id="passages" { "Quoted passages" }

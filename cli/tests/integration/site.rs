@@ -600,6 +600,30 @@ fn a_directory_that_is_not_a_site_is_refused_without_force() {
 }
 
 #[test]
+fn the_site_never_replaces_what_it_is_built_from() {
+    let fixture = Fixture::new();
+    let dir = fixture.tmp.path();
+    for out in ["valid", "archive", "."] {
+        let output = pledges(
+            dir,
+            &[
+                "site",
+                "--data",
+                "valid",
+                "--archive",
+                "archive",
+                "--out",
+                out,
+                "--force",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2), "{out}: {}", stderr(&output));
+        assert!(fixture.file("pledges.json").is_file());
+        assert!(fixture.archive().join("report.txt").is_file());
+    }
+}
+
+#[test]
 fn invalid_data_or_a_mismatched_archive_writes_nothing() {
     let fixture = Fixture::new();
     let dir = fixture.tmp.path();

@@ -134,11 +134,40 @@
     if (focus) heading.focus();
   }
 
+  // The filters as a query (`index.html?status=2&contested=1`), so a
+  // filtered list can be linked to; read on load, written on apply.
+  function fromQuery() {
+    var any = false;
+    if (!window.URLSearchParams) return false;
+    var query = new URLSearchParams(window.location.search);
+    ["category", "status", "condition", "credibility", "pledger"].forEach(function (name) {
+      if (query.has(name)) { form.elements[name].value = query.get(name); any = true; }
+    });
+    if (query.get("contested") === "1") { form.elements.contested.checked = true; any = true; }
+    return any;
+  }
+
+  function toQuery() {
+    if (!window.URLSearchParams || !window.history || !window.history.replaceState) return;
+    var query = new URLSearchParams();
+    ["category", "status", "condition", "credibility", "pledger"].forEach(function (name) {
+      if (value(name)) query.set(name, value(name));
+    });
+    if (form.elements.contested.checked) query.set("contested", "1");
+    try {
+      window.history.replaceState(null, "", "?" + query.toString());
+    } catch (e) {
+      // Some browsers refuse to change a file: URL; the filters still apply.
+    }
+  }
+
   form.hidden = false;
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    toQuery();
     loadAll(filter);
   });
+  if (fromQuery()) loadAll(function () { filter(); });
   form.addEventListener("reset", function () {
     results.hidden = true;
     statusLine.textContent = "";
