@@ -219,6 +219,14 @@ fn evidence_links_to_its_highlight_which_wraps_the_quote_and_links_back() {
     );
     let data = Dataset::load(fixture.data()).unwrap();
     let pages = check_links(&out);
+    let checked = check_highlights(&pages, &data, &fixture.archive());
+    assert!(checked >= 2, "the fixture has evidence to check");
+}
+
+/// Checks that each quote of every record links to its highlight, that
+/// the highlight wraps exactly the quoted words of the archived text, and
+/// that the passage links back; returns how many quotes it checked.
+fn check_highlights(pages: &HashMap<String, Page>, data: &Dataset, archive: &Path) -> usize {
     let mut checked = 0;
     let records = data
         .pledges()
@@ -248,7 +256,7 @@ fn evidence_links_to_its_highlight_which_wraps_the_quote_and_links_back() {
             let source_page = &pages[&format!("sources/{}.html", e.source)];
             // The highlight wraps exactly the quoted words of the source.
             let text = std::fs::read_to_string(
-                fixture.archive().join(
+                archive.join(
                     data.source(e.source.as_str())
                         .unwrap()
                         .archive
@@ -271,7 +279,7 @@ fn evidence_links_to_its_highlight_which_wraps_the_quote_and_links_back() {
             checked += 1;
         }
     }
-    assert!(checked >= 2, "the fixture has evidence to check");
+    checked
 }
 
 /// The links inside the element with `id`.
@@ -351,9 +359,36 @@ fn text_from_the_data_is_never_markup() {
         seen_in_data_files >= 1,
         "the hostile titles are in the filter data, escaped"
     );
-    // Read back, the pages say what the data say.
+    // Read back, the pages say what the data say, and the overlapping
+    // quotes are highlighted in well-nested marks.
     let pages = check_links(&out);
     let data = Dataset::load(hostile.join("data")).unwrap();
+    assert!(check_highlights(&pages, &data, &hostile.join("archive")) >= 4);
+    for (rel, page) in &pages {
+        let mut open: Vec<Vec<u8>> = Vec::new();
+        for t in &page.tokens {
+            match t {
+                Token::StartTag(tag)
+                    if !matches!(tag.name.as_slice(), b"meta" | b"link" | b"br" | b"input") =>
+                {
+                    open.push(tag.name.to_vec());
+                }
+                Token::EndTag(tag) => {
+                    assert_eq!(
+                        open.pop().as_deref(),
+                        Some(tag.name.as_slice()),
+                        "{rel}: not well nested"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    let source = std::fs::read_to_string(out.join("sources/report.html")).unwrap();
+    assert!(
+        source.contains("<mark class=\"cont\">"),
+        "the crossing quotes continue in a mark"
+    );
     let pledge = &data.pledges()[0];
     let page = &pages[&format!("pledges/{}.html", pledge.id)];
     let h1 = page
