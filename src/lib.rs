@@ -34,12 +34,15 @@ pub mod dataset;
 #[cfg(feature = "write")]
 pub mod write;
 
-// What is built on whole datasets: diffs, the release rules, synthetic data.
+// What is built on whole datasets: diffs, the release rules, synthetic
+// data, the static site.
 pub mod diff;
 #[cfg(feature = "write")]
 pub mod generate;
 #[cfg(feature = "validate")]
 pub mod release;
+#[cfg(feature = "site")]
+pub mod site;
 
 pub use dataset::Dataset;
 pub use diagnostic::{Code, Diagnostic, Report, Severity};

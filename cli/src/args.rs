@@ -44,6 +44,8 @@ pub enum Command {
     Add(AddCommand),
     /// Print the passage of an archived source that best matches TEXT, verbatim, to paste as a quote.
     Quote(QuoteArgs),
+    /// Build a static website of the dataset: an index with filters, a page per record, charts, the archived texts.
+    Site(SiteArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +87,29 @@ pub struct QuoteArgs {
     /// Print the passage as a JSON string (quoted and escaped).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub limit: ReadLimit,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The directory to write the site into. It is built beside DIR and
+    /// swapped in by renames, so DIR holds the old site or the new one,
+    /// never half of one. A DIR that holds files and is not a site this
+    /// command wrote is refused (exit 2) unless --force.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Directory of archived source texts: each is checked (its SHA-256,
+    /// every quote found in it, as `validate --archive` checks them) and
+    /// shown on its source's page with every quoted passage highlighted.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// The dataset directory (JSON or CSV).
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+    /// Replace DIR even if it is not a site this command wrote.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub limit: ReadLimit,
 }

@@ -15,6 +15,7 @@ mod query_cmd;
 mod quote_cmd;
 mod render;
 mod schema_cmd;
+mod site_cmd;
 mod sync_cmd;
 mod validate_cmd;
 
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Add(args::AddCommand::Source(args)) => add_cmd::source(&args),
         Command::Quote(args) => quote_cmd::run(&args),
+        Command::Site(args) => site_cmd::run(&args),
     };
     ExitCode::from(code)
 }
@@ -116,11 +118,20 @@ pub fn load_or_report(
     dir: &std::path::Path,
     limit: &args::ReadLimit,
 ) -> Result<ukraine_pledges::Dataset, u8> {
-    use ukraine_pledges::ErrorKind;
-    recover(dir)?;
     let options =
         ukraine_pledges::validate::Options::default().with_max_file_size(limit.max_file_size);
-    match ukraine_pledges::Dataset::load_with(dir, &options) {
+    load_or_report_with(dir, &options)
+}
+
+/// [`load_or_report`], validating as `options` say (e.g. the quotes
+/// against an archive).
+pub fn load_or_report_with(
+    dir: &std::path::Path,
+    options: &ukraine_pledges::validate::Options,
+) -> Result<ukraine_pledges::Dataset, u8> {
+    use ukraine_pledges::ErrorKind;
+    recover(dir)?;
+    match ukraine_pledges::Dataset::load_with(dir, options) {
         Ok(dataset) => Ok(dataset),
         Err(e) => match e.kind() {
             ErrorKind::Invalid(report) => {

@@ -37,6 +37,146 @@ pub fn fold_quote_text(text: &str) -> String {
     out
 }
 
+/// A source text folded as [`fold_quote_text`] folds it, remembering where
+/// each folded character came from, so that a quote found in the folded
+/// text (as the validator finds it) can be pointed at in the original.
+///
+/// ```
+/// use ukraine_pledges::validate::QuoteLocator;
+///
+/// let text = "France pledged \u{201C}two   ships\u{201D}.";
+/// let range = QuoteLocator::new(text).find("pledged \"two ships\"").unwrap();
+/// assert_eq!(&text[range], "pledged \u{201C}two   ships\u{201D}");
+/// ```
+#[derive(Clone, Debug)]
+pub struct QuoteLocator {
+    folded: String,
+    /// For each byte of `folded`, the byte range of the original text it
+    /// stands for (a folded space stands for a whole run of whitespace).
+    origins: Vec<(usize, usize)>,
+}
+
+impl QuoteLocator {
+    /// Folds `text` once, for any number of look-ups.
+    #[must_use]
+    pub fn new(text: &str) -> Self {
+        let mut locator = Self {
+            folded: String::with_capacity(text.len()),
+            origins: Vec::with_capacity(text.len()),
+        };
+        // What `fold_quote_text` does to the NFC characters, each with the
+        // original range it comes from. NFC is taken a piece at a time (a
+        // run of whitespace; in a word, a starter and the marks after it),
+        // and a word whose pieces normalise differently from the whole is
+        // taken whole, so the folded text is exactly `fold_quote_text`'s.
+        let mut pending_space: Option<(usize, usize)> = None;
+        let mut push = |locator: &mut Self, c: char, from: (usize, usize)| {
+            if c.is_whitespace() {
+                if !locator.folded.is_empty() {
+                    pending_space = Some(pending_space.map_or(from, |(s, _)| (s, from.1)));
+                }
+                return;
+            }
+            if let Some(space) = pending_space.take() {
+                locator.folded.push(' ');
+                locator.origins.push(space);
+            }
+            let c = match c {
+                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+                c => c,
+            };
+            locator.folded.push(c);
+            for _ in 0..c.len_utf8() {
+                locator.origins.push(from);
+            }
+        };
+        for (start, word) in pieces(text, char::is_whitespace) {
+            let end = start + word.len();
+            if word.starts_with(char::is_whitespace) || word.is_ascii() {
+                for (i, c) in word.char_indices() {
+                    push(&mut locator, c, (start + i, start + i + c.len_utf8()));
+                }
+                continue;
+            }
+            let starter = |c: char| unicode_normalization::char::canonical_combining_class(c) == 0;
+            let whole: String = word.nfc().collect();
+            let mut by_piece = Vec::new();
+            let mut joined = String::with_capacity(whole.len());
+            let mut piece_start = 0;
+            for (i, c) in word.char_indices().skip(1) {
+                if starter(c) {
+                    by_piece.push((piece_start, i));
+                    piece_start = i;
+                }
+            }
+            by_piece.push((piece_start, word.len()));
+            for &(a, b) in &by_piece {
+                joined.extend(word[a..b].nfc());
+            }
+            if joined == whole {
+                for (a, b) in by_piece {
+                    for c in word[a..b].nfc() {
+                        push(&mut locator, c, (start + a, start + b));
+                    }
+                }
+            } else {
+                for c in whole.chars() {
+                    push(&mut locator, c, (start, end));
+                }
+            }
+        }
+        locator
+    }
+
+    /// The text as [`fold_quote_text`] folds it.
+    #[must_use]
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// The byte range of the original text where `quote` is, by the
+    /// validator's rule (the folded quote is in the folded text; its first
+    /// occurrence), from the start of its first character to the end of
+    /// its last; `None` when the validator would report it not found.
+    #[must_use]
+    pub fn find(&self, quote: &str) -> Option<std::ops::Range<usize>> {
+        let quote = fold_quote_text(quote);
+        if quote.is_empty() {
+            return None;
+        }
+        let at = self.folded.find(&quote)?;
+        let start = self.origins[at].0;
+        let end = self.origins[at + quote.len() - 1].1;
+        Some(start..end)
+    }
+}
+
+/// `text` cut into runs that are all `split` characters or all not, each
+/// with its byte offset.
+fn pieces(text: &str, split: fn(char) -> bool) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text;
+    let mut offset = 0;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let kind = split(first);
+        let len = rest.find(|c| split(c) != kind).unwrap_or(rest.len());
+        let (piece, tail) = rest.split_at(len);
+        let at = offset;
+        offset += len;
+        rest = tail;
+        Some((at, piece))
+    })
+}
+
+/// The byte range of `text` where `quote` is, by the validator's rule (see
+/// [`QuoteLocator::find`]); fold the text once with [`QuoteLocator::new`]
+/// to look up many quotes.
+#[must_use]
+pub fn locate_quote(text: &str, quote: &str) -> Option<std::ops::Range<usize>> {
+    QuoteLocator::new(text).find(quote)
+}
+
 /// The SHA-256 of `bytes` in lowercase hex, as `archive.sha256` records it.
 #[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -218,6 +358,45 @@ mod tests {
             "Ukraine's \"future\""
         );
         assert_ne!(fold_quote_text("defense"), fold_quote_text("defence"));
+    }
+
+    #[test]
+    fn a_located_quote_is_the_original_words() {
+        let text = "Allies met.\nFrance pledged \u{201C}two   ships\u{201D} for  the\tsea. Caf\u{0065}\u{0301} noir.";
+        let range = locate_quote(text, "pledged \"two ships\" for the").unwrap();
+        assert_eq!(&text[range], "pledged \u{201C}two   ships\u{201D} for  the");
+        // A decomposed é in the source, a composed one in the quote.
+        let range = locate_quote(text, "Caf\u{e9} noir").unwrap();
+        assert_eq!(&text[range], "Caf\u{0065}\u{0301} noir");
+        assert_eq!(locate_quote(text, "three ships"), None);
+        assert_eq!(locate_quote(text, "   "), None);
+    }
+
+    proptest::proptest! {
+        /// The locator finds what the validator's containment check finds,
+        /// and what it points at folds to the quote.
+        #[test]
+        fn the_locator_agrees_with_the_validator(
+            text in "([a-c \n\t\u{2019}\u{201C}\u{301}\u{327}\u{e9}\u{2000}]|e\u{301}){0,40}",
+            from in 0usize..40,
+            len in 0usize..12,
+        ) {
+            let locator = QuoteLocator::new(&text);
+            proptest::prop_assert_eq!(locator.folded(), fold_quote_text(&text));
+            let chars: Vec<char> = text.chars().collect();
+            let quote: String = chars.iter().skip(from).take(len).collect();
+            let found = locator.find(&quote);
+            let folded_quote = fold_quote_text(&quote);
+            let contained = !folded_quote.is_empty() && fold_quote_text(&text).contains(&folded_quote);
+            proptest::prop_assert_eq!(found.is_some(), contained);
+            if let Some(range) = found {
+                let at = fold_quote_text(&text[range.clone()]);
+                // The range covers the quote; rounded out to whole pieces
+                // (a letter and its marks) it may hold a little more.
+                proptest::prop_assert!(at.contains(&folded_quote), "{:?} in {:?}", folded_quote, at);
+                proptest::prop_assert!(text.is_char_boundary(range.start) && text.is_char_boundary(range.end));
+            }
+        }
     }
 
     #[test]

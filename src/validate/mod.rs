@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use evidence::{fold_quote_text, sha256_hex};
+pub use evidence::{QuoteLocator, fold_quote_text, locate_quote, sha256_hex};
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::error::Error;

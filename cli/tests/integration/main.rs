@@ -15,5 +15,6 @@ mod release;
 mod robustness;
 mod schema_files;
 mod shipped_data;
+mod site;
 mod sync;
 mod writes;
