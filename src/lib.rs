@@ -34,8 +34,11 @@ pub mod dataset;
 #[cfg(feature = "write")]
 pub mod write;
 
-// What is built on whole datasets: diffs, the release rules, synthetic data.
+// What is built on whole datasets: diffs, the release rules, synthetic
+// data, the exports for analysts (SQLite, Excel, Datasette).
 pub mod diff;
+#[cfg(feature = "export")]
+pub mod export;
 #[cfg(feature = "write")]
 pub mod generate;
 #[cfg(feature = "validate")]
