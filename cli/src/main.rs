@@ -7,6 +7,7 @@ mod codebook_cmd;
 mod convert_cmd;
 mod diff_cmd;
 mod escape;
+mod export_cmd;
 mod fmt_cmd;
 mod generate_cmd;
 mod git;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Add(args::AddCommand::Source(args)) => add_cmd::source(&args),
         Command::Quote(args) => quote_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
     };
     ExitCode::from(code)
 }

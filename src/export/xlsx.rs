@@ -1,7 +1,7 @@
 //! The dataset as an Excel workbook: the flat view first, a sheet per table, the codebook, all read from the SQLite export built in memory.
 //!
 //! Every sheet is one table or view of the database of
-//! [`sqlite`](super::sqlite), in its order (`pledges_flat`, the tables of
+//! [`sqlite`], in its order (`pledges_flat`, the tables of
 //! the CSV layout, `pledge_derived`, `dataset`, then the codebook:
 //! `codebook_tables`, `codebook`, `code_lists`, `codes`), written row by
 //! row from a query of that database: the flat sheet holds exactly the
