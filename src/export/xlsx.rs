@@ -63,6 +63,10 @@ fn write_split(dataset: &Dataset, path: &Path, rows_per_sheet: u32) -> Result<()
         if let Some(dir) = temporary.parent().filter(|d| !d.as_os_str().is_empty()) {
             workbook.set_tempdir(dir).map_err(xlsx)?;
         }
+        // Much of the time a large workbook takes goes into compressing it:
+        // level 3 (of 9; the default is 6) saved a sixth of the time for a
+        // seventh more bytes at 100k synthetic pledges (42 → 48 MB).
+        workbook.set_zip_compression_level(3);
         let manifest = dataset.manifest();
         workbook.set_properties(
             &DocProperties::new()
