@@ -59,7 +59,9 @@ fn write_split(dataset: &Dataset, path: &Path, rows_per_sheet: u32) -> Result<()
     replace_file(path, |temporary, file| {
         let mut workbook = Workbook::new();
         // A sheet's rows are staged in a file until the workbook is saved:
-        // beside the output rather than in the system's temporary directory.
+        // beside the output rather than in the system's temporary directory
+        // (which may be in memory). The files are unnamed: a killed run
+        // leaves none of them.
         if let Some(dir) = temporary.parent().filter(|d| !d.as_os_str().is_empty()) {
             workbook.set_tempdir(dir).map_err(xlsx)?;
         }
