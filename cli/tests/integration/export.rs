@@ -623,3 +623,32 @@ fn check_is_refused_for_a_binary_export() {
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
     assert!(!tmp.path().join("x.db").exists());
 }
+
+#[test]
+fn a_csv_dataset_exports_the_same_database_as_its_json_form() {
+    let (tmp, dir) = fixture("query");
+    let csv = tmp.path().join("csv");
+    let run = pledges(
+        tmp.path(),
+        &[
+            "convert",
+            "--to",
+            "csv",
+            dir.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let from_json = Connection::open(export(&dir, "sqlite", "from-json.db")).unwrap();
+    let from_csv = Connection::open(export(&csv, "sqlite", "from-csv.db")).unwrap();
+    let names = rows(
+        &from_json,
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name",
+    );
+    assert!(names.len() > TABLES.len());
+    for name in names {
+        let Sql::Text(name) = &name[0] else { panic!() };
+        let sql = format!("SELECT * FROM \"{name}\"");
+        assert_eq!(rows(&from_csv, &sql), rows(&from_json, &sql), "{name}");
+    }
+}
