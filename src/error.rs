@@ -29,6 +29,21 @@ pub enum ErrorKind {
     },
     /// The dataset has errors; the report lists them.
     Invalid(Report),
+    /// `path` should be a regular file, or not exist yet, and is something
+    /// else: a directory, a symbolic link (never followed), a device.
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The dataset cannot be exported to `path`: `reason` says why (a
+    /// limit of the format, such as Excel's 32,767 characters in a cell,
+    /// or the database refusing a row).
+    Export {
+        /// The file being written.
+        path: PathBuf,
+        /// What stood in the way.
+        reason: String,
+    },
 }
 
 // Most errors come from reading and writing, which are features.
@@ -51,6 +66,25 @@ impl Error {
         }
     }
 
+    #[cfg_attr(not(feature = "export"), allow(dead_code))]
+    pub(crate) fn not_a_file(path: &Path) -> Self {
+        Self {
+            kind: ErrorKind::NotAFile {
+                path: path.to_owned(),
+            },
+        }
+    }
+
+    #[cfg_attr(not(feature = "export"), allow(dead_code))]
+    pub(crate) fn export(path: &Path, reason: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::Export {
+                path: path.to_owned(),
+                reason: reason.into(),
+            },
+        }
+    }
+
     pub(crate) fn invalid(report: Report) -> Self {
         Self {
             kind: ErrorKind::Invalid(report),
@@ -63,12 +97,16 @@ impl Error {
         &self.kind
     }
 
-    /// Whether this is an input/output failure rather than invalid data.
+    /// Whether this is an input/output failure rather than invalid data
+    /// (an export the format cannot hold is one: the data is valid).
     #[must_use]
     pub fn is_io(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Io { .. } | ErrorKind::NotADirectory { .. }
+            ErrorKind::Io { .. }
+                | ErrorKind::NotADirectory { .. }
+                | ErrorKind::NotAFile { .. }
+                | ErrorKind::Export { .. }
         )
     }
 }
@@ -78,6 +116,12 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Io { path, source } => write!(f, "{}: {source}", path.display()),
             ErrorKind::NotADirectory { path } => write!(f, "{}: not a directory", path.display()),
+            ErrorKind::NotAFile { path } => write!(
+                f,
+                "{}: not a regular file (a directory, a symbolic link or a device); give the path of a file to write",
+                path.display()
+            ),
+            ErrorKind::Export { path, reason } => write!(f, "{}: {reason}", path.display()),
             ErrorKind::Invalid(report) => write!(
                 f,
                 "the dataset is invalid: {} error(s), {} warning(s)",

@@ -35,8 +35,11 @@ pub mod dataset;
 pub mod write;
 
 // What is built on whole datasets: diffs, the release rules, synthetic
-// data, the static site.
+// data, the static site, the exports for analysts (SQLite, Excel,
+// Datasette).
 pub mod diff;
+#[cfg(feature = "export")]
+pub mod export;
 #[cfg(feature = "write")]
 pub mod generate;
 #[cfg(feature = "validate")]

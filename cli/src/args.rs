@@ -46,6 +46,46 @@ pub enum Command {
     Quote(QuoteArgs),
     /// Build a static website of the dataset: an index with filters, a page per record, charts, the archived texts.
     Site(SiteArgs),
+    /// Export the dataset for analysts: a SQLite database, an Excel workbook, or Datasette metadata.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pledges export --to sqlite pledges.db
+  datasette pledges.db --metadata datasette/metadata.json
+  pledges export --to xlsx pledges.xlsx --data data/csv
+  pledges export --to datasette-metadata datasette/metadata.json --check")]
+pub struct ExportArgs {
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub to: ExportFormat,
+    /// The file to write. It is written to a temporary file beside it and
+    /// renamed into place when complete, replacing a file already there; a
+    /// directory, a symbolic link or anything but a regular file is refused
+    /// (exit 2).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub data: DataArg,
+    /// With --to datasette-metadata: write nothing; exit 1 if FILE differs
+    /// from the metadata generated from the dataset.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// The format `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A SQLite database: a table per record type and per list, with
+    /// primary and foreign keys, the flat view `pledges_flat`, the
+    /// codebook as tables.
+    Sqlite,
+    /// An Excel workbook: the flat view first, a sheet per table, the
+    /// codebook.
+    Xlsx,
+    /// The Datasette metadata (JSON) for the SQLite database, named
+    /// pledges.db: descriptions of every table and column, canned queries.
+    DatasetteMetadata,
 }
 
 #[derive(Debug, Subcommand)]

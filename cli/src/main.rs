@@ -7,6 +7,7 @@ mod codebook_cmd;
 mod convert_cmd;
 mod diff_cmd;
 mod escape;
+mod export_cmd;
 mod fmt_cmd;
 mod generate_cmd;
 mod git;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Add(args::AddCommand::Source(args)) => add_cmd::source(&args),
         Command::Quote(args) => quote_cmd::run(&args),
         Command::Site(args) => site_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
     };
     ExitCode::from(code)
 }

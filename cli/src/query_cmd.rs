@@ -16,7 +16,7 @@ use crate::{ERROR, FAILURE, SUCCESS, emit, fail, load_or_report};
 /// The dataset of `--data`, else `./data` when it exists (as `validate`
 /// reads it), else the bundled one; which is said on standard error. An
 /// invalid directory is reported, never replaced by the bundled copy.
-fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
+pub(crate) fn dataset(arg: &DataArg) -> Result<Cow<'static, Dataset>, u8> {
     let dir = match &arg.data {
         Some(dir) => Some(dir.clone()),
         None => {

@@ -67,6 +67,51 @@ impl<'s> Book<'s> {
     }
 }
 
+/// A code list: the values a field may hold, each with its meaning, as
+/// the codebook shows them (and the exports' code tables hold them).
+#[cfg_attr(not(feature = "export"), allow(dead_code))]
+pub(crate) struct CodeList {
+    /// The list's name in the schemas, e.g. `ConditionKind`.
+    pub(crate) name: String,
+    /// What the list is, when the schema says.
+    pub(crate) description: Option<String>,
+    /// Each value, written exactly as the data holds it, with its meaning.
+    pub(crate) codes: Vec<(String, Option<String>)>,
+}
+
+impl CodeList {
+    fn of(name: &str, schema: &Value) -> Self {
+        Self {
+            name: name.to_owned(),
+            description: schema
+                .get("description")
+                .and_then(Value::as_str)
+                .map(plain_description),
+            codes: code_list(schema)
+                .into_iter()
+                .map(|(value, meaning)| (value_text(value), meaning.map(plain_description)))
+                .collect(),
+        }
+    }
+}
+
+/// Every code list of the data model, by name.
+#[cfg_attr(not(feature = "export"), allow(dead_code))]
+pub(crate) fn code_lists() -> Vec<CodeList> {
+    let mut defs = BTreeMap::new();
+    for kind in FileKind::ALL {
+        if let Some(Value::Object(found)) = kind.schema().to_value().get("$defs") {
+            for (name, schema) in found {
+                defs.entry(name.clone()).or_insert_with(|| schema.clone());
+            }
+        }
+    }
+    defs.iter()
+        .filter(|(_, schema)| !code_list(schema).is_empty())
+        .map(|(name, schema)| CodeList::of(name, schema))
+        .collect()
+}
+
 /// The codebook, as the committed `docs/codebook.md` holds it.
 #[must_use]
 pub fn codebook() -> String {
@@ -169,10 +214,10 @@ pub fn codebook() -> String {
         paragraph(&mut out, schema);
         uses(&mut out, book.uses.get(name));
         let _ = writeln!(out, "| value | meaning |\n| --- | --- |");
-        for (value, meaning) in code_list(schema) {
+        for (value, meaning) in CodeList::of(name, schema).codes {
             row(
                 &mut out,
-                &[&code(&value_text(value)), &cell(meaning.unwrap_or(""))],
+                &[&code(&value), &cell(meaning.as_deref().unwrap_or(""))],
             );
         }
         out.push('\n');

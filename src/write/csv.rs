@@ -3,9 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::{RowSink, table_rows};
 use crate::dataset::Dataset;
-use crate::schema::FileKind;
-use crate::tables::{Cell, Children, Record, Row, Shape, TABLES, Table};
+use crate::tables::{Cell, Row, TABLES, Table};
 
 /// Writes rows as CSV: UTF-8 without BOM, LF line ends, fields quoted only
 /// where needed.
@@ -47,69 +47,33 @@ impl<W: Write> Rows<W> {
         self.writer.write_record(None::<&[u8]>)
     }
 
-    fn items(&mut self, table: &Table, parent: &str, items: &[impl Row]) -> csv::Result<()> {
-        for (j, item) in items.iter().enumerate() {
-            self.field(Cell::Text(parent))?;
-            self.field(Cell::Shown(&(j + 1)))?;
-            self.record(table, item)?;
-        }
-        Ok(())
-    }
-
     fn finish(self) -> io::Result<W> {
         self.writer.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+impl<W: Write> RowSink for Rows<W> {
+    type Error = csv::Error;
+
+    fn row<R: Row>(
+        &mut self,
+        table: &Table,
+        key: Option<(&str, usize)>,
+        row: &R,
+    ) -> csv::Result<()> {
+        if let Some((parent, ordinal)) = key {
+            self.field(Cell::Text(parent))?;
+            self.field(Cell::Shown(&ordinal))?;
+        }
+        self.record(table, row)
     }
 }
 
 /// Writes one table of `dataset` as CSV into `out`, and returns it.
 pub(crate) fn write_table<W: Write>(table: &Table, dataset: &Dataset, out: W) -> io::Result<W> {
     let mut rows = Rows::new(table, out)?;
-    match table.kind {
-        FileKind::Actors => rows.table(table, dataset.actors())?,
-        FileKind::Sources => rows.table(table, dataset.sources())?,
-        FileKind::Pledges => rows.table(table, dataset.pledges())?,
-        FileKind::Events => rows.table(table, dataset.events())?,
-        FileKind::Statements => rows.table(table, dataset.statements())?,
-        // The manifest is the package descriptor, not a table.
-        _ => {}
-    }
+    table_rows(table, dataset, &mut rows)?;
     rows.finish()
-}
-
-impl<W: Write> Rows<W> {
-    /// The rows of `table` from `records`: the records themselves, or the
-    /// items of one of their lists.
-    fn table<R: Record>(&mut self, table: &Table, records: &[R]) -> csv::Result<()> {
-        if table.shape == Shape::Main {
-            return records.iter().try_for_each(|r| self.record(table, r));
-        }
-        /// Writes the items of the one list that `table` holds.
-        struct List<'r, 'p, W: Write> {
-            rows: &'r mut Rows<W>,
-            table: &'r Table,
-            parent: &'p str,
-            result: csv::Result<()>,
-        }
-        impl<'p, W: Write> Children<'p> for List<'_, 'p, W> {
-            fn items<I: Row>(&mut self, table: &'static Table, items: &'p [I]) {
-                if table.name == self.table.name && self.result.is_ok() {
-                    self.result = self.rows.items(table, self.parent, items);
-                }
-            }
-        }
-        for record in records {
-            let parent = record.cell(0).text().unwrap_or_default();
-            let mut list = List {
-                rows: self,
-                table,
-                parent,
-                result: Ok(()),
-            };
-            record.children(&mut list);
-            list.result?;
-        }
-        Ok(())
-    }
 }
 
 /// One table of `dataset` as CSV bytes.
@@ -152,6 +116,8 @@ pub fn csv_tables(dataset: &Dataset) -> Vec<(String, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::FileKind;
+    use crate::tables::Shape;
     use serde_json::Value;
 
     /// The reference: each record turned into JSON, each cell looked up by

@@ -23,7 +23,8 @@ pub use json::{canonical_files, file_name, schema_dir_of, to_canonical_json, wri
 
 use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::tables::{DATAPACKAGE, TABLES, Table};
+use crate::schema::FileKind;
+use crate::tables::{Children, DATAPACKAGE, Record, Row, Shape, TABLES, Table};
 use files::{Replaces, SYNC_AHEAD, with_sync_ahead, write_set_in_lanes};
 
 /// Every file of the CSV form of `dataset`: the tables and
@@ -90,4 +91,81 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error>
             .map_or(&[][..], |(_, bytes)| bytes.as_slice());
         file.write_all(bytes)
     })
+}
+
+/// What takes the rows of one table, one by one (see [`table_rows`]).
+pub(crate) trait RowSink {
+    /// What a row can fail with.
+    type Error;
+
+    /// One row of `table`: for a child table, `key` is the parent's id and
+    /// the item's place in its list, from 1.
+    fn row<R: Row>(
+        &mut self,
+        table: &Table,
+        key: Option<(&str, usize)>,
+        row: &R,
+    ) -> Result<(), Self::Error>;
+}
+
+/// Gives `sink` the rows of `table` of `dataset`, in order: the records
+/// themselves, or the items of one of their lists (the CSV tables and the
+/// exports are written from this one walk).
+pub(crate) fn table_rows<S: RowSink>(
+    table: &Table,
+    dataset: &Dataset,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    match table.kind {
+        FileKind::Actors => records(table, dataset.actors(), sink),
+        FileKind::Sources => records(table, dataset.sources(), sink),
+        FileKind::Pledges => records(table, dataset.pledges(), sink),
+        FileKind::Events => records(table, dataset.events(), sink),
+        FileKind::Statements => records(table, dataset.statements(), sink),
+        // The manifest is the package descriptor, not a table.
+        _ => Ok(()),
+    }
+}
+
+/// The rows of `table` from `records`.
+fn records<R: Record, S: RowSink>(
+    table: &Table,
+    records: &[R],
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    if table.shape == Shape::Main {
+        return records.iter().try_for_each(|r| sink.row(table, None, r));
+    }
+    /// Gives the sink the items of the one list that `table` holds.
+    struct List<'s, 'p, S: RowSink> {
+        sink: &'s mut S,
+        table: &'s Table,
+        parent: &'p str,
+        result: Result<(), S::Error>,
+    }
+    impl<'p, S: RowSink> Children<'p> for List<'_, 'p, S> {
+        fn items<I: Row>(&mut self, table: &'static Table, items: &'p [I]) {
+            if table.name != self.table.name || self.result.is_err() {
+                return;
+            }
+            for (j, item) in items.iter().enumerate() {
+                self.result = self.sink.row(table, Some((self.parent, j + 1)), item);
+                if self.result.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    for record in records {
+        let parent = record.cell(0).text().unwrap_or_default();
+        let mut list = List {
+            sink: &mut *sink,
+            table,
+            parent,
+            result: Ok(()),
+        };
+        record.children(&mut list);
+        list.result?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ mod contributor;
 mod convert;
 mod diagnostics;
 mod equivalence;
+mod export;
 mod limits;
 mod properties;
 mod query;
