@@ -4,8 +4,13 @@
 //! ```sh
 //! cargo bench --bench scale                          # 10k and 100k
 //! cargo bench --bench scale -- --sizes 10000,100000,1000000 --runs 3
-//! cargo bench --bench scale -- --sizes 100000 --hostile-only
+//! cargo bench --bench scale -- --hostile-only          # the worst cases alone
+//! cargo bench --bench scale --features export,site     # and the readers' forms
 //! ```
+//!
+//! With the `export` and `site` features it also times, on the 100k
+//! dataset, what readers get: the SQLite database, the Excel workbook and
+//! the static site (without an archive: the synthetic sources have none).
 //!
 //! Beside the valid datasets it times worst cases a hostile pull request
 //! could send (see [`HOSTILE`]), each a JSON dataset of 100k pledges with
@@ -38,6 +43,16 @@ const PHASES: [&str; 6] = [
     "validate-csv",
     "json-to-csv",
     "csv-to-json",
+];
+
+/// The readers' forms, timed on the 100k dataset when their features are on.
+const READERS: &[&str] = &[
+    #[cfg(feature = "export")]
+    "export-sqlite",
+    #[cfg(feature = "export")]
+    "export-xlsx",
+    #[cfg(feature = "site")]
+    "site",
 ];
 
 /// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
@@ -148,6 +163,26 @@ fn child(phase: &str, dir: &Path) {
         "csv-to-json" => {
             let dataset = Dataset::load(dir.join("csv")).expect("valid");
             write_json_dir(&dataset, out.path(), "../schema").expect("write");
+            std::mem::forget(dataset);
+        }
+        #[cfg(feature = "export")]
+        "export-sqlite" => {
+            let dataset = Dataset::load(dir).expect("valid");
+            ukraine_pledges::export::sqlite::write(&dataset, &out.path().join("pledges.sqlite"))
+                .expect("export");
+            std::mem::forget(dataset);
+        }
+        #[cfg(feature = "export")]
+        "export-xlsx" => {
+            let dataset = Dataset::load(dir).expect("valid");
+            ukraine_pledges::export::xlsx::write(&dataset, &out.path().join("pledges.xlsx"))
+                .expect("export");
+            std::mem::forget(dataset);
+        }
+        #[cfg(feature = "site")]
+        "site" => {
+            let dataset = Dataset::load(dir).expect("valid");
+            ukraine_pledges::site::build(&dataset, None, &out.path().join("site")).expect("site");
             std::mem::forget(dataset);
         }
         hostile if hostile.starts_with("hostile-") => {
@@ -402,8 +437,13 @@ fn main() {
     for (case, dir) in &hostile {
         jobs.push((format!("hostile-{case}"), dir.clone()));
     }
+    let readers = if hostile_only { &[][..] } else { READERS };
+    for phase in readers {
+        jobs.push(((*phase).to_owned(), hostile_base.clone()));
+    }
     let measured = measure_all(&jobs, runs);
-    let (valid, worst) = measured.split_at(reference_dirs.len() * PHASES.len());
+    let (valid, rest) = measured.split_at(reference_dirs.len() * PHASES.len());
+    let (worst, read) = rest.split_at(HOSTILE.len());
 
     println!(
         "| pledges | phase | median s | pledges/s | MB/s | × baseline | peak MB | peak ÷ input |"
@@ -471,6 +511,25 @@ fn main() {
             valid / (mb / secs),
             peak_kb as f64 / 1024.0,
             peak_kb as f64 * 1024.0 / bytes as f64
+        );
+    }
+    if readers.is_empty() {
+        return;
+    }
+    let json_bytes = bytes_of(&files_with_ext(&hostile_base, "json"));
+    println!();
+    println!(
+        "| readers' form (100k pledges) | median s | MB of JSON read per s | × validate-json | peak MB | peak ÷ input |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    let validate = json_bytes as f64 / 1e6 / valid_mb_per_s[0];
+    for (phase, &(secs, peak_kb)) in readers.iter().zip(read) {
+        println!(
+            "| `{phase}` | {secs:.3} | {:.0} | {:.1} | {:.0} | {:.2} |",
+            json_bytes as f64 / 1e6 / secs,
+            secs / validate,
+            peak_kb as f64 / 1024.0,
+            peak_kb as f64 * 1024.0 / json_bytes as f64
         );
     }
 }
