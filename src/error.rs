@@ -44,6 +44,44 @@ pub enum ErrorKind {
         /// What stood in the way.
         reason: String,
     },
+    /// A source's archived text could not be read: missing, not a regular
+    /// file (a symbolic link, a FIFO), or larger than the limit.
+    ArchiveUnreadable {
+        /// The source's id.
+        source_id: String,
+        /// The archived file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// A source's archived text is not the one its checksum records.
+    ArchiveChecksum {
+        /// The source's id.
+        source_id: String,
+        /// The archived file.
+        path: PathBuf,
+        /// The SHA-256 the source records.
+        expected: String,
+        /// The SHA-256 of the file.
+        found: String,
+    },
+    /// A quote is not in its source's archived text (by the validator's rule).
+    QuoteNotFound {
+        /// The record (`pledges/ID`, `events/ID`, `statements/ID`).
+        record: String,
+        /// Which of its evidence items, from 0.
+        evidence: usize,
+        /// The source it cites.
+        source_id: String,
+    },
+    /// A directory to be replaced holds files and is not one this tool
+    /// wrote (it has no `marker` file).
+    NotASite {
+        /// The directory.
+        path: PathBuf,
+        /// The file that marks a directory as one this tool wrote.
+        marker: &'static str,
+    },
 }
 
 // Most errors come from reading and writing, which are features.
@@ -85,6 +123,11 @@ impl Error {
         }
     }
 
+    #[cfg_attr(not(feature = "site"), allow(dead_code))]
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Self { kind }
+    }
+
     pub(crate) fn invalid(report: Report) -> Self {
         Self {
             kind: ErrorKind::Invalid(report),
@@ -107,6 +150,21 @@ impl Error {
                 | ErrorKind::NotADirectory { .. }
                 | ErrorKind::NotAFile { .. }
                 | ErrorKind::Export { .. }
+                | ErrorKind::ArchiveUnreadable { .. }
+                | ErrorKind::NotASite { .. }
+        )
+    }
+
+    /// Whether the data (with its archive) is at fault, rather than input
+    /// or output: invalid data, an archived text whose checksum does not
+    /// match, or a quote not in its source.
+    #[must_use]
+    pub fn is_invalid_data(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Invalid(_)
+                | ErrorKind::ArchiveChecksum { .. }
+                | ErrorKind::QuoteNotFound { .. }
         )
     }
 }
@@ -122,6 +180,41 @@ impl fmt::Display for Error {
                 path.display()
             ),
             ErrorKind::Export { path, reason } => write!(f, "{}: {reason}", path.display()),
+            ErrorKind::ArchiveUnreadable {
+                source_id,
+                path,
+                error,
+            } => write!(
+                f,
+                "cannot read the archived text of source `{source_id}`, {}: {error}",
+                path.display()
+            ),
+            ErrorKind::ArchiveChecksum {
+                source_id,
+                path,
+                expected,
+                found,
+            } => write!(
+                f,
+                "the archived text of source `{source_id}`, {}, has SHA-256 {found}, not the recorded {expected}; \
+                 `pledges validate --archive DIR` says more",
+                path.display()
+            ),
+            ErrorKind::QuoteNotFound {
+                record,
+                evidence,
+                source_id,
+            } => write!(
+                f,
+                "{record}: quote {evidence} is not in the archived text of source `{source_id}`; \
+                 `pledges validate --archive DIR` says more"
+            ),
+            ErrorKind::NotASite { path, marker } => write!(
+                f,
+                "{} holds files and is not a site `pledges site` wrote (no {marker}); \
+                 choose another directory, or pass --force to replace it",
+                path.display()
+            ),
             ErrorKind::Invalid(report) => write!(
                 f,
                 "the dataset is invalid: {} error(s), {} warning(s)",
@@ -136,6 +229,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             ErrorKind::Io { source, .. } => Some(source),
+            ErrorKind::ArchiveUnreadable { error, .. } => Some(error),
             _ => None,
         }
     }

@@ -8,7 +8,8 @@ use crate::dataset::Dataset;
 use crate::validate::{QuoteLocator, sha256_hex};
 
 use super::layout::Kind;
-use super::{Cite, SiteError, all_evidence};
+use super::{Cite, all_evidence};
+use crate::error::{Error, ErrorKind};
 
 /// One quoted passage of a source: where it is, and who quotes it.
 pub(crate) struct Passage {
@@ -33,25 +34,27 @@ pub(crate) struct Texts {
 impl Texts {
     /// Reads and checks each source's archived text in `archive`, and
     /// finds every quote in it.
-    pub(crate) fn read(data: &Dataset, archive: &Path) -> Result<Self, SiteError> {
+    pub(crate) fn read(data: &Dataset, archive: &Path) -> Result<Self, Error> {
         let mut by_source = HashMap::new();
         let mut locators = HashMap::new();
         for source in data.sources() {
             let path = archive.join(source.archive.file.as_str());
             let bytes = crate::load::read_regular(&path, crate::load::MAX_ARCHIVE_FILE_SIZE)
-                .map_err(|error| SiteError::ArchiveUnreadable {
-                    source_id: source.id.to_string(),
-                    path: path.clone(),
-                    error,
+                .map_err(|error| {
+                    Error::new(ErrorKind::ArchiveUnreadable {
+                        source_id: source.id.to_string(),
+                        path: path.clone(),
+                        error,
+                    })
                 })?;
             let found = sha256_hex(&bytes);
             if found != source.archive.sha256.as_str() {
-                return Err(SiteError::ArchiveChecksum {
+                return Err(Error::new(ErrorKind::ArchiveChecksum {
                     source_id: source.id.to_string(),
                     path,
                     expected: source.archive.sha256.to_string(),
                     found,
-                });
+                }));
             }
             // As the validator reads it.
             let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -73,10 +76,12 @@ impl Texts {
                     record,
                     evidence: j,
                 };
-                let not_found = || SiteError::QuoteNotFound {
-                    record: record_name(data, kind, record),
-                    evidence: j,
-                    source_id: e.source.to_string(),
+                let not_found = || {
+                    Error::new(ErrorKind::QuoteNotFound {
+                        record: record_name(data, kind, record),
+                        evidence: j,
+                        source_id: e.source.to_string(),
+                    })
                 };
                 let locator = locators.get(e.source.as_str()).ok_or_else(not_found)?;
                 let range = locator.find(e.quote.as_str()).ok_or_else(not_found)?;

@@ -2,12 +2,13 @@
 
 use maud::{Markup, html};
 
+use crate::error::Error;
 use crate::model::{ConditionKind, RoleKind};
 
 use super::index::{CATEGORIES, STATUSES};
 use super::layout::{Kind, Section, record_path};
 use super::pages::words;
-use super::{Site, SiteError, Writer};
+use super::{Site, Writer};
 
 /// One chart: bars of one or more stacked series.
 pub(crate) struct Chart {
@@ -346,7 +347,7 @@ fn figure(chart: &Chart, root: &str) -> Markup {
 }
 
 /// Writes `charts.html`.
-pub(crate) fn write(site: &Site, out: &mut Writer) -> Result<(), SiteError> {
+pub(crate) fn write(site: &Site, out: &mut Writer) -> Result<(), Error> {
     let charts = charts(site);
     let body = html! {
         p class="lede" { "Drawn from the data when the site was built. Each chart's numbers are in the table under it." }

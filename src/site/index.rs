@@ -3,11 +3,12 @@
 use maud::{Markup, html};
 use serde_json::{Value, json};
 
+use crate::error::Error;
 use crate::model::{Category, ConditionKind, Status};
 
 use super::layout::{Kind, Section, list_path, record_path, script_json, stem};
 use super::pages::words;
-use super::{CHUNK_SIZE, PAGE_SIZE, Site, SiteError, Writer};
+use super::{CHUNK_SIZE, PAGE_SIZE, Site, Writer};
 
 /// Every value of a code list, in the schema's order.
 pub(crate) const CATEGORIES: [Category; 15] = [
@@ -87,7 +88,7 @@ fn pager(kind: Kind, page: usize, total: usize, root: &str) -> Markup {
 }
 
 /// Writes the pledge index, its filter data and the other lists.
-pub(crate) fn write(site: &Site, out: &mut Writer) -> Result<(), SiteError> {
+pub(crate) fn write(site: &Site, out: &mut Writer) -> Result<(), Error> {
     write_pledge_pages(site, out)?;
     write_filter_data(site, out)?;
     let data = site.data;
@@ -167,7 +168,7 @@ fn write_list(
     kind: Kind,
     rows: &[(String, String, String)],
     about: &str,
-) -> Result<(), SiteError> {
+) -> Result<(), Error> {
     let total = pages(rows.len());
     for page in 1..=total {
         let from = (page - 1) * PAGE_SIZE;
@@ -326,7 +327,7 @@ fn filter_form(site: &Site, chunks: usize) -> Markup {
     }
 }
 
-fn write_pledge_pages(site: &Site, out: &mut Writer) -> Result<(), SiteError> {
+fn write_pledge_pages(site: &Site, out: &mut Writer) -> Result<(), Error> {
     let data = site.data;
     let n = data.pledges().len();
     let total = pages(n);
@@ -375,7 +376,7 @@ fn write_pledge_pages(site: &Site, out: &mut Writer) -> Result<(), SiteError> {
 /// `data/meta.js` (the code lists and the pledgers' names) and
 /// `data/pledges-N.js`, [`CHUNK_SIZE`] pledges each, as calls the script
 /// receives: a page on `file://` can load a script but not fetch a file.
-fn write_filter_data(site: &Site, out: &mut Writer) -> Result<(), SiteError> {
+fn write_filter_data(site: &Site, out: &mut Writer) -> Result<(), Error> {
     let data = site.data;
     let mut actor_ix: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut actors: Vec<Value> = Vec::new();

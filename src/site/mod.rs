@@ -30,11 +30,11 @@ mod layout;
 mod pages;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::dataset::Dataset;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Attested, Credibility};
 
 use layout::{Kind, Shell};
@@ -52,126 +52,6 @@ pub const LIST_CAP: usize = 100;
 
 /// Pledges in one file of the filter data the index's script loads.
 pub const CHUNK_SIZE: usize = 5000;
-
-/// Why a site could not be built or put in place.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum SiteError {
-    /// Reading or writing `path` failed.
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// The operating system's error.
-        source: io::Error,
-    },
-    /// A source's archived text could not be read: missing, not a regular
-    /// file (a symbolic link, a FIFO), or larger than the limit.
-    ArchiveUnreadable {
-        /// The source's id.
-        source_id: String,
-        /// The archived file.
-        path: PathBuf,
-        /// Why.
-        error: io::Error,
-    },
-    /// A source's archived text is not the one its checksum records.
-    ArchiveChecksum {
-        /// The source's id.
-        source_id: String,
-        /// The archived file.
-        path: PathBuf,
-        /// The SHA-256 the source records.
-        expected: String,
-        /// The SHA-256 of the file.
-        found: String,
-    },
-    /// A quote is not in its source's archived text (by the validator's rule).
-    QuoteNotFound {
-        /// The record (`pledges/ID`, `events/ID`, `statements/ID`).
-        record: String,
-        /// Which of its evidence items, from 0.
-        evidence: usize,
-        /// The source it cites.
-        source_id: String,
-    },
-    /// The target exists, holds files and is not a site this tool wrote.
-    NotASite {
-        /// The target.
-        path: PathBuf,
-    },
-}
-
-impl SiteError {
-    /// Whether the data (with its archive) is at fault, rather than input
-    /// or output: a checksum that does not match or a quote not found.
-    #[must_use]
-    pub fn is_invalid_data(&self) -> bool {
-        matches!(
-            self,
-            Self::ArchiveChecksum { .. } | Self::QuoteNotFound { .. }
-        )
-    }
-
-    fn io(path: &Path, source: io::Error) -> Self {
-        Self::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-}
-
-impl fmt::Display for SiteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            Self::ArchiveUnreadable {
-                source_id,
-                path,
-                error,
-            } => write!(
-                f,
-                "cannot read the archived text of source `{source_id}`, {}: {error}",
-                path.display()
-            ),
-            Self::ArchiveChecksum {
-                source_id,
-                path,
-                expected,
-                found,
-            } => write!(
-                f,
-                "the archived text of source `{source_id}`, {}, has SHA-256 {found}, not the recorded {expected}; \
-                 `pledges validate --archive DIR` says more",
-                path.display()
-            ),
-            Self::QuoteNotFound {
-                record,
-                evidence,
-                source_id,
-            } => write!(
-                f,
-                "{record}: quote {evidence} is not in the archived text of source `{source_id}`; \
-                 `pledges validate --archive DIR` says more"
-            ),
-            Self::NotASite { path } => write!(
-                f,
-                "{} holds files and is not a site `pledges site` wrote (no {MARKER}); \
-                 choose another directory, or pass --force to replace it",
-                path.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SiteError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Io { source, .. } => Some(source),
-            Self::ArchiveUnreadable { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
 
 /// What a build wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -194,9 +74,9 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn write(&mut self, path: &str, content: &[u8]) -> Result<(), SiteError> {
+    pub(crate) fn write(&mut self, path: &str, content: &[u8]) -> Result<(), Error> {
         let file = self.root.join(path);
-        std::fs::write(&file, content).map_err(|e| SiteError::io(&file, e))?;
+        std::fs::write(&file, content).map_err(|e| Error::io(&file, e))?;
         let size = content.len() as u64;
         self.summary.files += 1;
         self.summary.bytes += size;
@@ -450,11 +330,11 @@ pub(crate) fn all_evidence(
 /// every quote highlighted.
 ///
 /// # Errors
-/// [`SiteError::ArchiveUnreadable`], [`SiteError::ArchiveChecksum`] or
-/// [`SiteError::QuoteNotFound`] for an archive that does not match the
-/// data (checked before anything is written), [`SiteError::Io`] when a
+/// [`ErrorKind::ArchiveUnreadable`], [`ErrorKind::ArchiveChecksum`] or
+/// [`ErrorKind::QuoteNotFound`] for an archive that does not match the
+/// data (checked before anything is written), [`ErrorKind::Io`] when a
 /// file cannot be written.
-pub fn build(data: &Dataset, archive: Option<&Path>, dir: &Path) -> Result<Summary, SiteError> {
+pub fn build(data: &Dataset, archive: Option<&Path>, dir: &Path) -> Result<Summary, Error> {
     let texts = archive.map(|a| archive::Texts::read(data, a)).transpose()?;
     let site = Site::new(data, texts);
     for sub in ["assets", "data", "lists"]
@@ -462,7 +342,7 @@ pub fn build(data: &Dataset, archive: Option<&Path>, dir: &Path) -> Result<Summa
         .chain(Kind::ALL.iter().map(|k| k.dir()))
     {
         let path = dir.join(sub);
-        std::fs::create_dir_all(&path).map_err(|e| SiteError::io(&path, e))?;
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
     }
     let mut out = Writer {
         root: dir.to_owned(),
@@ -494,20 +374,20 @@ pub fn build(data: &Dataset, archive: Option<&Path>, dir: &Path) -> Result<Summa
 /// previous site moved aside by one is put back when `out` is missing).
 ///
 /// # Errors
-/// [`SiteError::NotASite`] for a target that is not a site, without
-/// `force`; otherwise as [`build`], or [`SiteError::Io`] for the renames.
+/// [`ErrorKind::NotASite`] for a target that is not a site, without
+/// `force`; otherwise as [`build`], or [`ErrorKind::Io`] for the renames.
 /// Nothing at `out` changes on an error.
 pub fn publish(
     data: &Dataset,
     archive: Option<&Path>,
     out: &Path,
     force: bool,
-) -> Result<Summary, SiteError> {
+) -> Result<Summary, Error> {
     let name = out
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| {
-            SiteError::io(
+            Error::io(
                 out,
                 io::Error::new(io::ErrorKind::InvalidInput, "not a directory name"),
             )
@@ -517,7 +397,7 @@ pub fn publish(
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).map_err(|e| SiteError::io(&parent, e))?;
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
     let staging_prefix = format!(".pledges-site-staging-{name}-");
     let old_prefix = format!(".pledges-site-old-{name}-");
     clean_up(&parent, out, &staging_prefix, &old_prefix)?;
@@ -529,20 +409,21 @@ pub fn publish(
             meta.is_dir() && std::fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file());
         let empty = meta.is_dir()
             && std::fs::read_dir(out)
-                .map_err(|e| SiteError::io(out, e))?
+                .map_err(|e| Error::io(out, e))?
                 .next()
                 .is_none();
         if !is_site && !empty {
-            return Err(SiteError::NotASite {
+            return Err(Error::new(ErrorKind::NotASite {
                 path: out.to_owned(),
-            });
+                marker: MARKER,
+            }));
         }
     }
     let staging = parent.join(format!("{staging_prefix}{}", std::process::id()));
     if std::fs::symlink_metadata(&staging).is_ok() {
         remove_any(&staging)?;
     }
-    std::fs::create_dir(&staging).map_err(|e| SiteError::io(&staging, e))?;
+    std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
     let summary = match build(data, archive, &staging) {
         Ok(summary) => summary,
         Err(e) => {
@@ -554,18 +435,18 @@ pub fn publish(
         let old = parent.join(format!("{old_prefix}{}", std::process::id()));
         std::fs::rename(out, &old).map_err(|e| {
             let _ = std::fs::remove_dir_all(&staging);
-            SiteError::io(out, e)
+            Error::io(out, e)
         })?;
         if let Err(e) = std::fs::rename(&staging, out) {
             let _ = std::fs::rename(&old, out);
             let _ = std::fs::remove_dir_all(&staging);
-            return Err(SiteError::io(out, e));
+            return Err(Error::io(out, e));
         }
         remove_any(&old)?;
     } else {
         std::fs::rename(&staging, out).map_err(|e| {
             let _ = std::fs::remove_dir_all(&staging);
-            SiteError::io(out, e)
+            Error::io(out, e)
         })?;
     }
     Ok(summary)
@@ -574,11 +455,11 @@ pub fn publish(
 /// Removes what an interrupted [`publish`] left beside `out`: its staging,
 /// and the previous site it had moved aside (put back first if `out` is
 /// missing, as when the run was killed between the two renames).
-fn clean_up(parent: &Path, out: &Path, staging: &str, old: &str) -> Result<(), SiteError> {
-    let entries = std::fs::read_dir(parent).map_err(|e| SiteError::io(parent, e))?;
+fn clean_up(parent: &Path, out: &Path, staging: &str, old: &str) -> Result<(), Error> {
+    let entries = std::fs::read_dir(parent).map_err(|e| Error::io(parent, e))?;
     let mut left = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| SiteError::io(parent, e))?;
+        let entry = entry.map_err(|e| Error::io(parent, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         if name.starts_with(staging) {
@@ -589,7 +470,7 @@ fn clean_up(parent: &Path, out: &Path, staging: &str, old: &str) -> Result<(), S
     }
     for (was_site, path) in left {
         if was_site && std::fs::symlink_metadata(out).is_err() {
-            std::fs::rename(&path, out).map_err(|e| SiteError::io(&path, e))?;
+            std::fs::rename(&path, out).map_err(|e| Error::io(&path, e))?;
         } else {
             remove_any(&path)?;
         }
@@ -598,14 +479,14 @@ fn clean_up(parent: &Path, out: &Path, staging: &str, old: &str) -> Result<(), S
 }
 
 /// Removes a directory tree, or a file or link (never following a link).
-fn remove_any(path: &Path) -> Result<(), SiteError> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| SiteError::io(path, e))?;
+fn remove_any(path: &Path) -> Result<(), Error> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         std::fs::remove_dir_all(path)
     } else {
         std::fs::remove_file(path)
     }
-    .map_err(|e| SiteError::io(path, e))
+    .map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]
@@ -628,13 +509,16 @@ mod tests {
         std::fs::write(copy.join("report.txt"), text.replace("Paris", "Rome")).unwrap();
         let out = tmp.path().join("site");
         let e = build(&data, Some(&copy), &out).unwrap_err();
-        assert!(matches!(e, SiteError::ArchiveChecksum { .. }), "{e}");
+        assert!(matches!(e.kind(), ErrorKind::ArchiveChecksum { .. }), "{e}");
         assert!(e.is_invalid_data());
         assert!(!out.exists());
         // Missing: unreadable, an input/output problem.
         std::fs::remove_file(copy.join("report.txt")).unwrap();
         let e = build(&data, Some(&copy), &out).unwrap_err();
-        assert!(matches!(e, SiteError::ArchiveUnreadable { .. }), "{e}");
+        assert!(
+            matches!(e.kind(), ErrorKind::ArchiveUnreadable { .. }),
+            "{e}"
+        );
         assert!(!e.is_invalid_data());
         #[cfg(unix)]
         {
@@ -660,7 +544,7 @@ mod tests {
         std::fs::create_dir(&other).unwrap();
         std::fs::write(other.join("notes.txt"), "mine").unwrap();
         let e = publish(&data, None, &other, false).unwrap_err();
-        assert!(matches!(e, SiteError::NotASite { .. }), "{e}");
+        assert!(matches!(e.kind(), ErrorKind::NotASite { .. }), "{e}");
         assert!(other.join("notes.txt").is_file());
         publish(&data, None, &other, true).unwrap();
         assert!(!other.join("notes.txt").exists());

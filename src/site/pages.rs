@@ -4,19 +4,20 @@ use std::collections::{HashMap, HashSet};
 
 use maud::{Markup, html};
 
+use crate::error::Error;
 use crate::model::{
     ActorId, Attested, Event, Evidence, Pledge, Quantity, QuantityKind, Stance, Statement,
 };
 
 use super::highlight::highlight;
 use super::layout::{Kind, claim_anchor, list_path, raw, record_path};
-use super::{Cite, LIST_CAP, Site, SiteError, Writer};
+use super::{Cite, LIST_CAP, Site, Writer};
 
 /// Record pages sit one folder below the root.
 const UP: &str = "../";
 
 /// Writes every record's page.
-pub(crate) fn write(site: &Site, out: &mut Writer) -> Result<(), SiteError> {
+pub(crate) fn write(site: &Site, out: &mut Writer) -> Result<(), Error> {
     let data = site.data;
     for (i, p) in data.pledges().iter().enumerate() {
         let body = pledge(site, i, p);
