@@ -3,7 +3,8 @@
 use ukraine_pledges::write::codebook::{WRITE_COMMAND, codebook};
 
 use crate::args::CodebookArgs;
-use crate::{ERROR, FAILURE, SUCCESS, emit, fail};
+use crate::generated::Generated;
+use crate::{SUCCESS, emit, fail};
 
 pub fn run(args: &CodebookArgs) -> u8 {
     let text = codebook();
@@ -19,29 +20,11 @@ pub fn run(args: &CodebookArgs) -> u8 {
             Err(e) => fail(e),
         };
     }
-    let current = match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return fail(format_args!("{}: {e}", path.display())),
-    };
-    if current.as_deref() == Some(text.as_bytes()) {
-        return SUCCESS;
+    Generated {
+        shipped: "docs/codebook.md",
+        write_command: WRITE_COMMAND,
+        command_for: "pledges codebook --out",
+        source: "the data model",
     }
-    let command = if path == std::path::Path::new("docs/codebook.md") {
-        WRITE_COMMAND.to_owned()
-    } else {
-        format!("pledges codebook --out {}", path.display())
-    };
-    let what = if current.is_some() {
-        "differs from the data model"
-    } else {
-        "does not exist"
-    };
-    match emit(&format!(
-        "{} {what}; run `{command}` to regenerate it\n",
-        path.display()
-    )) {
-        Ok(()) => FAILURE,
-        Err(_) => ERROR,
-    }
+    .check(path, &text)
 }

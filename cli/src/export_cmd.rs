@@ -1,13 +1,12 @@
 //! `pledges export`: the dataset as a SQLite database, an Excel workbook, or the Datasette metadata.
 
-use std::path::Path;
-
 use ukraine_pledges::export::datasette::{WRITE_COMMAND, metadata_json};
 use ukraine_pledges::export::{sqlite, xlsx};
 
 use crate::args::{ExportArgs, ExportFormat};
+use crate::generated::Generated;
 use crate::query_cmd::dataset;
-use crate::{ERROR, FAILURE, SUCCESS, emit, fail};
+use crate::{SUCCESS, fail};
 
 pub fn run(args: &ExportArgs) -> u8 {
     if args.check && args.to != ExportFormat::DatasetteMetadata {
@@ -33,7 +32,13 @@ pub fn run(args: &ExportArgs) -> u8 {
         ExportFormat::DatasetteMetadata => {
             let text = metadata_json(&data);
             if args.check {
-                return check(&args.file, &text);
+                return Generated {
+                    shipped: "datasette/metadata.json",
+                    write_command: WRITE_COMMAND,
+                    command_for: "pledges export --to datasette-metadata",
+                    source: "the metadata generated from the dataset",
+                }
+                .check(&args.file, &text);
             }
             ukraine_pledges::write::atomic_write(&args.file, text.as_bytes())
         }
@@ -41,34 +46,5 @@ pub fn run(args: &ExportArgs) -> u8 {
     match written {
         Ok(()) => SUCCESS,
         Err(e) => fail(e),
-    }
-}
-
-/// Exit 1, saying how to regenerate it, when `path` does not hold `text`.
-fn check(path: &Path, text: &str) -> u8 {
-    let current = match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return fail(format_args!("{}: {e}", path.display())),
-    };
-    if current.as_deref() == Some(text.as_bytes()) {
-        return SUCCESS;
-    }
-    let command = if path == Path::new("datasette/metadata.json") {
-        WRITE_COMMAND.to_owned()
-    } else {
-        format!("pledges export --to datasette-metadata {}", path.display())
-    };
-    let what = if current.is_some() {
-        "differs from the metadata generated from the dataset"
-    } else {
-        "does not exist"
-    };
-    match emit(&format!(
-        "{} {what}; run `{command}` to regenerate it\n",
-        path.display()
-    )) {
-        Ok(()) => FAILURE,
-        Err(_) => ERROR,
     }
 }

@@ -10,6 +10,7 @@ mod escape;
 mod export_cmd;
 mod fmt_cmd;
 mod generate_cmd;
+mod generated;
 mod git;
 mod other_records;
 mod query_cmd;

@@ -5,30 +5,16 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 use ukraine_pledges::Dataset;
-use ukraine_pledges::model::{Attested, Event, Quantity, QuantityKind, Statement};
+use ukraine_pledges::model::{Attested, Event, Quantity, Statement};
 
 use crate::args::{ListArgs, QueryFormat, RecordKind, ShowArgs};
-use crate::query_cmd::{actor_named, enum_name};
+use crate::query_cmd::actor_named;
 use crate::{ERROR, SUCCESS, emit, fail};
 
-/// A quantity in words: `480 infantry vehicles per year`, `EUR 1000000`,
-/// `an unstated amount of EUR`.
+/// A quantity in words, with its kind: `480 infantry vehicles per year
+/// (count)`, `an unstated amount of EUR (money)`.
 pub(crate) fn quantity(q: &Quantity) -> String {
-    let amount = q
-        .amount
-        .map_or_else(|| "an unstated amount of".to_owned(), |a| a.to_string());
-    let unit = match q.kind {
-        QuantityKind::Money => q.currency.as_ref().map(ToString::to_string),
-        QuantityKind::Duration => q.time_unit.map(|u| format!("{u}s")),
-        QuantityKind::Share => Some("percent".to_owned()),
-        _ => q.unit.as_ref().map(ToString::to_string),
-    }
-    .unwrap_or_default();
-    let per = q
-        .per
-        .map(|p| format!(" per {}", enum_name(&p)))
-        .unwrap_or_default();
-    format!("{amount} {unit}{per} ({})", q.kind)
+    format!("{q} ({})", q.kind)
 }
 
 /// Lists events or statements.

@@ -625,6 +625,30 @@ impl Quantity {
     }
 }
 
+/// The quantity in words: `480 infantry vehicles per year`, `1000000 EUR`,
+/// `10 years`, `an unstated amount of EUR` (a null amount is unknown, not
+/// zero). Whole numbers are shown without a fraction.
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.amount {
+            None => f.write_str("an unstated amount of")?,
+            Some(a) if a.fract() == 0.0 && a.abs() < 1e15 => write!(f, "{a:.0}")?,
+            Some(a) => write!(f, "{a}")?,
+        }
+        match self.kind {
+            QuantityKind::Money => self.currency.as_ref().map(|c| write!(f, " {c}")),
+            QuantityKind::Duration => self.time_unit.map(|u| write!(f, " {u}s")),
+            QuantityKind::Share => Some(f.write_str(" percent")),
+            _ => self.unit.as_ref().map(|u| write!(f, " {u}")),
+        }
+        .transpose()?;
+        match self.per {
+            Some(per) => write!(f, " per {per}"),
+            None => Ok(()),
+        }
+    }
+}
+
 fn optional_non_negative<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<f64>, D::Error> {

@@ -5,9 +5,7 @@ use std::collections::{HashMap, HashSet};
 use maud::{Markup, html};
 
 use crate::error::Error;
-use crate::model::{
-    ActorId, Attested, Event, Evidence, Pledge, Quantity, QuantityKind, Stance, Statement,
-};
+use crate::model::{ActorId, Attested, Event, Evidence, Pledge, Stance, Statement};
 
 use super::highlight::highlight;
 use super::layout::{Kind, claim_anchor, list_path, raw, record_path};
@@ -144,28 +142,6 @@ fn actor_claims(site: &Site, claims: &ClaimIndex, field: &str, ids: &[ActorId]) 
     }
 }
 
-fn quantity(q: &Quantity) -> String {
-    let amount = q.amount.map_or_else(
-        || "an amount not stated".to_owned(),
-        |a| {
-            if a.fract() == 0.0 && a.abs() < 1e15 {
-                format!("{a:.0}")
-            } else {
-                a.to_string()
-            }
-        },
-    );
-    let unit = match q.kind {
-        QuantityKind::Money => q.currency.as_ref().map(ToString::to_string),
-        QuantityKind::Duration => q.time_unit.map(|u| format!("{u}s")),
-        QuantityKind::Share => Some("percent".to_owned()),
-        _ => q.unit.as_ref().map(ToString::to_string),
-    }
-    .unwrap_or_default();
-    let per = q.per.map(|p| format!(" per {p}")).unwrap_or_default();
-    format!("{amount} {unit}{per}")
-}
-
 fn pledge(site: &Site, index: usize, p: &Pledge) -> Markup {
     let data = site.data;
     let contested = &site.contested[index];
@@ -266,7 +242,7 @@ fn pledge(site: &Site, index: usize, p: &Pledge) -> Markup {
                 ul {
                     @for (i, q) in p.quantities.iter().enumerate() {
                         @let claim = format!("/quantities/{i}");
-                        li id=[claims.id(&claim)] { (quantity(q)) " (" (q.kind.as_str()) ")" (claims.marks(&claim)) }
+                        li id=[claims.id(&claim)] { (q.to_string()) " (" (q.kind.as_str()) ")" (claims.marks(&claim)) }
                     }
                 }
             }
