@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders a site built by `pledges site` in headless Chromium (Debian's
-# package, installed when missing: CI runs as root): the index and one
+# package, installed when missing): the index and one
 # pledge page, to PNG.
 #
 # Usage: bash scripts/site-screenshots.sh SITE_DIR OUT_DIR [PLEDGE_ID]
@@ -9,8 +9,12 @@ site="$(cd "$1" && pwd)"
 out="$2"
 mkdir -p "$out"
 if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  # As root (this project's CI) directly; elsewhere (a GitHub runner)
+  # through sudo.
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 pledge="${3:-}"
 if [ -z "$pledge" ]; then

@@ -380,6 +380,25 @@ impl Dataset {
         })
     }
 
+    /// Whether `pledge` relies on the United States: it has a `us_backstop`
+    /// condition, or a condition that depends on the state with ISO code
+    /// `US` or on an actor acting for it. (A pledge the United States
+    /// makes or leads depends on it in another sense, and does not count.)
+    #[must_use]
+    pub fn relies_on_us(&self, pledge: &Pledge) -> bool {
+        let us = self
+            .actors
+            .iter()
+            .find(|a| a.iso_3166.as_ref().is_some_and(|c| c.as_str() == "US"));
+        pledge.conditions.iter().any(|c| {
+            c.kind == ConditionKind::UsBackstop
+                || c.actor
+                    .as_ref()
+                    .zip(us)
+                    .is_some_and(|(a, us)| self.acts_for(a.as_str(), us.id.as_str()))
+        })
+    }
+
     /// Whether `actor` is `id` or acts for it, directly or through a chain
     /// of affiliations (a person for a state, a body for a state).
     #[must_use]

@@ -50,39 +50,39 @@ pub struct Query {
 pub const QUERIES: &[Query] = &[
     Query {
         name: "after_ceasefire",
-        title: "Which pledges take effect only after a ceasefire?",
+        title: "Which pledges are conditional on a ceasefire?",
         description: "Pledges with a condition of kind ceasefire, with the condition in words.",
-        sql: "SELECT p.id, p.title, p.status, c.text AS condition\nFROM pledges AS p\nJOIN pledge_conditions AS c ON c.pledge_id = p.id\nWHERE c.kind = 'ceasefire'\nORDER BY p.id, c.ordinal",
+        sql: "SELECT p.id, p.title, p.status, c.text AS condition\nFROM pledges AS p\nJOIN pledge_conditions AS c ON c.pledge_id = p.id\nWHERE c.kind = 'ceasefire' AND p.retired_reason IS NULL\nORDER BY p.id, c.ordinal",
     },
     Query {
         name: "states_pledging_troops",
         title: "Which states pledge troops?",
         description: "States among the pledgers of a pledge in the category troop_deployment (as its primary category or another), with those pledges.",
-        sql: "SELECT a.id, a.name, count(DISTINCT x.pledge_id) AS pledges,\n  group_concat(DISTINCT x.pledge_id) AS pledge_ids\nFROM pledge_pledgers AS x\nJOIN actors AS a ON a.id = x.actor_id\nWHERE a.kind = 'state'\n  AND x.pledge_id IN (SELECT pledge_id FROM pledge_categories WHERE category = 'troop_deployment')\nGROUP BY a.id, a.name\nORDER BY a.id",
+        sql: "SELECT a.id, a.name, count(DISTINCT x.pledge_id) AS pledges,\n  group_concat(DISTINCT x.pledge_id) AS pledge_ids\nFROM pledge_pledgers AS x\nJOIN actors AS a ON a.id = x.actor_id\nWHERE a.kind = 'state'\n  AND x.pledge_id IN (SELECT pledge_id FROM pledge_categories WHERE category = 'troop_deployment')\n  AND x.pledge_id IN (SELECT id FROM pledges WHERE retired_reason IS NULL)\nGROUP BY a.id, a.name\nORDER BY a.id",
     },
     Query {
         name: "quantities",
         title: "Every quantity pledged, with its unit",
         description: "Each amount of each pledge: the number (empty when the sources give none), its unit (what is counted, the currency, the unit of time, or percent for a share) and the period it recurs over.",
-        sql: "SELECT q.pledge_id, p.title, q.ordinal, q.kind, q.amount,\n  coalesce(q.unit, q.currency, q.time_unit, CASE q.kind WHEN 'share' THEN 'percent' END) AS unit,\n  q.per\nFROM pledge_quantities AS q\nJOIN pledges AS p ON p.id = q.pledge_id\nORDER BY q.pledge_id, q.ordinal",
+        sql: "SELECT q.pledge_id, p.title, q.ordinal, q.kind, q.amount,\n  coalesce(q.unit, q.currency, q.time_unit, CASE q.kind WHEN 'share' THEN 'percent' END) AS unit,\n  q.per\nFROM pledge_quantities AS q\nJOIN pledges AS p ON p.id = q.pledge_id\nWHERE p.retired_reason IS NULL\nORDER BY q.pledge_id, q.ordinal",
     },
     Query {
         name: "pledges_per_source",
         title: "How many pledges does each source attest?",
         description: "For each source, the number of pledges one of its quotes attests, and the number of its quotes; sources that attest none count 0.",
-        sql: "SELECT s.id, s.title, s.reliability_grade,\n  count(DISTINCT e.pledge_id) AS pledges, count(e.pledge_id) AS quotes\nFROM sources AS s\nLEFT JOIN pledge_evidence AS e ON e.source_id = s.id\nGROUP BY s.id, s.title, s.reliability_grade\nORDER BY pledges DESC, s.id",
+        sql: "SELECT s.id, s.title, s.reliability_grade,\n  count(DISTINCT e.pledge_id) AS pledges, count(e.pledge_id) AS quotes\nFROM sources AS s\nLEFT JOIN pledge_evidence AS e ON e.source_id = s.id\n  AND e.pledge_id IN (SELECT id FROM pledges WHERE retired_reason IS NULL)\nGROUP BY s.id, s.title, s.reliability_grade\nORDER BY pledges DESC, s.id",
     },
     Query {
         name: "relies_on_us",
         title: "What relies on the United States?",
-        description: "Conditions that make a pledge depend on the United States: of kind us_backstop, or whose actor is the state with ISO code US.",
-        sql: "SELECT p.id, p.title, c.ordinal, c.kind, c.text AS condition\nFROM pledge_conditions AS c\nJOIN pledges AS p ON p.id = c.pledge_id\nWHERE c.kind = 'us_backstop'\n  OR c.actor_id IN (SELECT id FROM actors WHERE iso_3166 = 'US')\nORDER BY p.id, c.ordinal",
+        description: "Conditions that make a pledge depend on the United States: of kind us_backstop, or whose actor is the state with ISO code US or acts for it (as Dataset::relies_on_us and the flat view's relies_on_us decide).",
+        sql: "WITH RECURSIVE us(id) AS (\n  SELECT id FROM actors WHERE iso_3166 = 'US'\n  UNION SELECT a.id FROM actors AS a JOIN us ON a.affiliation = us.id\n)\nSELECT p.id, p.title, c.ordinal, c.kind, c.text AS condition\nFROM pledge_conditions AS c\nJOIN pledges AS p ON p.id = c.pledge_id\nWHERE p.retired_reason IS NULL\n  AND (c.kind = 'us_backstop' OR c.actor_id IN (SELECT id FROM us))\nORDER BY p.id, c.ordinal",
     },
     Query {
         name: "contested",
         title: "Which pledges do the sources disagree on?",
         description: "Pledges with a contested claim (a quote supports it and another contradicts it, or the status reports differ), with those claims and the pledge's credibility.",
-        sql: "SELECT p.id, p.title, d.contested_claims, d.credibility\nFROM pledges AS p\nJOIN pledge_derived AS d ON d.pledge_id = p.id\nWHERE d.contested = 1\nORDER BY p.id",
+        sql: "SELECT p.id, p.title, d.contested_claims, d.credibility\nFROM pledges AS p\nJOIN pledge_derived AS d ON d.pledge_id = p.id\nWHERE d.contested = 1 AND p.retired_reason IS NULL\nORDER BY p.id",
     },
 ];
 
@@ -300,12 +300,24 @@ fn derived_rows(dataset: &Dataset, insert: &mut Insert<'_>) -> rusqlite::Result<
         let count = pledge.claim_count().to_string();
         let credibility = pledge.credibility().to_string();
         let joined = contested.join(" ");
+        let quantities = pledge
+            .quantities
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
         insert.values(&[
             Some(pledge.id.as_str()),
             Some(&count),
             Some(&credibility),
             Some(if contested.is_empty() { "0" } else { "1" }),
             (!contested.is_empty()).then_some(joined.as_str()),
+            Some(if dataset.relies_on_us(pledge) {
+                "1"
+            } else {
+                "0"
+            }),
+            (!quantities.is_empty()).then_some(quantities.as_str()),
         ])?;
     }
     Ok(())

@@ -626,8 +626,8 @@ impl Quantity {
 }
 
 /// The quantity in words: `480 infantry vehicles per year`, `1000000 EUR`,
-/// `10 years`, `an unstated amount of EUR` (a null amount is unknown, not
-/// zero). Whole numbers are shown without a fraction.
+/// `10 years`, `1 year`, `an unstated amount of EUR` (a null amount is
+/// unknown, not zero). Whole numbers are shown without a fraction.
 impl std::fmt::Display for Quantity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.amount {
@@ -637,7 +637,10 @@ impl std::fmt::Display for Quantity {
         }
         match self.kind {
             QuantityKind::Money => self.currency.as_ref().map(|c| write!(f, " {c}")),
-            QuantityKind::Duration => self.time_unit.map(|u| write!(f, " {u}s")),
+            QuantityKind::Duration => self.time_unit.map(|u| {
+                let plural = if self.amount == Some(1.0) { "" } else { "s" };
+                write!(f, " {u}{plural}")
+            }),
             QuantityKind::Share => Some(f.write_str(" percent")),
             _ => self.unit.as_ref().map(|u| write!(f, " {u}")),
         }

@@ -38,8 +38,11 @@ pub(crate) const TOP_PLEDGERS: usize = 20;
 /// The charts of `site`'s data.
 pub(crate) fn charts(site: &Site) -> Vec<Chart> {
     let data = site.data;
+    // Retired records (withdrawn duplicates and misreadings, or replaced)
+    // are not pledges any more: the charts count the current ones.
     let pledges = data.pledges();
-    let n = pledges.len();
+    let current = |p: &&crate::model::Pledge| p.retired.is_none();
+    let n = pledges.iter().filter(current).count();
     let mut category = Chart {
         id: "by-category",
         title: "Pledges by category".to_owned(),
@@ -55,10 +58,12 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
     for c in CATEGORIES {
         let primary = pledges
             .iter()
+            .filter(current)
             .filter(|p| p.categories.first() == Some(&c))
             .count();
         let other = pledges
             .iter()
+            .filter(current)
             .filter(|p| p.categories.iter().skip(1).any(|x| *x == c))
             .count();
         if primary + other > 0 {
@@ -76,6 +81,7 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
             "Each of the {n} pledges under its status: its latest source's report, or the one its status note says it follows. {} of them have status reports that disagree, and are counted under the status the record takes.",
             pledges
                 .iter()
+                .filter(current)
                 .filter(|p| p.status_reports_disagree())
                 .count()
         ),
@@ -85,7 +91,13 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
             .map(|s| Row {
                 label: words(s.as_str()),
                 href: None,
-                values: vec![pledges.iter().filter(|p| p.status == *s).count()],
+                values: vec![
+                    pledges
+                        .iter()
+                        .filter(current)
+                        .filter(|p| p.status == *s)
+                        .count(),
+                ],
             })
             .collect(),
     };
@@ -99,19 +111,23 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
     let has = |p: &&crate::model::Pledge, kind| p.conditions.iter().any(|c| c.kind == kind);
     let ceasefire = pledges
         .iter()
+        .filter(current)
         .filter(|p| has(p, ConditionKind::Ceasefire))
         .count();
     let peace = pledges
         .iter()
+        .filter(current)
         .filter(|p| has(p, ConditionKind::PeaceAgreement))
         .count();
     let either = pledges
         .iter()
+        .filter(current)
         .filter(|p| has(p, ConditionKind::Ceasefire) || has(p, ConditionKind::PeaceAgreement))
         .count();
     let contested_ceasefire = pledges
         .iter()
         .enumerate()
+        .filter(|(_, p)| p.retired.is_none())
         .filter(|(i, p)| {
             p.conditions.iter().enumerate().any(|(k, c)| {
                 c.kind == ConditionKind::Ceasefire
@@ -121,15 +137,12 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
         .count();
     let us_condition = pledges
         .iter()
-        .filter(|p| {
-            p.conditions.iter().any(|c| {
-                c.kind == ConditionKind::UsBackstop
-                    || c.actor.as_ref().is_some_and(|a| is_us(a.as_str()))
-            })
-        })
+        .filter(current)
+        .filter(|p| data.relies_on_us(p))
         .count();
     let us_made = pledges
         .iter()
+        .filter(current)
         .filter(|p| {
             p.pledgers.iter().any(|a| is_us(a.as_str()))
                 || p.roles
@@ -137,7 +150,11 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
                     .any(|r| r.role == RoleKind::Lead && is_us(r.actor.as_str()))
         })
         .count();
-    let unconditional = pledges.iter().filter(|p| p.conditions.is_empty()).count();
+    let unconditional = pledges
+        .iter()
+        .filter(current)
+        .filter(|p| p.conditions.is_empty())
+        .count();
     let dependence = Chart {
         id: "dependence",
         title: "What the pledges depend on: a ceasefire, the United States".to_owned(),
@@ -154,12 +171,12 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
         series: vec![("pledges".to_owned(), "#1d4ed8")],
         rows: vec![
             Row {
-                label: "only after a ceasefire".to_owned(),
+                label: "conditional on a ceasefire".to_owned(),
                 href: None,
                 values: vec![ceasefire],
             },
             Row {
-                label: "only after a peace agreement".to_owned(),
+                label: "conditional on a peace agreement".to_owned(),
                 href: None,
                 values: vec![peace],
             },
@@ -187,7 +204,11 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
     };
     let mut by_pledger: std::collections::HashMap<&str, [usize; 6]> =
         std::collections::HashMap::new();
-    for (i, p) in pledges.iter().enumerate() {
+    for (i, p) in pledges
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.retired.is_none())
+    {
         let grade = usize::from(site.credibility[i].get()).clamp(1, 6) - 1;
         let mut seen: Vec<&str> = p.pledgers.iter().map(|a| a.as_str()).collect();
         seen.sort_unstable();
@@ -292,7 +313,7 @@ fn figure(chart: &Chart, root: &str) -> Markup {
         figure class="chart" id=(id) aria-labelledby={ (id) "-caption" } {
             figcaption id={ (id) "-caption" } { h2 { (chart.title) } p class="note" { (chart.about) } }
             svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox={ "0 0 " (WIDTH) " " (height) }
-                aria-labelledby={ (id) "-title " (id) "-desc" } class="bars" {
+                aria-labelledby={ (id) "-title" } aria-describedby={ (id) "-desc" } class="bars" {
                 title id={ (id) "-title" } { (chart.title) }
                 desc id={ (id) "-desc" } { (desc.join("; ")) "." }
                 @if chart.series.len() > 1 {

@@ -58,11 +58,11 @@ fn pages(rows: usize) -> usize {
 
 /// Links to the other pages of a list: first, previous, a few around
 /// this one, next, last.
-fn pager(kind: Kind, page: usize, total: usize, root: &str) -> Markup {
+fn pager(kind: Kind, page: usize, total: usize, root: &str, place: &str) -> Markup {
     let near: Vec<usize> = (page.saturating_sub(2).max(1)..=(page + 2).min(total)).collect();
     html! {
         @if total > 1 {
-            nav class="pager" aria-label="Pages of the list" {
+            nav class="pager" aria-label={ "Pages of the list, " (place) } {
                 ul {
                     @if page > 1 {
                         li { a href={ (root) (list_path(kind, 1)) } { "First" } }
@@ -175,7 +175,7 @@ fn write_list(
         let chunk = &rows[from.min(rows.len())..(from + PAGE_SIZE).min(rows.len())];
         let body = html! {
             p { (rows.len()) " in all, in order of id" @if total > 1 { "; page " (page) " of " (total) } "." }
-            (pager(kind, page, total, "../"))
+            (pager(kind, page, total, "../", "above it"))
             div class="scroll" {
                 table class="list" {
                     caption class="visually-hidden" { (kind.plural()) @if total > 1 { ", page " (page) } }
@@ -187,7 +187,7 @@ fn write_list(
                     }
                 }
             }
-            (pager(kind, page, total, "../"))
+            (pager(kind, page, total, "../", "below it"))
         };
         let title = if total > 1 {
             format!("{}, page {page}", kind.plural())
@@ -229,6 +229,7 @@ fn pledge_table(site: &Site, from: usize, to: usize, root: &str, caption: &str) 
                             th scope="row" {
                                 a href={ (root) (record_path(Kind::Pledge, p.id.as_str())) } { (p.title) }
                                 @if !site.contested[i].is_empty() { " " strong class="badge contested" { "contested" } }
+                                @if p.retired.is_some() { " " strong class="badge" { "retired" } }
                             }
                             td { (words(p.status.as_str())) }
                             td { @for (k, c) in p.categories.iter().enumerate() { @if k > 0 { ", " } (words(c.as_str())) } }
@@ -353,9 +354,9 @@ fn write_pledge_pages(site: &Site, out: &mut Writer) -> Result<(), Error> {
             section id="all-pledges" aria-labelledby="all-heading" {
                 h2 id="all-heading" { "All pledges" @if total > 1 { ", page " (page) " of " (total) } }
                 p class="note" { (caption) ". " abbr title="credibility" { "Cred." } " is how credible the least attested claim is: 1 confirmed by other sources to 6 cannot be judged." }
-                (pager(Kind::Pledge, page, total, root))
+                (pager(Kind::Pledge, page, total, root, "above it"))
                 (pledge_table(site, from, to, root, &caption))
-                (pager(Kind::Pledge, page, total, root))
+                (pager(Kind::Pledge, page, total, root, "below it"))
             }
         };
         let (title, section, scripts): (String, _, &[&str]) = if page == 1 {

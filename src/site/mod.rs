@@ -462,9 +462,15 @@ fn clean_up(parent: &Path, out: &Path, staging: &str, old: &str) -> Result<(), E
         let entry = entry.map_err(|e| Error::io(parent, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if name.starts_with(staging) {
+        // The prefix, then only the process id: `.pledges-site-old-site-2-…`
+        // belongs to `site-2`, not to `site`.
+        let ours = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if ours(staging) {
             left.push((false, entry.path()));
-        } else if name.starts_with(old) {
+        } else if ours(old) {
             left.push((true, entry.path()));
         }
     }
@@ -527,6 +533,27 @@ mod tests {
             let e = build(&data, Some(&copy), &out).unwrap_err();
             assert!(e.to_string().contains("symbolic link"), "{e}");
         }
+    }
+
+    #[test]
+    fn leftovers_of_another_target_whose_name_starts_alike_are_left_alone() {
+        let (data, _) = fixture();
+        let tmp = tempfile::tempdir().unwrap();
+        // What a killed run for `site-2` left: its previous site, moved
+        // aside, and its staging.
+        let old = tmp.path().join(".pledges-site-old-site-2-999");
+        let staging = tmp.path().join(".pledges-site-staging-site-2-998");
+        for dir in [&old, &staging] {
+            std::fs::create_dir(dir).unwrap();
+            std::fs::write(dir.join("precious"), "kept").unwrap();
+        }
+        // And one of `site`'s own, which goes.
+        let own = tmp.path().join(".pledges-site-staging-site-997");
+        std::fs::create_dir(&own).unwrap();
+        publish(&data, None, &tmp.path().join("site"), false).unwrap();
+        assert!(old.join("precious").exists() && staging.join("precious").exists());
+        assert!(!own.exists());
+        assert!(!tmp.path().join("site/precious").exists());
     }
 
     #[test]
