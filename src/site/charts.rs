@@ -244,7 +244,7 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
             .map(|(g, colour)| {
                 let c = crate::model::Credibility::new(g)
                     .unwrap_or(crate::model::Credibility::CANNOT_BE_JUDGED);
-                (format!("{g} {}", c.meaning()), colour)
+                (format!("{} (credibility {g})", c.meaning()), colour)
             })
             .collect(),
         rows: ranked

@@ -544,8 +544,8 @@ fn more(total: usize, what: &str) -> Markup {
         @if total > LIST_CAP {
             p class="note" {
                 "The first " (LIST_CAP) " of " (total) " " (what) ", in order of id; "
-                a href={ (UP) (list_path(if what == "pledges" { Kind::Pledge } else { Kind::Statement }, 1)) } { "the full list" }
-                " has them all."
+                a href={ (UP) (list_path(if what == "pledges" { Kind::Pledge } else { Kind::Statement }, 1)) } { "the list of all " (what) }
+                " holds every one of them, among the others."
             }
         }
     }

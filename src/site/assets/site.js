@@ -171,6 +171,14 @@
   form.addEventListener("reset", function () {
     results.hidden = true;
     statusLine.textContent = "";
+    // The cleared filters leave the address too, so a reload shows all.
+    if (window.history && window.history.replaceState) {
+      try {
+        window.history.replaceState(null, "", window.location.pathname);
+      } catch (e) {
+        // As in toQuery: a file: URL may refuse; nothing else depends on it.
+      }
+    }
   });
   prev.addEventListener("click", function () { if (page > 0) { page -= 1; show(true); } });
   next.addEventListener("click", function () { page += 1; show(true); });
