@@ -81,6 +81,9 @@ pub struct Dataset {
     pledges: Vec<Pledge>,
     events: Vec<Event>,
     statements: Vec<Statement>,
+    /// Where in `actors` the state with ISO code `US` is, if it is there:
+    /// found once, since every pledge's reliance on it is asked.
+    united_states: Option<usize>,
 }
 
 /// Folds a name for lookups: Unicode decomposition without combining marks,
@@ -114,6 +117,9 @@ impl Dataset {
         pledges.sort_by(|a, b| a.id.cmp(&b.id));
         events.sort_by(|a, b| a.id.cmp(&b.id));
         statements.sort_by(|a, b| a.id.cmp(&b.id));
+        let united_states = actors
+            .iter()
+            .position(|a| a.iso_3166.as_ref().is_some_and(|c| c.as_str() == "US"));
         Self {
             manifest,
             actors,
@@ -121,6 +127,7 @@ impl Dataset {
             pledges,
             events,
             statements,
+            united_states,
         }
     }
 
@@ -386,10 +393,7 @@ impl Dataset {
     /// makes or leads depends on it in another sense, and does not count.)
     #[must_use]
     pub fn relies_on_us(&self, pledge: &Pledge) -> bool {
-        let us = self
-            .actors
-            .iter()
-            .find(|a| a.iso_3166.as_ref().is_some_and(|c| c.as_str() == "US"));
+        let us = self.united_states();
         pledge.conditions.iter().any(|c| {
             c.kind == ConditionKind::UsBackstop
                 || c.actor
@@ -397,6 +401,13 @@ impl Dataset {
                     .zip(us)
                     .is_some_and(|(a, us)| self.acts_for(a.as_str(), us.id.as_str()))
         })
+    }
+
+    /// The United States: the state with ISO 3166 code `US`, if the
+    /// dataset has it.
+    #[must_use]
+    pub fn united_states(&self) -> Option<&Actor> {
+        self.united_states.map(|i| &self.actors[i])
     }
 
     /// Whether `actor` is `id` or acts for it, directly or through a chain

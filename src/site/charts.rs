@@ -103,10 +103,7 @@ pub(crate) fn charts(site: &Site) -> Vec<Chart> {
     };
     // The United States: the state with the code US (any actor acting for
     // it counts as it).
-    let us = data
-        .actors()
-        .iter()
-        .find(|a| a.iso_3166.as_ref().is_some_and(|c| c.as_str() == "US"));
+    let us = data.united_states();
     let is_us = |id: &str| us.is_some_and(|us| data.acts_for(id, us.id.as_str()));
     let has = |p: &&crate::model::Pledge, kind| p.conditions.iter().any(|c| c.kind == kind);
     let ceasefire = pledges
