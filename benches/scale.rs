@@ -125,6 +125,16 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// Loads and validates the dataset in `dir` and hands it to `write`; as
+/// `pledges` does, the dataset is left to the process's exit rather than
+/// freed record by record.
+#[cfg_attr(not(any(feature = "export", feature = "site")), allow(dead_code))]
+fn loaded(dir: &Path, write: impl FnOnce(&Dataset)) {
+    let dataset = Dataset::load(dir).expect("valid");
+    write(&dataset);
+    std::mem::forget(dataset);
+}
+
 /// Runs one phase in this process and prints `seconds peak_kb`.
 fn child(phase: &str, dir: &Path) {
     let out = tempfile::tempdir().expect("temp dir");
@@ -166,25 +176,19 @@ fn child(phase: &str, dir: &Path) {
             std::mem::forget(dataset);
         }
         #[cfg(feature = "export")]
-        "export-sqlite" => {
-            let dataset = Dataset::load(dir).expect("valid");
-            ukraine_pledges::export::sqlite::write(&dataset, &out.path().join("pledges.sqlite"))
+        "export-sqlite" => loaded(dir, |d| {
+            ukraine_pledges::export::sqlite::write(d, &out.path().join("pledges.sqlite"))
                 .expect("export");
-            std::mem::forget(dataset);
-        }
+        }),
         #[cfg(feature = "export")]
-        "export-xlsx" => {
-            let dataset = Dataset::load(dir).expect("valid");
-            ukraine_pledges::export::xlsx::write(&dataset, &out.path().join("pledges.xlsx"))
+        "export-xlsx" => loaded(dir, |d| {
+            ukraine_pledges::export::xlsx::write(d, &out.path().join("pledges.xlsx"))
                 .expect("export");
-            std::mem::forget(dataset);
-        }
+        }),
         #[cfg(feature = "site")]
-        "site" => {
-            let dataset = Dataset::load(dir).expect("valid");
-            ukraine_pledges::site::build(&dataset, None, &out.path().join("site")).expect("site");
-            std::mem::forget(dataset);
-        }
+        "site" => loaded(dir, |d| {
+            ukraine_pledges::site::build(d, None, &out.path().join("site")).expect("site");
+        }),
         hostile if hostile.starts_with("hostile-") => {
             let case = &hostile["hostile-".len()..];
             let report =

@@ -254,17 +254,9 @@ mod tests {
 
     #[test]
     fn a_text_longer_than_a_cell_is_an_error_and_nothing_is_written() {
-        let dataset = crate::generate::dataset(3, 1);
-        let mut pledges = dataset.pledges().to_vec();
-        pledges[0].description = crate::model::Text::new("word ".repeat(7000).trim()).unwrap();
-        let dataset = Dataset::from_parts(
-            dataset.manifest().clone(),
-            dataset.actors().to_vec(),
-            dataset.sources().to_vec(),
-            pledges,
-            dataset.events().to_vec(),
-            dataset.statements().to_vec(),
-        );
+        let dataset = with_first_pledge(|p| {
+            p.description = crate::model::Text::new("word ".repeat(7000).trim()).unwrap();
+        });
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("long.xlsx");
         let error = write(&dataset, &path).unwrap_err();
@@ -277,11 +269,11 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
-    /// A dataset whose first pledge has `title`.
-    fn titled(title: &str) -> Dataset {
+    /// A small synthetic dataset with its first pledge changed by `edit`.
+    fn with_first_pledge(edit: impl FnOnce(&mut crate::model::Pledge)) -> Dataset {
         let dataset = crate::generate::dataset(3, 1);
         let mut pledges = dataset.pledges().to_vec();
-        pledges[0].title = crate::model::Text::new(title).unwrap();
+        edit(&mut pledges[0]);
         Dataset::from_parts(
             dataset.manifest().clone(),
             dataset.actors().to_vec(),
@@ -290,6 +282,11 @@ mod tests {
             dataset.events().to_vec(),
             dataset.statements().to_vec(),
         )
+    }
+
+    /// A dataset whose first pledge has `title`.
+    fn titled(title: &str) -> Dataset {
+        with_first_pledge(|p| p.title = crate::model::Text::new(title).unwrap())
     }
 
     /// The first pledge's title as the SQLite file and the workbook

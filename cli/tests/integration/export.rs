@@ -107,6 +107,23 @@ fn exported_fixtures() -> Vec<(TempDir, PathBuf, Connection)> {
         .collect()
 }
 
+/// Converts the JSON dataset `dir` to CSV in `<tmp>/csv`, and returns that.
+fn csv_form(tmp: &Path, dir: &Path) -> PathBuf {
+    let csv = tmp.join("csv");
+    let run = pledges(
+        tmp,
+        &[
+            "convert",
+            "--to",
+            "csv",
+            dir.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    csv
+}
+
 #[test]
 fn the_database_answers_which_pledges_take_effect_only_after_a_ceasefire() {
     let mut found = 0;
@@ -322,18 +339,7 @@ fn the_database_answers_what_relies_on_the_united_states() {
 #[test]
 fn every_table_is_there_with_its_rows_and_every_foreign_key_holds() {
     for (tmp, dir, db) in exported_fixtures() {
-        let csv = tmp.path().join("csv");
-        let run = pledges(
-            tmp.path(),
-            &[
-                "convert",
-                "--to",
-                "csv",
-                dir.to_str().unwrap(),
-                csv.to_str().unwrap(),
-            ],
-        );
-        assert!(run.status.success(), "{}", stderr(&run));
+        let csv = csv_form(tmp.path(), &dir);
         for table in TABLES {
             let mut reader = csv::Reader::from_path(csv.join(table.file_name())).unwrap();
             let headers: Vec<String> = reader
@@ -641,18 +647,7 @@ fn check_is_refused_for_a_binary_export() {
 #[test]
 fn a_csv_dataset_exports_the_same_database_as_its_json_form() {
     let (tmp, dir) = fixture("query");
-    let csv = tmp.path().join("csv");
-    let run = pledges(
-        tmp.path(),
-        &[
-            "convert",
-            "--to",
-            "csv",
-            dir.to_str().unwrap(),
-            csv.to_str().unwrap(),
-        ],
-    );
-    assert!(run.status.success(), "{}", stderr(&run));
+    let csv = csv_form(tmp.path(), &dir);
     let from_json = Connection::open(export(&dir, "sqlite", "from-json.db")).unwrap();
     let from_csv = Connection::open(export(&csv, "sqlite", "from-csv.db")).unwrap();
     let names = rows(

@@ -155,8 +155,9 @@ fn passage_text(page: &Page, n: usize) -> String {
     text
 }
 
-#[test]
-fn a_page_per_record_whose_links_all_resolve() {
+/// The test fixture's site, built with its archive: the fixture, the
+/// site's directory, the dataset and the pages, their links checked.
+fn fixture_site() -> (Fixture, PathBuf, Dataset, HashMap<String, Page>) {
     let fixture = Fixture::new();
     let out = build(
         fixture.tmp.path(),
@@ -166,6 +167,12 @@ fn a_page_per_record_whose_links_all_resolve() {
     );
     let data = Dataset::load(fixture.data()).unwrap();
     let pages = check_links(&out);
+    (fixture, out, data, pages)
+}
+
+#[test]
+fn a_page_per_record_whose_links_all_resolve() {
+    let (_fixture, out, data, pages) = fixture_site();
     let expect = data
         .pledges()
         .iter()
@@ -210,15 +217,7 @@ fn a_page_per_record_whose_links_all_resolve() {
 
 #[test]
 fn evidence_links_to_its_highlight_which_wraps_the_quote_and_links_back() {
-    let fixture = Fixture::new();
-    let out = build(
-        fixture.tmp.path(),
-        &fixture.data(),
-        Some(&fixture.archive()),
-        &fixture.tmp.path().join("site"),
-    );
-    let data = Dataset::load(fixture.data()).unwrap();
-    let pages = check_links(&out);
+    let (fixture, _out, data, pages) = fixture_site();
     let checked = check_highlights(&pages, &data, &fixture.archive());
     assert!(checked >= 2, "the fixture has evidence to check");
 }
