@@ -1,5 +1,6 @@
 //! Diagnostics: what the validator found, as data that callers render.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -287,31 +288,60 @@ impl Diagnostic {
     }
 }
 
-/// The outcome of validating a dataset: every diagnostic, in a stable order
-/// (file, line, column, code).
+/// The outcome of validating a dataset: the diagnostics, in a stable order
+/// (file, line, column, code), at most a limit of each code in each file
+/// (see [`Options::with_max_per_code_and_file`](crate::validate::Options::with_max_per_code_and_file)),
+/// and how many more of each there were.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// All problems found.
+    /// The problems found, up to the limit of each code in each file.
     pub diagnostics: Vec<Diagnostic>,
+    /// For each code and file past the limit, how many more problems there
+    /// were, in the order of `diagnostics`.
+    pub omitted: Vec<Omitted>,
+}
+
+/// Problems of one code in one file past the limit: counted, not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Omitted {
+    /// Their code.
+    pub code: Code,
+    /// Their severity (the code's).
+    pub severity: Severity,
+    /// Their file.
+    #[serde(serialize_with = "path_as_text")]
+    pub file: PathBuf,
+    /// How many there were beyond those in [`Report::diagnostics`].
+    pub count: usize,
 }
 
 impl Report {
-    /// The number of errors.
+    /// The number of errors, counting those past the limit.
     #[must_use]
     pub fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.count(Severity::Error)
     }
 
-    /// The number of warnings.
+    /// The number of warnings, counting those past the limit.
     #[must_use]
     pub fn warnings(&self) -> usize {
-        self.diagnostics
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        let kept = self
+            .diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
+            .filter(|d| d.severity == severity)
+            .count();
+        let omitted: usize = self
+            .omitted
+            .iter()
+            .filter(|o| o.severity == severity)
+            .map(|o| o.count)
+            .sum();
+        kept + omitted
     }
 
     /// Whether the dataset passes: no errors, and no warnings either when
@@ -325,6 +355,62 @@ impl Report {
     #[must_use]
     pub fn codes(&self) -> Vec<Code> {
         self.diagnostics.iter().map(|d| d.code).collect()
+    }
+}
+
+/// Keeps the first `limit` diagnostics of each code in each file, and
+/// counts the rest.
+#[derive(Debug)]
+pub(crate) struct Cap {
+    limit: usize,
+    seen: HashMap<std::ffi::OsString, HashMap<Code, usize>>,
+}
+
+impl Cap {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Whether `d` is kept; it is counted either way.
+    pub(crate) fn keep(&mut self, d: &Diagnostic) -> bool {
+        let file = d.file.as_os_str();
+        let counts = match self.seen.get_mut(file) {
+            Some(counts) => counts,
+            None => self.seen.entry(file.to_owned()).or_default(),
+        };
+        let n = counts.entry(d.code).or_insert(0);
+        *n += 1;
+        *n <= self.limit
+    }
+
+    /// Counts `n` more of `code` in `file`, none of them kept (the reading
+    /// counted them instead of making them); called after every
+    /// [`keep`](Self::keep).
+    pub(crate) fn count(&mut self, code: Code, file: &std::path::Path, n: usize) {
+        let counts = self.seen.entry(file.as_os_str().to_owned()).or_default();
+        *counts.entry(code).or_insert(0) += n;
+    }
+
+    /// For each code and file past the limit, how many more there were.
+    pub(crate) fn omitted(self) -> Vec<Omitted> {
+        let limit = self.limit;
+        self.seen
+            .into_iter()
+            .flat_map(|(file, counts)| {
+                counts
+                    .into_iter()
+                    .filter(move |&(_, n)| n > limit)
+                    .map(move |(code, n)| Omitted {
+                        code,
+                        severity: code.severity(),
+                        file: PathBuf::from(file.clone()),
+                        count: n - limit,
+                    })
+            })
+            .collect()
     }
 }
 

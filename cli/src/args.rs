@@ -429,6 +429,12 @@ pub struct ValidateArgs {
     /// `file-too-large`.
     #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = byte_size)]
     pub max_archive_file_size: u64,
+    /// The most diagnostics of one code in one file kept, 1 to 100000000;
+    /// the rest are counted. The human and GitHub formats print at most 50
+    /// of each and count the rest; `--format json` lists those kept and
+    /// gives the counts in `omitted`.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_per_code: u64,
 }
 
 /// Output format of `validate`.
@@ -436,7 +442,7 @@ pub struct ValidateArgs {
 pub enum Format {
     /// Messages with the offending line, like a compiler.
     Human,
-    /// One JSON object: `{"valid": …, "diagnostics": […]}`.
+    /// One JSON object: `{"valid": …, "diagnostics": […], "omitted": […]}`.
     Json,
     /// GitHub Actions workflow commands, shown on the pull request's lines.
     Github,

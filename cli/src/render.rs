@@ -39,11 +39,12 @@ impl Style {
 
 /// How many diagnostics of one code in one file are printed in the human
 /// and GitHub formats; the rest are counted in one closing line each
-/// (`--format json` gives them all).
+/// (`--format json` lists those the report kept, and counts the rest).
 pub const SHOWN_PER_CODE_AND_FILE: usize = 50;
 
 /// The diagnostics to print, and for each (code, file) past the limit how
-/// many more there were, in order of first appearance.
+/// many more there were (those the report kept beyond the limit, and those
+/// it only counted), in order of first appearance.
 fn capped(report: &Report) -> (Vec<&Diagnostic>, Vec<(String, String, usize)>) {
     let mut seen: HashMap<(ukraine_pledges::Code, &Path), usize> = HashMap::new();
     let mut shown = Vec::new();
@@ -57,10 +58,19 @@ fn capped(report: &Report) -> (Vec<&Diagnostic>, Vec<(String, String, usize)>) {
             order.push((d.code, d.file.as_path()));
         }
     }
+    let mut omitted: HashMap<(ukraine_pledges::Code, &Path), usize> = HashMap::new();
+    for o in &report.omitted {
+        *omitted.entry((o.code, o.file.as_path())).or_insert(0) += o.count;
+        if !order.contains(&(o.code, o.file.as_path())) {
+            order.push((o.code, o.file.as_path()));
+        }
+    }
     let more = order
         .into_iter()
         .map(|(code, file)| {
-            let n = seen[&(code, file)] - SHOWN_PER_CODE_AND_FILE;
+            let kept = seen.get(&(code, file)).copied().unwrap_or(0);
+            let n = kept.saturating_sub(SHOWN_PER_CODE_AND_FILE)
+                + omitted.get(&(code, file)).copied().unwrap_or(0);
             let file = file.display().to_string();
             (code.as_str().to_owned(), visible(&file).into_owned(), n)
         })
@@ -145,7 +155,7 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
     for (code, file, n) in &more {
         let _ = writeln!(
             out,
-            "… and {n} more `{code}` in {file} (`--format json` lists them all)\n"
+            "… and {n} more `{code}` in {file} (`--format json` lists more, and counts them all)\n"
         );
     }
     let (errors, warnings) = (report.errors(), report.warnings());
@@ -170,16 +180,20 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
     out
 }
 
-/// One JSON object: `{"valid": bool, "diagnostics": [...]}`.
+/// One JSON object: `{"valid": bool, "diagnostics": [...], "omitted":
+/// [...]}`, `omitted` counting, for each code and file past the limit, the
+/// diagnostics not listed.
 pub fn json(report: &Report, valid: bool) -> String {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         valid: bool,
         diagnostics: &'a [Diagnostic],
+        omitted: &'a [ukraine_pledges::diagnostic::Omitted],
     }
     let mut text = serde_json::to_string_pretty(&Out {
         valid,
         diagnostics: &report.diagnostics,
+        omitted: &report.omitted,
     })
     .unwrap_or_default();
     text.push('\n');
@@ -228,7 +242,7 @@ pub fn github(report: &Report) -> String {
             "::notice title={}::{}",
             escape_property(code),
             escape_data(&format!(
-                "{n} more `{code}` in {file}; `pledges validate --format json` lists them all"
+                "{n} more `{code}` in {file}; `pledges validate --format json` lists more, and counts them all"
             ))
         );
     }

@@ -11,7 +11,8 @@ use crate::{ERROR, FAILURE, SUCCESS, emit, fail, recover};
 pub fn run(args: &ValidateArgs) -> u8 {
     let mut options = Options::default()
         .with_max_file_size(args.limit.max_file_size)
-        .with_max_archive_file_size(args.max_archive_file_size);
+        .with_max_archive_file_size(args.max_archive_file_size)
+        .with_max_per_code_and_file(usize::try_from(args.max_per_code).unwrap_or(usize::MAX));
     if let Some(archive) = &args.archive {
         if !archive.is_dir() {
             return fail(format_args!(

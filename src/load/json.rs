@@ -9,6 +9,7 @@ use super::files::{NotRegular, TooLarge};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Typed;
 use crate::load::locate::{self, ScanProblem};
+use crate::load::split::{Split, split_text};
 use crate::schema::FileKind;
 
 /// A dataset file as far as it could be read.
@@ -23,6 +24,13 @@ pub(crate) struct ReadFile {
     /// The document read straight into the data model: the fast path, taken
     /// when the text is clean JSON that the types accept.
     pub typed: Option<Typed>,
+    /// A collection file the types refuse, read record by record: the
+    /// records they accept typed, the others as trees (then `value` is
+    /// `None`).
+    pub split: Option<Split>,
+    /// The problems the syntax scan found past `keep` of one code: counted,
+    /// not made into diagnostics.
+    pub skipped: Vec<(Code, usize)>,
 }
 
 /// Reads and parses `path`, pushing what is wrong onto `out`. Byte offsets
@@ -32,7 +40,8 @@ pub(crate) fn read_json(
     max_size: u64,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
 ) -> ReadFile {
-    parse_json(path, None, super::files::read_regular(path, max_size), out)
+    let bytes = super::files::read_regular(path, max_size);
+    parse_json(path, None, bytes, usize::MAX, out)
 }
 
 /// The message of `file-too-large`, from the error that says the limit.
@@ -40,17 +49,22 @@ pub(crate) fn too_large_message(e: &std::io::Error) -> String {
     format!("{e}; nothing of it was read (raise the limit with --max-file-size)")
 }
 
-/// Like [`read_json`], on bytes already read (or the error reading them).
+/// Like [`read_json`], on bytes already read (or the error reading them),
+/// making diagnostics of at most `keep` syntax problems of one code (a
+/// million repeated keys cost a count each past those).
 pub(crate) fn parse_json(
     path: &Path,
     kind: Option<FileKind>,
     bytes: std::io::Result<Vec<u8>>,
+    keep: usize,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
 ) -> ReadFile {
     let mut file = ReadFile {
         text: None,
         value: None,
         typed: None,
+        split: None,
+        skipped: Vec::new(),
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
@@ -125,9 +139,17 @@ pub(crate) fn parse_json(
     }
     let scan = locate::scan(&text, &[]);
     let mut fatal = false;
+    // Only repeated keys do not stop the scan, so only they can be many.
+    let mut repeats = 0usize;
     for problem in scan.problems {
         fatal |= problem.is_fatal();
         let offset = problem.offset();
+        if matches!(problem, ScanProblem::DuplicateKey { .. }) {
+            repeats += 1;
+            if repeats > keep {
+                continue;
+            }
+        }
         let diagnostic = match problem {
             ScanProblem::Syntax { message, .. } => {
                 Diagnostic::new(Code::JsonSyntax, path, "", message)
@@ -174,7 +196,15 @@ pub(crate) fn parse_json(
         };
         out.push((diagnostic, Some(offset)));
     }
-    if !fatal {
+    if repeats > keep {
+        file.skipped.push((Code::DuplicateKey, repeats - keep));
+    }
+    // A collection file is read record by record, so that one bad record
+    // costs only itself a tree; any other file, or one whose records are
+    // not an array, is read whole.
+    if !fatal && let Some(split) = kind.and_then(|kind| split_text(kind, &text)) {
+        file.split = Some(split);
+    } else if !fatal {
         match serde_json::from_str(&text) {
             Ok(value) => file.value = Some(value),
             Err(e) => out.push((
@@ -292,6 +322,7 @@ mod tests {
             Path::new("pledges.json"),
             Some(FileKind::Pledges),
             Ok(text.into_bytes()),
+            usize::MAX,
             &mut out,
         );
         assert!(file.typed.is_none());

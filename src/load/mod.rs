@@ -16,6 +16,7 @@ pub(crate) mod files;
 pub use files::read_regular;
 pub(crate) mod json;
 pub(crate) mod locate;
+pub(crate) mod split;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -197,6 +198,9 @@ pub(crate) struct Input {
     pub(crate) typed: HashMap<FileKind, Typed>,
     /// Files read as JSON trees (when the fast path did not apply).
     pub(crate) values: HashMap<FileKind, Value>,
+    /// Collection files read record by record (when the fast path did not
+    /// apply to the whole file).
+    pub(crate) split: HashMap<FileKind, split::Split>,
     /// JSON text per file, for positions, where it was kept.
     pub(crate) texts: HashMap<PathBuf, String>,
     /// Files read on the fast path, whose text was not kept: read again
@@ -205,6 +209,9 @@ pub(crate) struct Input {
     /// Where each value came from (CSV datasets).
     pub(crate) locations: Option<csv_values::CsvMap>,
     pub(crate) pending: Vec<(Diagnostic, Option<usize>)>,
+    /// Problems counted but not made into diagnostics, past the limit of
+    /// their code in their file.
+    pub(crate) skipped: Vec<(Code, PathBuf, usize)>,
 }
 
 impl Input {
@@ -217,6 +224,12 @@ impl Input {
         if let Some(value) = file.value {
             self.values.insert(kind, value);
         }
+        if let Some(split) = file.split {
+            self.split.insert(kind, split);
+        }
+        let skipped = file.skipped.into_iter();
+        self.skipped
+            .extend(skipped.map(|(code, n)| (code, self.files.path(kind).to_owned(), n)));
         if let Some(text) = file.text {
             self.texts.insert(path, text);
         }
@@ -227,7 +240,7 @@ impl Input {
 /// first (it names the other files), then the pledges on one core while the
 /// actors and sources are read on the other. With `stream`, the files are on
 /// disk, and a clean pledges file is read from there in chunks instead.
-fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
+fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool, keep: usize) -> Input {
     let max_size = match load {
         Origin::Disk(max_size) => max_size,
         Origin::Memory(_) => u64::MAX,
@@ -238,6 +251,7 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
         &manifest_path,
         Some(FileKind::Manifest),
         load.read(&manifest_path),
+        keep,
         &mut pending,
     );
     let resources = match (&manifest_file.typed, &manifest_file.value) {
@@ -270,10 +284,12 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
         files,
         typed: HashMap::new(),
         values: HashMap::new(),
+        split: HashMap::new(),
         texts: HashMap::new(),
         reread: Vec::new(),
         locations: None,
         pending,
+        skipped: Vec::new(),
     };
     input.add(FileKind::Manifest, manifest_file);
     let read = |kind: FileKind, path: &Path| {
@@ -292,11 +308,18 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool) -> Input {
                 .filter(|_| !file.as_ref().is_some_and(files::past_limit));
             if let Some(pledges) = pledges {
                 let typed = Some(Typed::Pledges(pledges));
-                let (text, value) = (None, None);
-                return (kind, json::ReadFile { text, value, typed }, out);
+                let (text, value, split) = (None, None, None);
+                let file = json::ReadFile {
+                    text,
+                    value,
+                    typed,
+                    split,
+                    skipped: Vec::new(),
+                };
+                return (kind, file, out);
             }
         }
-        let file = json::parse_json(path, Some(kind), load.read(path), &mut out);
+        let file = json::parse_json(path, Some(kind), load.read(path), keep, &mut out);
         (kind, file, out)
     };
     let files = input.files.clone();
@@ -373,10 +396,12 @@ fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
             files,
             typed,
             values: HashMap::new(),
+            split: HashMap::new(),
             texts,
             reread: Vec::new(),
             locations: Some(csv.map),
             pending: Vec::new(),
+            skipped: Vec::new(),
         };
     }
     let csv = csv_values::read_dir(dir, max_size);
@@ -388,10 +413,12 @@ fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
         files,
         typed: HashMap::new(),
         values: csv.values,
+        split: HashMap::new(),
         texts,
         reread: Vec::new(),
         locations: Some(csv.map),
         pending: csv.diagnostics,
+        skipped: Vec::new(),
     }
 }
 
@@ -399,12 +426,19 @@ fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
 /// data model when it is clean (unless `fast_csv` is off, for the tests that
 /// compare the two paths), otherwise value by value. A set write to `dir`
 /// that was interrupted is finished or discarded first (see
-/// [`crate::journal::recover`]). No file is read past `max_size` bytes.
+/// [`crate::journal::recover`]). No file is read past `max_size` bytes,
+/// and no more than `keep` problems of one code in one file are made into
+/// diagnostics by the reading (the rest are counted).
 ///
 /// # Errors
 /// [`Error`] when `dir` itself cannot be read as a directory, or an
 /// interrupted write in it cannot be recovered.
-pub(crate) fn read_dir(dir: &Path, fast_csv: bool, max_size: u64) -> Result<Input, Error> {
+pub(crate) fn read_dir(
+    dir: &Path,
+    fast_csv: bool,
+    max_size: u64,
+    keep: usize,
+) -> Result<Input, Error> {
     crate::journal::recover(dir)?;
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
@@ -413,13 +447,18 @@ pub(crate) fn read_dir(dir: &Path, fast_csv: bool, max_size: u64) -> Result<Inpu
     Ok(if is_csv_dir(dir) {
         read_csv_dir(dir, fast_csv, max_size)
     } else {
-        read_json_dir(dir, Origin::Disk(max_size), true)
+        read_json_dir(dir, Origin::Disk(max_size), true, keep)
     })
 }
 
-/// Reads a JSON dataset held in memory, as if its files were in `dir`.
-pub(crate) fn read_in_memory<'a>(dir: &Path, files: &'a [(&'a str, &'a [u8])]) -> Input {
-    read_json_dir(dir, Origin::Memory(files), false)
+/// Reads a JSON dataset held in memory, as if its files were in `dir`,
+/// making at most `keep` diagnostics of one code in one file.
+pub(crate) fn read_in_memory<'a>(
+    dir: &Path,
+    files: &'a [(&'a str, &'a [u8])],
+    keep: usize,
+) -> Input {
+    read_json_dir(dir, Origin::Memory(files), false, keep)
 }
 
 /// Whether `dir` holds a CSV dataset (a `datapackage.json` and no

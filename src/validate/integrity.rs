@@ -571,9 +571,9 @@ fn retirements<'a>(records: &'a Records) -> Vec<Retired<'a>> {
 }
 
 /// Every retirement and (when `references`) every reference of one share
-/// of the records, read from the typed records where a file was read
-/// whole, and from the raw JSON where it was not (so that a record with an
-/// error elsewhere still has its references checked).
+/// of the records, read from the typed records, and from the raw JSON of
+/// the records the types refused (so that a record with an error elsewhere
+/// still has its references checked).
 fn visit_part<'a>(
     records: &'a Records,
     part: Part,
@@ -581,12 +581,11 @@ fn visit_part<'a>(
     links: &mut dyn FnMut(Link<'a>),
 ) {
     for kind in FileKind::RECORDS {
-        if records.raw(kind).is_some() {
-            if part.part == 0 {
-                raw_links(records, kind, links);
-            }
-        } else if kind == FileKind::Pledges || part.part == 0 {
+        if kind == FileKind::Pledges || part.part == 0 {
             typed_links(records, kind, part, references, links);
+        }
+        if part.part == 0 {
+            raw_links(records, kind, links);
         }
     }
 }

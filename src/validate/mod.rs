@@ -59,7 +59,16 @@ pub struct Options {
     /// The most bytes read of one archived text; a larger one is the
     /// diagnostic `file-too-large` (default [`load::MAX_ARCHIVE_FILE_SIZE`]).
     pub max_archive_file_size: u64,
+    /// The most diagnostics of one code in one file the report keeps; the
+    /// rest are counted in [`Report::omitted`] (default
+    /// [`MAX_PER_CODE_AND_FILE`]).
+    pub max_per_code_and_file: usize,
 }
+
+/// The default limit on the diagnostics of one code in one file a report
+/// keeps: enough to see every pattern, few enough that a file of a million
+/// errors costs no more to report than to read.
+pub const MAX_PER_CODE_AND_FILE: usize = 1000;
 
 impl Default for Options {
     fn default() -> Self {
@@ -67,6 +76,7 @@ impl Default for Options {
             archive: None,
             max_file_size: load::MAX_FILE_SIZE,
             max_archive_file_size: load::MAX_ARCHIVE_FILE_SIZE,
+            max_per_code_and_file: MAX_PER_CODE_AND_FILE,
         }
     }
 }
@@ -83,6 +93,13 @@ impl Options {
     #[must_use]
     pub fn with_max_archive_file_size(mut self, bytes: u64) -> Self {
         self.max_archive_file_size = bytes;
+        self
+    }
+
+    /// Keeps at most `n` diagnostics of one code in one file (at least one).
+    #[must_use]
+    pub fn with_max_per_code_and_file(mut self, n: usize) -> Self {
+        self.max_per_code_and_file = n.max(1);
         self
     }
 
@@ -134,7 +151,8 @@ fn check_dir_with(
     options: &Options,
     fast_csv: bool,
 ) -> Result<(Report, Option<Valid>), Error> {
-    let input = load::read_dir(dir, fast_csv, options.max_file_size)?;
+    let keep = options.max_per_code_and_file;
+    let input = load::read_dir(dir, fast_csv, options.max_file_size, keep)?;
     Ok(check_input(
         input,
         options,
@@ -144,8 +162,9 @@ fn check_dir_with(
 
 /// [`validate_in_memory`], with the records when they have no errors.
 pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Valid>) {
-    let input = load::read_in_memory(dir, files);
-    check_input(input, &Options::default(), Origin::Memory(files))
+    let options = Options::default();
+    let input = load::read_in_memory(dir, files, options.max_per_code_and_file);
+    check_input(input, &options, Origin::Memory(files))
 }
 
 /// Validates a JSON dataset held in memory, as if its files were in `dir`:
@@ -160,12 +179,15 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
     let Input {
         files,
         mut typed,
-        values,
+        mut values,
+        mut split,
         mut texts,
         reread,
         locations,
         mut pending,
+        mut skipped,
     } = input;
+    let keep = options.max_per_code_and_file;
 
     let mut found: Vec<Diagnostic> = Vec::new();
     let mut records = Records {
@@ -178,12 +200,22 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         let path = files.path(kind);
         // A JSON tree (CSV input, or JSON off the fast path) is first tried
         // whole against the types: the schema and the types accept the same
-        // documents, so the schema only has to explain a refusal.
-        if let Some(t) = values
-            .get(&kind)
-            .and_then(|value| Typed::from_value(kind, value))
-        {
-            typed.insert(kind, t);
+        // documents, so the schema only has to explain a refusal. Refused,
+        // a collection is split into its records, to explain only those.
+        if let Some(value) = values.remove(&kind) {
+            match Typed::from_value(kind, &value) {
+                Some(t) => {
+                    typed.insert(kind, t);
+                }
+                None => match load::split::split_value(kind, value) {
+                    Ok(s) => {
+                        split.insert(kind, s);
+                    }
+                    Err(value) => {
+                        values.insert(kind, value);
+                    }
+                },
+            }
         }
         if let Some(t) = typed.remove(&kind) {
             if locations.is_none() {
@@ -193,47 +225,76 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             whole.push(kind);
             continue;
         }
+        if let Some(s) = split.remove(&kind) {
+            let check_reference = locations.is_none();
+            let (is_broken, unknown) = check_split(
+                kind,
+                path,
+                s,
+                check_reference,
+                keep,
+                &mut records,
+                &mut found,
+            );
+            if is_broken {
+                broken.push(kind);
+            }
+            if unknown > 0 {
+                skipped.push((Code::UnknownField, path.to_owned(), unknown));
+            }
+            whole.push(kind);
+            continue;
+        }
         let Some(value) = values.get(&kind) else {
             records.complete = false;
             continue;
         };
-        let schema_problems = schema::check(kind, path, value);
+        // The manifest, or a collection file whose records are not an array.
+        let mut unknown = 0;
+        let schema_problems = schema::check(kind, path, value, keep, &mut unknown);
+        if unknown > 0 {
+            skipped.push((Code::UnknownField, path.to_owned(), unknown));
+        }
         records.complete &= schema_problems.is_empty();
-        // Its list of records, or an id in it, is broken: references into
-        // the file may name what it lost.
-        if let Some((key, _)) = kind.collection()
-            && schema_problems.iter().any(|d| {
-                d.pointer.is_empty() || d.pointer == format!("/{key}") || d.pointer.ends_with("/id")
-            })
-        {
+        if kind.collection().is_some() {
             broken.push(kind);
+            records.complete = false;
         }
         found.extend(schema_problems);
-        collect_records(kind, path, value, &mut records, &mut found);
+        if kind == FileKind::Manifest {
+            read_manifest(path, value, &mut records, &mut found);
+        }
         semantics::check_text(path, value, &mut found);
         if let (None, Some(reference)) = (&locations, value.get("$schema").and_then(Value::as_str))
         {
             semantics::check_schema_reference(kind, path, reference, &mut found);
         }
-        records.values.insert(kind, value.clone());
     }
     drop(values);
     records.whole = whole;
     // A record file that could not be read (whole or in part): references
     // into it that do not resolve may name records it lost, so they are not
     // reported; the read error is.
+    // The files with a read problem, each once (a file may have a million).
+    let mut unread: Vec<&Path> = Vec::new();
+    for (d, _) in &pending {
+        if d.code.layer() == crate::diagnostic::Layer::Read
+            && !unread.iter().any(|f| f.as_os_str() == d.file.as_os_str())
+        {
+            unread.push(&d.file);
+        }
+    }
     records.partial = FileKind::RECORDS
         .into_iter()
         .filter(|&kind| {
             broken.contains(&kind)
-                || pending.iter().any(|(d, _)| {
-                    d.code.layer() == crate::diagnostic::Layer::Read
-                        && (d.file == files.path(kind)
-                            || crate::tables::TABLES.iter().any(|t| {
-                                t.kind == kind
-                                    && d.file.file_name().and_then(|n| n.to_str())
-                                        == Some(t.file_name().as_str())
-                            }))
+                || unread.iter().any(|file| {
+                    *file == files.path(kind)
+                        || crate::tables::TABLES.iter().any(|t| {
+                            t.kind == kind
+                                && file.file_name().and_then(|n| n.to_str())
+                                    == Some(t.file_name().as_str())
+                        })
                 })
         })
         .collect();
@@ -251,7 +312,10 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         evidence::check(&records, &files, archive, max_size, &mut found);
     }
 
-    let mut diagnostics = match &locations {
+    // Past the limit, diagnostics are counted before they are placed: a
+    // million findings cost a count each, not a position each.
+    let mut cap = crate::diagnostic::Cap::new(options.max_per_code_and_file);
+    let mut diagnostics: Vec<Diagnostic> = match &locations {
         Some(locations) => {
             let kinds: HashMap<PathBuf, FileKind> = FileKind::ALL
                 .iter()
@@ -260,6 +324,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             found
                 .into_iter()
                 .map(|d| load::relocate(d, &kinds, locations))
+                .filter(|d| cap.keep(d))
                 .collect()
         }
         None => {
@@ -267,6 +332,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             Vec::new()
         }
     };
+    pending.retain(|(d, _)| cap.keep(d));
     // Files read on the fast path are read again only to place findings.
     for path in reread {
         if pending.iter().any(|(d, _)| d.file == path)
@@ -288,7 +354,18 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             .then_with(|| a.pointer.cmp(&b.pointer))
     });
     diagnostics.dedup();
-    let report = Report { diagnostics };
+    for (code, file, n) in skipped {
+        cap.count(code, &file, n);
+    }
+    let mut omitted = cap.omitted();
+    omitted.sort_by(|a, b| {
+        let rank = |file: &Path| FileKind::ALL.iter().position(|&k| files.path(k) == file);
+        (rank(&a.file), &a.file, a.code).cmp(&(rank(&b.file), &b.file, b.code))
+    });
+    let report = Report {
+        diagnostics,
+        omitted,
+    };
 
     let valid = match (report.errors(), records.manifest) {
         (0, Some(manifest)) => Some(Valid {
@@ -304,81 +381,120 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
     (report, valid)
 }
 
-/// Deserialises each record of a file on its own, so that one broken record
-/// does not hide the others.
-fn collect_records(
+/// Reads the manifest from its tree, which the types refused whole.
+fn read_manifest(path: &Path, value: &Value, records: &mut Records, out: &mut Vec<Diagnostic>) {
+    match Object::<Manifest>::deserialize(value) {
+        Ok(Object(manifest)) => records.manifest = Some(manifest),
+        Err(e) => {
+            if records.complete && schema::is_valid(FileKind::Manifest, value) {
+                out.push(Diagnostic::new(
+                    Code::TypeMismatch,
+                    path,
+                    "",
+                    format!("the schema accepts the manifest but the data model refuses it: {e}"),
+                ));
+            }
+            records.complete = false;
+        }
+    }
+}
+
+/// Checks a collection file read record by record: its shell against the
+/// file's schema, and each refused record against the schema on its own
+/// (in a file of one record, its pointers then moved to its place), with
+/// the text checks on the trees. Moves the records into `records`, and
+/// says whether the file's array or an id in it is broken (references into
+/// it may then name records it lost), and how many unknown fields were
+/// counted past `keep` rather than described.
+fn check_split(
     kind: FileKind,
     path: &Path,
-    value: &Value,
+    split: load::split::Split,
+    check_reference: bool,
+    keep: usize,
     records: &mut Records,
     out: &mut Vec<Diagnostic>,
-) {
-    fn each<T: for<'de> Deserialize<'de>>(
-        collection: &str,
-        path: &Path,
-        value: &Value,
-        records: &mut Indexed<T>,
-        complete: &mut bool,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        let Some(items) = value.get(collection).and_then(Value::as_array) else {
-            *complete = false;
-            return;
-        };
-        for (index, item) in items.iter().enumerate() {
-            match Object::<T>::deserialize(item) {
-                Ok(Object(record)) => records.push(index, record),
-                Err(e) => {
-                    if *complete {
-                        // The schema accepted the file, yet the types refused
-                        // this record: the two disagree, which is a bug here.
-                        out.push(Diagnostic::new(
-                            Code::TypeMismatch,
-                            path,
-                            format!("/{collection}/{index}"),
-                            format!(
-                                "the schema accepts this record but the data model refuses it: {e}"
-                            ),
-                        ));
-                    }
-                    *complete = false;
+) -> (bool, usize) {
+    let Some((key, _)) = kind.collection() else {
+        return (false, 0);
+    };
+    let load::split::Split {
+        shell,
+        items,
+        refused,
+    } = split;
+    let mut unknown = 0;
+    let mut problems = schema::check(kind, path, &shell, keep, &mut unknown);
+    let shell_valid = problems.is_empty();
+    // A file of one record, its other members as small as the schema allows.
+    let mut alone = Value::Object(
+        [
+            ("$schema".to_owned(), Value::String(String::new())),
+            (key.to_owned(), Value::Array(vec![Value::Null])),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let at_first = format!("/{key}/0");
+    let mut kept = Vec::with_capacity(refused.len());
+    for (index, item) in refused {
+        let place = format!("/{key}/{index}");
+        alone[key][0] = item;
+        let mut own: Vec<Diagnostic> = schema::check(kind, path, &alone, keep, &mut unknown)
+            .into_iter()
+            .filter_map(|mut d| {
+                let rest = d.pointer.strip_prefix(&at_first)?;
+                if !(rest.is_empty() || rest.starts_with('/')) {
+                    return None;
                 }
-            }
-        }
-    }
-    let complete = &mut records.complete;
-    match kind {
-        FileKind::Manifest => match Object::<Manifest>::deserialize(value) {
-            Ok(Object(manifest)) => records.manifest = Some(manifest),
-            Err(e) => {
-                if *complete && schema::is_valid(kind, value) {
-                    out.push(Diagnostic::new(
-                        Code::TypeMismatch,
-                        path,
-                        "",
-                        format!(
-                            "the schema accepts the manifest but the data model refuses it: {e}"
-                        ),
-                    ));
-                }
-                *complete = false;
-            }
-        },
-        FileKind::Actors => each("actors", path, value, &mut records.actors, complete, out),
-        FileKind::Sources => each("sources", path, value, &mut records.sources, complete, out),
-        FileKind::Pledges => each("pledges", path, value, &mut records.pledges, complete, out),
-        FileKind::Events => each("events", path, value, &mut records.events, complete, out),
-        FileKind::Statements => {
-            each(
-                "statements",
+                d.pointer = format!("{place}{rest}");
+                Some(d)
+            })
+            .collect();
+        let item = std::mem::take(&mut alone[key][0]);
+        if own.is_empty() {
+            // The schema accepts the record, yet the types refused it: the
+            // two disagree, which is a bug here.
+            own.push(Diagnostic::new(
+                Code::TypeMismatch,
                 path,
-                value,
-                &mut records.statements,
-                complete,
-                out,
-            );
+                place.clone(),
+                "the schema accepts this record but the data model refuses it",
+            ));
+        }
+        problems.extend(own);
+        semantics::check_text_at(path, place, &item, out);
+        kept.push((index, item));
+    }
+    records.complete &= shell_valid && kept.is_empty();
+    let broken = problems.iter().any(|d| {
+        d.pointer.is_empty() || d.pointer == format!("/{key}") || d.pointer.ends_with("/id")
+    });
+    out.extend(problems);
+    semantics::check_text(path, &shell, out);
+    if let (true, Some(reference)) = (
+        check_reference,
+        shell.get("$schema").and_then(Value::as_str),
+    ) {
+        semantics::check_schema_reference(kind, path, reference, out);
+    }
+    let every = kept.is_empty();
+    fn place<T>(items: Vec<(usize, T)>, every: bool) -> Indexed<T> {
+        if every {
+            Indexed::whole(items.into_iter().map(|(_, t)| t).collect())
+        } else {
+            Indexed::by_index(items)
         }
     }
+    match items {
+        load::split::Items::Actors(v) => records.actors = place(v, every),
+        load::split::Items::Sources(v) => records.sources = place(v, every),
+        load::split::Items::Pledges(v) => records.pledges = place(v, every),
+        load::split::Items::Events(v) => records.events = place(v, every),
+        load::split::Items::Statements(v) => records.statements = place(v, every),
+    }
+    records.refused.insert(kind, kept);
+    (broken, unknown)
 }
 
 /// Moves the records of a file read whole into `records`.
@@ -545,6 +661,44 @@ mod tests {
     }
 
     #[test]
+    fn past_the_limit_repeated_keys_and_unknown_fields_are_counted_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::write::write_json_dir(&crate::generate::dataset(3, 1), dir.path(), "../schema")
+            .unwrap();
+        let path = dir.path().join("pledges.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let repeats: String = (0..30).map(|_| "\"title\": \"t\", ").collect();
+        let unknown: String = (0..25).map(|i| format!("\"extra{i}\": 1, ")).collect();
+        let text = text.replacen("\"id\": ", &format!("{repeats}{unknown}\"id\": "), 1);
+        std::fs::write(&path, text).unwrap();
+        let options = Options::default().with_max_per_code_and_file(10);
+        let report = validate_dir(dir.path(), &options).unwrap();
+        let kept = |code| report.diagnostics.iter().filter(|d| d.code == code).count();
+        let omitted = |code| {
+            report
+                .omitted
+                .iter()
+                .filter(|o| o.code == code && o.file == path)
+                .map(|o| o.count)
+                .sum::<usize>()
+        };
+        // The title appears 31 times: 30 repeats.
+        assert_eq!(
+            (kept(Code::DuplicateKey), omitted(Code::DuplicateKey)),
+            (10, 20)
+        );
+        assert_eq!(
+            (kept(Code::UnknownField), omitted(Code::UnknownField)),
+            (10, 15)
+        );
+        // Every one is counted, kept or not; the kept ones have places.
+        let all = validate_dir(dir.path(), &Options::default()).unwrap();
+        assert_eq!(report.errors(), all.errors());
+        assert!(all.omitted.is_empty());
+        assert!(report.diagnostics.iter().all(|d| d.line.is_some()));
+    }
+
+    #[test]
     fn a_clean_csv_dataset_takes_the_fast_path() {
         let dir = tempfile::tempdir().unwrap();
         write_csv(dir.path(), 7, &[]);
@@ -627,6 +781,118 @@ mod tests {
             }
         }
         writer.into_inner().unwrap()
+    }
+
+    /// An edit of one member of one pledge, as a careless or hostile
+    /// contributor might make it.
+    #[derive(Clone, Debug)]
+    enum RecordEdit {
+        Remove(usize),
+        Set(usize, Value),
+        Add(&'static str),
+        Replace(Value),
+    }
+
+    fn record_edit() -> impl Strategy<Value = RecordEdit> {
+        let value = prop_oneof![
+            Just(Value::Null),
+            Just(Value::from(7)),
+            Just(Value::from("")),
+            Just(Value::from("x")),
+            Just(serde_json::json!([])),
+            Just(serde_json::json!({"id": "y"})),
+        ];
+        prop_oneof![
+            (0..20usize).prop_map(RecordEdit::Remove),
+            (0..20usize, value.clone()).prop_map(|(k, v)| RecordEdit::Set(k, v)),
+            proptest::sample::select(&["extra", "titel", "$schema"][..]).prop_map(RecordEdit::Add),
+            value.prop_map(RecordEdit::Replace),
+        ]
+    }
+
+    fn edit_record(record: &mut Value, edit: &RecordEdit) {
+        let key = |object: &serde_json::Map<String, Value>, k: usize| {
+            object.keys().nth(k % object.len().max(1)).cloned()
+        };
+        match (edit, record.as_object_mut()) {
+            (RecordEdit::Remove(k), Some(object)) => {
+                if let Some(name) = key(object, *k) {
+                    object.shift_remove(&name);
+                }
+            }
+            (RecordEdit::Set(k, v), Some(object)) => {
+                if let Some(name) = key(object, *k) {
+                    object.insert(name, v.clone());
+                }
+            }
+            (RecordEdit::Add(name), Some(object)) => {
+                object.insert((*name).to_owned(), Value::from(1));
+            }
+            (RecordEdit::Replace(v), _) => *record = v.clone(),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A file read record by record (the records the types accept kept
+        /// typed, each refused one checked on its own) gets exactly the
+        /// schema findings the whole file gets, at the same pointers, and
+        /// the same report whether it came as JSON text or as a tree.
+        #[test]
+        fn records_checked_one_by_one_get_the_whole_files_schema_findings(
+            seed in 0..4u64,
+            edits in proptest::collection::vec((0..12usize, record_edit()), 1..4),
+        ) {
+            let dataset = crate::generate::dataset(12, seed);
+            let mut files: Vec<(String, Vec<u8>)> = crate::write::canonical_files(&dataset, "../schema")
+                .into_iter()
+                .map(|(kind, text)| (kind.default_file_name().to_owned(), text.into_bytes()))
+                .collect();
+            let at = files.iter().position(|(n, _)| n == "pledges.json").unwrap();
+            let mut value: Value = serde_json::from_slice(&files[at].1).unwrap();
+            for (index, edit) in &edits {
+                edit_record(&mut value["pledges"][*index], edit);
+            }
+            files[at].1 = serde_json::to_vec_pretty(&value).unwrap();
+            let dir = Path::new("d");
+            let path = dir.join("pledges.json");
+            let mut none = 0;
+            let mut whole: Vec<(String, Code)> =
+                schema::check(FileKind::Pledges, &path, &value, usize::MAX, &mut none)
+                    .into_iter()
+                    .map(|d| (d.pointer, d.code))
+                    .collect();
+            let named: Vec<(&str, &[u8])> =
+                files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+            let (report, _) = check_in_memory(dir, &named);
+            let mut split: Vec<(String, Code)> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.file == path && d.code.layer() == crate::diagnostic::Layer::Schema)
+                .map(|d| (d.pointer.clone(), d.code))
+                .collect();
+            whole.sort();
+            whole.dedup();
+            split.sort();
+            split.dedup();
+            prop_assert_eq!(&split, &whole);
+            // The same file as a tree (as a CSV dataset read value by
+            // value arrives) splits into the same records.
+            let text = load::split::split_text(FileKind::Pledges, std::str::from_utf8(&files[at].1).unwrap());
+            let tree = load::split::split_value(FileKind::Pledges, value.clone()).ok();
+            let refused = |s: &Option<load::split::Split>| {
+                s.as_ref().map(|s| s.refused.iter().map(|(i, _)| *i).collect::<Vec<_>>())
+            };
+            prop_assert!(text.is_some());
+            prop_assert_eq!(refused(&text), refused(&tree));
+            let count = |s: &Option<load::split::Split>| match s.as_ref().map(|s| &s.items) {
+                Some(load::split::Items::Pledges(p)) => p.len() + s.as_ref().unwrap().refused.len(),
+                _ => 0,
+            };
+            prop_assert_eq!(count(&text), 12);
+        }
     }
 
     proptest! {

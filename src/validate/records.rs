@@ -51,13 +51,14 @@ impl<T> Indexed<T> {
         Self { items, index: None }
     }
 
-    /// Adds the record at `index` of a file read record by record.
-    pub(crate) fn push(&mut self, index: usize, item: T) {
-        let positions = self
-            .index
-            .get_or_insert_with(|| (0..self.items.len()).collect());
-        positions.push(index);
-        self.items.push(item);
+    /// The records of a file read record by record, each with its index,
+    /// in ascending order of index.
+    pub(crate) fn by_index(items: Vec<(usize, T)>) -> Self {
+        let (index, items) = items.into_iter().unzip();
+        Self {
+            items,
+            index: Some(index),
+        }
     }
 
     /// The records, each with its index in the file.
@@ -99,7 +100,9 @@ impl<'a, T> IntoIterator for &'a Indexed<T> {
     }
 }
 
-/// The records that could be read, each with its index in its file.
+/// The records that could be read, each with its index in its file: a
+/// record the types accept is in the typed lists, one they refuse is kept
+/// as its JSON tree in `refused`, and no record is in both.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub manifest: Option<Manifest>,
@@ -110,46 +113,37 @@ pub(crate) struct Records {
     pub statements: Indexed<Statement>,
     /// Whether every file and record was read.
     pub complete: bool,
-    /// The files that had to be read as JSON trees (off the fast path).
-    pub values: HashMap<FileKind, Value>,
-    /// The files read whole into the data model.
+    /// The records the types refused, as JSON trees, each with its index,
+    /// in ascending order of index.
+    pub refused: HashMap<FileKind, Vec<(usize, Value)>>,
+    /// The files whose array of records was read, record by record or
+    /// whole.
     pub whole: Vec<FileKind>,
     /// The record files that could not be read, whole or in part.
     pub partial: Vec<FileKind>,
 }
 
 impl Records {
-    /// A file's parsed document, if it was read.
-    pub fn raw(&self, kind: FileKind) -> Option<&Value> {
-        self.values.get(&kind)
-    }
-
-    pub(crate) fn collection(&self, kind: FileKind) -> Option<&Vec<Value>> {
-        let (key, _) = kind.collection()?;
-        self.raw(kind)?.get(key)?.as_array()
-    }
-
     /// Whether a collection file was read and holds its array of records.
     pub fn has_collection(&self, kind: FileKind) -> bool {
-        self.collection(kind).is_some() || self.whole.contains(&kind)
+        self.whole.contains(&kind)
     }
 
-    /// The records of a collection file as raw values, with their indexes.
+    /// The records of a collection file the types refused, as JSON trees,
+    /// with their indexes.
     pub fn raw_items(&self, kind: FileKind) -> impl Iterator<Item = (usize, &Value)> {
-        self.collection(kind).into_iter().flatten().enumerate()
+        self.refused
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .map(|(i, item)| (*i, item))
     }
 
     /// The `id` of every record of a collection that has a string id, read
-    /// into the model or not, so that a broken record does not make every
-    /// reference to it dangle too.
+    /// into the model or not (so that a broken record does not make every
+    /// reference to it dangle too), in the order of the file.
     pub fn ids(&self, kind: FileKind) -> Vec<(usize, &str)> {
-        if self.raw(kind).is_some() {
-            return self
-                .raw_items(kind)
-                .filter_map(|(i, item)| Some((i, item.get("id")?.as_str()?)))
-                .collect();
-        }
-        match kind {
+        let typed: Vec<(usize, &str)> = match kind {
             FileKind::Actors => self
                 .actors
                 .iter()
@@ -176,6 +170,26 @@ impl Records {
                 .map(|(i, s)| (i, s.id.as_str()))
                 .collect(),
             FileKind::Manifest => Vec::new(),
+        };
+        let raw: Vec<(usize, &str)> = self
+            .raw_items(kind)
+            .filter_map(|(i, item)| Some((i, item.get("id")?.as_str()?)))
+            .collect();
+        if raw.is_empty() {
+            return typed;
         }
+        // Both lists are in file order: merged, they are too.
+        let mut ids = Vec::with_capacity(typed.len() + raw.len());
+        let (mut a, mut b) = (typed.into_iter().peekable(), raw.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => break,
+            };
+            ids.extend(next);
+        }
+        ids
     }
 }

@@ -45,13 +45,23 @@ pub(crate) fn is_valid(kind: FileKind, value: &Value) -> bool {
     compiled(kind).validator.is_valid(value)
 }
 
-/// Checks `value` against `kind`'s schema; returns one diagnostic per problem.
-pub(crate) fn check(kind: FileKind, path: &Path, value: &Value) -> Vec<Diagnostic> {
+/// Checks `value` against `kind`'s schema; returns one diagnostic per
+/// problem, except that of an object's unknown fields at most `keep` are
+/// described, the rest counted in `skipped` (a million of them cost a
+/// count each, not a did-you-mean each).
+pub(crate) fn check(
+    kind: FileKind,
+    path: &Path,
+    value: &Value,
+    keep: usize,
+    skipped: &mut usize,
+) -> Vec<Diagnostic> {
     let compiled = compiled(kind);
     let mut out = Vec::new();
     let mut meant = Vec::new();
     for error in compiled.validator.iter_errors(value) {
-        describe(&error, &compiled.schema, path, &mut out, &mut meant);
+        let limit = (keep, &mut *skipped);
+        describe(&error, &compiled.schema, path, limit, &mut out, &mut meant);
     }
     // One mistake, one diagnostic: a misspelt field whose did-you-mean names
     // a field missing from the same object explains that missing field.
@@ -130,11 +140,13 @@ fn property_names(root: &Value, pointer: &str) -> Vec<String> {
 }
 
 /// Adds the diagnostic for `error` to `out`, and to `meant` the object and
-/// field name a misspelt field's did-you-mean names.
+/// field name a misspelt field's did-you-mean names; of an object's unknown
+/// fields at most `keep` are described, the rest counted in `skipped`.
 fn describe(
     error: &ValidationError<'_>,
     root: &Value,
     path: &Path,
+    (keep, skipped): (usize, &mut usize),
     out: &mut Vec<Diagnostic>,
     meant: &mut Vec<(String, String)>,
 ) {
@@ -143,7 +155,8 @@ fn describe(
     let diagnostic = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(root, &pointer);
-            for field in unexpected {
+            *skipped += unexpected.len().saturating_sub(keep);
+            for field in unexpected.iter().take(keep) {
                 let mut d = Diagnostic::new(
                     Code::UnknownField,
                     path,
@@ -321,7 +334,7 @@ fn describe(
             match branch {
                 Some(errors) if !errors.is_empty() => {
                     for e in errors {
-                        describe(e, root, path, out, meant);
+                        describe(e, root, path, (keep, &mut *skipped), out, meant);
                     }
                     return;
                 }

@@ -18,7 +18,17 @@ use crate::validate::{Files, Part, Records};
 /// Checks every string in `value` for whitespace, control characters and
 /// spreadsheet formula prefixes.
 pub(crate) fn check_text(path: &Path, value: &Value, out: &mut Vec<Diagnostic>) {
-    let mut stack: Vec<(String, &Value)> = vec![(String::new(), value)];
+    check_text_at(path, String::new(), value, out);
+}
+
+/// [`check_text`] on a value found at `pointer` in the file.
+pub(crate) fn check_text_at(
+    path: &Path,
+    pointer: String,
+    value: &Value,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut stack: Vec<(String, &Value)> = vec![(pointer, value)];
     while let Some((pointer, value)) = stack.pop() {
         match value {
             Value::String(s) => check_text_value(path, &|| pointer.clone(), s, out),

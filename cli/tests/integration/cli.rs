@@ -69,7 +69,8 @@ fn validate_json_output_is_one_object_with_every_field() {
                 "pointer": "/pledges/0/status",
                 "message": "`commited` is not one of the allowed values",
                 "hint": "did you mean `committed`?"
-            }]
+            }],
+            "omitted": []
         })
     );
 }
@@ -312,6 +313,40 @@ fn many_findings_of_one_kind_are_capped_and_long_values_shortened() {
         all.iter().filter(|d| d["code"] == "unknown-field").count(),
         120
     );
+    assert_eq!(json["omitted"], serde_json::json!([]));
+
+    // Past `--max-per-code`, the report counts instead of keeping: the
+    // JSON lists that many and counts the rest, and the human format says
+    // how many more there were, kept or counted.
+    let capped = ["validate", "valid", "--max-per-code", "100"];
+    let json: serde_json::Value = serde_json::from_slice(
+        &pledges(dir, &[&capped[..], &["--format", "json"]].concat()).stdout,
+    )
+    .unwrap();
+    let kept = json["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        kept.iter().filter(|d| d["code"] == "unknown-field").count(),
+        100
+    );
+    assert_eq!(
+        json["omitted"],
+        serde_json::json!([{
+            "code": "unknown-field",
+            "severity": "error",
+            "file": "valid/pledges.json",
+            "count": 20
+        }])
+    );
+    let human = stdout(&pledges(dir, &capped));
+    assert!(
+        human.contains("… and 70 more `unknown-field` in valid/pledges.json"),
+        "{human}"
+    );
+    assert!(human.contains("valid: 120 errors"), "{human}");
+    for out_of_range in ["0", "100000001", "-1"] {
+        let out = pledges(dir, &["validate", "valid", "--max-per-code", out_of_range]);
+        assert_eq!(out.status.code(), Some(2), "{out_of_range}");
+    }
 
     // A 100,000-character id is quoted by its start.
     let fixture = Fixture::new();

@@ -1,0 +1,199 @@
+//! A collection file read record by record: the records the types accept,
+//! and only the ones they refuse as JSON trees.
+//!
+//! One bad record must not cost the whole file its fast path. When the
+//! types refuse a file, its array of records is read item by item (on two
+//! cores): each item the types accept goes straight into the model, and
+//! only the items they refuse are kept as [`Value`]s, for the schema and
+//! the checks on raw JSON to explain. The file's other keys are kept as a
+//! small JSON object, its *shell*, with the array left empty.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::model::strict::Object;
+use crate::model::{Actor, Event, Pledge, Source, Statement};
+use crate::schema::FileKind;
+
+/// The records of one collection the types accept, each with its index.
+#[derive(Debug)]
+pub(crate) enum Items {
+    Actors(Vec<(usize, Actor)>),
+    Sources(Vec<(usize, Source)>),
+    Pledges(Vec<(usize, Pledge)>),
+    Events(Vec<(usize, Event)>),
+    Statements(Vec<(usize, Statement)>),
+}
+
+/// A collection file, split into what the types accept and what they do not.
+#[derive(Debug)]
+pub(crate) struct Split {
+    /// The file's object with its array of records emptied.
+    pub shell: Value,
+    /// The records the types accept.
+    pub items: Items,
+    /// The records they refuse, as JSON trees, each with its index, in
+    /// ascending order.
+    pub refused: Vec<(usize, Value)>,
+}
+
+/// Splits the JSON text of a `kind` file; `None` when it is not an object
+/// whose collection key holds an array (the caller then reads it whole).
+/// The text has passed the syntax scan.
+pub(crate) fn split_text(kind: FileKind, text: &str) -> Option<Split> {
+    let (key, _) = kind.collection()?;
+    // Later keys win, as they do in a `Value`; the scan has reported any
+    // repeat.
+    let top: Vec<(String, &RawValue)> = serde_json::from_str::<Members<'_>>(text).ok()?.0;
+    let mut shell = serde_json::Map::new();
+    let mut array = None;
+    for (name, raw) in top {
+        if name == key {
+            array = Some(serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok()?);
+            shell.insert(name, Value::Array(Vec::new()));
+        } else {
+            shell.insert(name, serde_json::from_str(raw.get()).ok()?);
+        }
+    }
+    let raws = array?;
+    let parse = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
+    let (items, refused) = match kind {
+        FileKind::Actors => split(raws, parse, Items::Actors),
+        FileKind::Sources => split(raws, parse, Items::Sources),
+        FileKind::Pledges => split(raws, parse, Items::Pledges),
+        FileKind::Events => split(raws, parse, Items::Events),
+        FileKind::Statements => split(raws, parse, Items::Statements),
+        FileKind::Manifest => return None,
+    }?;
+    Some(Split {
+        shell: Value::Object(shell),
+        items,
+        refused,
+    })
+}
+
+/// Splits a `kind` file read as a JSON tree (a CSV dataset read value by
+/// value, say); the tree back when its collection is not an array.
+pub(crate) fn split_value(kind: FileKind, mut value: Value) -> Result<Split, Value> {
+    let Some((key, _)) = kind.collection() else {
+        return Err(value);
+    };
+    let Some(slot) = value.get_mut(key).filter(|v| v.is_array()) else {
+        return Err(value);
+    };
+    let Value::Array(values) = std::mem::replace(slot, Value::Array(Vec::new())) else {
+        return Err(value);
+    };
+    // Trees are kept as they are, so this cannot fail.
+    let keep = Some;
+    let parts = match kind {
+        FileKind::Actors => split(values, keep, Items::Actors),
+        FileKind::Sources => split(values, keep, Items::Sources),
+        FileKind::Pledges => split(values, keep, Items::Pledges),
+        FileKind::Events => split(values, keep, Items::Events),
+        FileKind::Statements => split(values, keep, Items::Statements),
+        FileKind::Manifest => None,
+    };
+    match parts {
+        Some((items, refused)) => Ok(Split {
+            shell: value,
+            items,
+            refused,
+        }),
+        None => Err(value),
+    }
+}
+
+/// A record the types can be tried on: raw JSON text or a parsed tree.
+trait Item: Send {
+    fn typed<T: DeserializeOwned>(&self) -> Option<T>;
+}
+
+impl Item for &RawValue {
+    fn typed<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_str::<Object<T>>(self.get())
+            .ok()
+            .map(|o| o.0)
+    }
+}
+
+impl Item for Value {
+    fn typed<T: DeserializeOwned>(&self) -> Option<T> {
+        use serde::Deserialize;
+        Object::<T>::deserialize(self).ok().map(|o| o.0)
+    }
+}
+
+/// The records the types accept and the others as trees, each with its
+/// index.
+type Parts = (Items, Vec<(usize, Value)>);
+
+/// [`Parts`], before the accepted records are wrapped as [`Items`].
+type Halves<T> = (Vec<(usize, T)>, Vec<(usize, Value)>);
+
+/// Splits `all`, half on each of two threads, into the records the types
+/// accept (wrapped by `wrap`) and the others (made trees by `tree`);
+/// `None` if `tree` fails on an item.
+fn split<I, T>(
+    mut all: Vec<I>,
+    tree: impl Fn(I) -> Option<Value> + Sync,
+    wrap: impl FnOnce(Vec<(usize, T)>) -> Items,
+) -> Option<Parts>
+where
+    I: Item,
+    T: DeserializeOwned + Send,
+{
+    let half = |from: usize, items: Vec<I>| -> Option<Halves<T>> {
+        let mut typed = Vec::with_capacity(items.len());
+        let mut refused = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            match item.typed::<T>() {
+                Some(record) => typed.push((from + i, record)),
+                None => refused.push((from + i, tree(item)?)),
+            }
+        }
+        Some((typed, refused))
+    };
+    let mid = all.len() / 2;
+    let second_half = all.split_off(mid);
+    let (first, second) = std::thread::scope(|threads| {
+        let second = threads.spawn(|| half(mid, second_half));
+        let first = half(0, all);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    let (mut typed, mut refused) = first?;
+    let (typed_rest, refused_rest) = second?;
+    typed.extend(typed_rest);
+    refused.extend(refused_rest);
+    Some((wrap(typed), refused))
+}
+
+/// An object's members in file order, each value left as raw text.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
