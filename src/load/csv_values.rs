@@ -175,6 +175,8 @@ pub(crate) struct CsvInput {
     /// Which row and cell each record and value came from.
     pub map: CsvMap,
     pub diagnostics: Vec<(Diagnostic, Option<usize>)>,
+    /// Problems counted past the limit rather than made into diagnostics.
+    pub skipped: Vec<(Code, PathBuf, usize)>,
     /// The package descriptor's text, for positions of its own problems.
     pub package_text: Option<String>,
 }
@@ -270,12 +272,16 @@ struct Row {
 }
 
 /// Reads one table: checks its header, returns its rows with every value
-/// column in definition order (`None` where the column is missing).
+/// column in definition order (`None` where the column is missing). Past
+/// `keep` unexpected columns, or rows that cannot be read, the rest are
+/// counted in `skipped` rather than made into diagnostics.
 fn read_table(
     path: &Path,
     table: &Table,
     max_size: u64,
+    keep: usize,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
+    skipped: &mut Vec<(Code, PathBuf, usize)>,
 ) -> Option<Vec<Row>> {
     let bytes = match super::files::read_regular(path, max_size) {
         Ok(bytes) => bytes,
@@ -352,25 +358,32 @@ fn read_table(
         d.column = column;
         d
     };
+    // Worked out once, not once per column: a header may have a million.
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|e| !actual.iter().any(|a| a == e))
+        .collect();
+    let columns = expected.join(", ");
+    let mut unexpected = 0usize;
     for (i, name) in actual.iter().enumerate() {
         if !expected.contains(&name.as_str()) {
-            let missing: Vec<&str> = expected
-                .iter()
-                .copied()
-                .filter(|e| !actual.iter().any(|a| a == e))
-                .collect();
+            unexpected += 1;
+            if unexpected > keep {
+                continue;
+            }
             let hint = match did_you_mean(name, missing.iter().copied()) {
-                Some(near) => format!(
-                    "did you mean `{near}`? The columns are: {}",
-                    expected.join(", ")
-                ),
-                None => format!("remove it; the columns are: {}", expected.join(", ")),
+                Some(near) => format!("did you mean `{near}`? The columns are: {columns}"),
+                None => format!("remove it; the columns are: {columns}"),
             };
             out.push((
                 header_problem(format!("unexpected column `{name}`"), Some(i + 1), hint),
                 None,
             ));
         }
+    }
+    if unexpected > keep {
+        skipped.push((Code::CsvHeader, path.to_owned(), unexpected - keep));
     }
     for name in &expected {
         if !actual.iter().any(|a| a == name) {
@@ -413,6 +426,7 @@ fn read_table(
         .collect();
 
     let mut rows = Vec::new();
+    let mut bad_rows = 0usize;
     for record in reader.records() {
         match record {
             Ok(record) => {
@@ -424,17 +438,25 @@ fn read_table(
                 rows.push(Row { line, cells });
             }
             Err(e) => {
+                bad_rows += 1;
+                if bad_rows > keep {
+                    continue;
+                }
                 let mut d = Diagnostic::new(Code::CsvSyntax, path, "", format!("{e}")).with_hint("every row needs as many fields as the header; quote fields that contain commas, quotes or line breaks");
                 d.line = e.position().map(|p| p.line() as usize);
                 out.push((d, None));
             }
         }
     }
+    if bad_rows > keep {
+        skipped.push((Code::CsvSyntax, path.to_owned(), bad_rows - keep));
+    }
     Some(rows)
 }
 
-/// Reads the CSV dataset in `dir`.
-pub(crate) fn read_dir(dir: &Path, max_size: u64) -> CsvInput {
+/// Reads the CSV dataset in `dir`, making at most `keep` diagnostics of
+/// one code in one table where a table can hold very many.
+pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
     let mut input = CsvInput::default();
     let package_path = dir.join(DATAPACKAGE);
     let package = crate::load::read_json_file(&package_path, max_size, &mut input.diagnostics);
@@ -451,7 +473,15 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> CsvInput {
     for table in TABLES {
         let path = dir.join(table.file_name());
         let numbers = number_columns(table);
-        let Some(rows) = read_table(&path, table, max_size, &mut input.diagnostics) else {
+        let read = read_table(
+            &path,
+            table,
+            max_size,
+            keep,
+            &mut input.diagnostics,
+            &mut input.skipped,
+        );
+        let Some(rows) = read else {
             continue;
         };
         let coll = collection(table.kind);

@@ -346,7 +346,7 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool, keep: usize) -> Inp
 
 /// Reads a CSV dataset: straight into the data model when it is clean
 /// (unless `fast` is off, for tests), otherwise value by value.
-fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
+fn read_csv_dir(dir: &Path, fast: bool, max_size: u64, keep: usize) -> Input {
     let files = Files::in_dir(dir);
     if let Some(csv) = fast.then(|| csv_typed::read_dir(dir, max_size)).flatten() {
         let schema = csv_typed::schema_reference;
@@ -404,7 +404,7 @@ fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
             skipped: Vec::new(),
         };
     }
-    let csv = csv_values::read_dir(dir, max_size);
+    let csv = csv_values::read_dir(dir, max_size, keep);
     let mut texts = HashMap::new();
     if let Some(text) = csv.package_text {
         texts.insert(dir.join(DATAPACKAGE), text);
@@ -418,7 +418,7 @@ fn read_csv_dir(dir: &Path, fast: bool, max_size: u64) -> Input {
         reread: Vec::new(),
         locations: Some(csv.map),
         pending: csv.diagnostics,
-        skipped: Vec::new(),
+        skipped: csv.skipped,
     }
 }
 
@@ -445,7 +445,7 @@ pub(crate) fn read_dir(
         return Err(Error::not_a_directory(dir));
     }
     Ok(if is_csv_dir(dir) {
-        read_csv_dir(dir, fast_csv, max_size)
+        read_csv_dir(dir, fast_csv, max_size, keep)
     } else {
         read_json_dir(dir, Origin::Disk(max_size), true, keep)
     })
