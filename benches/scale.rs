@@ -58,7 +58,7 @@ const READERS: &[&str] = &[
 /// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
 /// `csv/pledges.csv`) replaced by a bad one of about the same size, and the
 /// phase validates it (and must find it invalid).
-const HOSTILE: [(&str, &str); 8] = [
+const HOSTILE: [(&str, &str); 10] = [
     (
         "one-error",
         "one pledge with a status not in the code list (not hostile: the cost of any error)",
@@ -80,6 +80,14 @@ const HOSTILE: [(&str, &str); 8] = [
     (
         "csv-wide-header",
         "a pledges.csv header of a million columns",
+    ),
+    (
+        "csv-junk-header",
+        "a pledges.csv header of a million columns, none of them the table's",
+    ),
+    (
+        "csv-one-error",
+        "one pledges.csv row with a status not in the code list (the cost of any error)",
     ),
     (
         "csv-bad-rows",
@@ -372,6 +380,21 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
                 wide.push_str(&format!(",x{k:07}"));
             }
             std::fs::write(dir.join("csv/pledges.csv"), format!("{wide}\n{rest}")).expect("write");
+        }
+        "csv-junk-header" => {
+            let (_, rest) = pledges_csv.split_once('\n').expect("header");
+            let junk: Vec<String> = (0..1_000_000).map(|k| format!("x{k:07}")).collect();
+            let text = format!("{}\n{rest}", junk.join(","));
+            std::fs::write(dir.join("csv/pledges.csv"), text).expect("write");
+        }
+        "csv-one-error" => {
+            let at = pledges_csv.find(",committed,").expect("a committed status");
+            let text = format!(
+                "{},bogus,{}",
+                &pledges_csv[..at],
+                &pledges_csv[at + ",committed,".len()..]
+            );
+            std::fs::write(dir.join("csv/pledges.csv"), text).expect("write");
         }
         "csv-bad-rows" => {
             let mut reader = csv::Reader::from_reader(pledges_csv.as_bytes());
