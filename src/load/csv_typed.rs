@@ -31,15 +31,17 @@ use crate::tables::DATAPACKAGE;
 use crate::tables::manifest_value;
 use crate::tables::{Cells, Row as TableRow, Shape, TABLES, Table};
 
-/// A CSV dataset read whole into the data model.
+/// A CSV dataset read into the data model, a record per main-table row:
+/// `None` for a row the types refuse (a cell they do not accept, or a list
+/// they require empty), which the slow path reads again on its own.
 #[derive(Debug)]
 pub(crate) struct TypedCsv {
     pub manifest: Manifest,
-    pub actors: Vec<Actor>,
-    pub sources: Vec<Source>,
-    pub pledges: Vec<Pledge>,
-    pub events: Vec<Event>,
-    pub statements: Vec<Statement>,
+    pub actors: Vec<Option<Actor>>,
+    pub sources: Vec<Option<Source>>,
+    pub pledges: Vec<Option<Pledge>>,
+    pub events: Vec<Option<Event>>,
+    pub statements: Vec<Option<Statement>>,
     /// Where each record and item came from, as the slow path records it.
     pub map: CsvMap,
     /// The package descriptor's text.
@@ -47,7 +49,8 @@ pub(crate) struct TypedCsv {
 }
 
 /// Reads the CSV dataset in `dir` into the model, or `None` if anything in
-/// it needs the slow path's diagnostics.
+/// it beyond a refused row needs the slow path's diagnostics (a header,
+/// an unknown parent, an ordinal, a byte that is not UTF-8).
 pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
     let package_path = dir.join(DATAPACKAGE);
     let mut problems = Vec::new();
@@ -88,8 +91,8 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
         statement_evidence,
         statement_inferences,
     } = read_tables(dir, max_size)?;
-    let ((mut actors, actor_lines), aliases) = (actors?, aliases?);
-    let ((sources, source_lines), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
+    let ((mut actors, actor_lines, actor_ids), aliases) = (actors?, aliases?);
+    let ((sources, source_lines, _), (mut pledges, pledge_lines, ids)) = (sources?, pledges?);
     let children = (
         pledgers?,
         roles?,
@@ -106,8 +109,12 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
     let main = |name: &str, lines| Some(TableLines::main(table(name)?, path(table(name)?), lines));
     map.tables.push(main("actors", actor_lines)?);
     let aliases_table = table("actor_aliases")?;
-    let targets = aliases.targets(&Parents::new(actors.iter().map(|a| a.id.as_str()))?)?;
-    let lines = aliases.attach(&mut actors, targets, |a, items| a.aliases = items)?;
+    let targets = aliases.targets(&Parents::new(actor_ids.iter())?)?;
+    let lines = aliases.attach(
+        &mut actors,
+        targets,
+        some(|a: &mut Actor, items| a.aliases = items),
+    )?;
     map.tables
         .push(lines.into_table((aliases_table, path(aliases_table))));
     map.tables.push(main("sources", source_lines)?);
@@ -130,12 +137,12 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
 
     // Events and statements: small files, each child table joined by a
     // search among the parents' ids.
-    let (mut events, event_lines) = events?;
+    let (mut events, event_lines, event_ids) = events?;
     map.tables.push(main("events", event_lines)?);
     let (participants, accounts) = (participants?, accounts?);
     let (event_evidence, event_inferences) = (event_evidence?, event_inferences?);
     let at = {
-        let parents = Parents::new(events.iter().map(|e| e.id.as_str()))?;
+        let parents = Parents::new(event_ids.iter())?;
         [
             participants.targets(&parents)?,
             accounts.targets(&parents)?,
@@ -145,12 +152,26 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
     };
     let [participants_at, accounts_at, evidence_at, inferences_at] = at;
     let lines = [
-        participants.attach(&mut events, participants_at, |e, items| {
-            e.participants = items
-        })?,
-        accounts.attach(&mut events, accounts_at, |e, items| e.accounts = items)?,
-        event_evidence.attach(&mut events, evidence_at, |e, items| e.evidence = items)?,
-        event_inferences.attach(&mut events, inferences_at, |e, items| e.inferences = items)?,
+        participants.attach(
+            &mut events,
+            participants_at,
+            some(|e: &mut Event, items| e.participants = items),
+        )?,
+        accounts.attach(
+            &mut events,
+            accounts_at,
+            some(|e: &mut Event, items| e.accounts = items),
+        )?,
+        event_evidence.attach(
+            &mut events,
+            evidence_at,
+            some(|e: &mut Event, items| e.evidence = items),
+        )?,
+        event_inferences.attach(
+            &mut events,
+            inferences_at,
+            some(|e: &mut Event, items| e.inferences = items),
+        )?,
     ];
     let names = [
         "event_participants",
@@ -162,13 +183,13 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
         map.tables.push(lines.into_table(child(name)?));
     }
 
-    let (mut statements, statement_lines) = statements?;
+    let (mut statements, statement_lines, statement_ids) = statements?;
     map.tables.push(main("statements", statement_lines)?);
     let (holders, against) = (holders?, against?);
     let (about_pledges, about_events) = (statement_pledges?, statement_events?);
     let (statement_evidence, statement_inferences) = (statement_evidence?, statement_inferences?);
     let at = {
-        let parents = Parents::new(statements.iter().map(|s| s.id.as_str()))?;
+        let parents = Parents::new(statement_ids.iter())?;
         [
             holders.targets(&parents)?,
             against.targets(&parents)?,
@@ -187,14 +208,36 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
         inferences_at,
     ] = at;
     let lines = [
-        holders.attach(&mut statements, holders_at, |s, items| s.holders = items)?,
-        against.attach(&mut statements, against_at, |s, items| s.against = items)?,
-        about_pledges.attach(&mut statements, pledges_at, |s, items| s.pledges = items)?,
-        about_events.attach(&mut statements, events_at, |s, items| s.events = items)?,
-        statement_evidence.attach(&mut statements, evidence_at, |s, items| s.evidence = items)?,
-        statement_inferences.attach(&mut statements, inferences_at, |s, items| {
-            s.inferences = items
-        })?,
+        holders.attach(
+            &mut statements,
+            holders_at,
+            some(|s: &mut Statement, items| s.holders = items),
+        )?,
+        against.attach(
+            &mut statements,
+            against_at,
+            some(|s: &mut Statement, items| s.against = items),
+        )?,
+        about_pledges.attach(
+            &mut statements,
+            pledges_at,
+            some(|s: &mut Statement, items| s.pledges = items),
+        )?,
+        about_events.attach(
+            &mut statements,
+            events_at,
+            some(|s: &mut Statement, items| s.events = items),
+        )?,
+        statement_evidence.attach(
+            &mut statements,
+            evidence_at,
+            some(|s: &mut Statement, items| s.evidence = items),
+        )?,
+        statement_inferences.attach(
+            &mut statements,
+            inferences_at,
+            some(|s: &mut Statement, items| s.inferences = items),
+        )?,
     ];
     let names = [
         "statement_holders",
@@ -208,15 +251,12 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
         map.tables.push(lines.into_table(child(name)?));
     }
     // Lists the types require to hold an item: the slow path says which.
-    if events
-        .iter()
-        .any(|e| e.accounts.is_empty() || e.evidence.is_empty())
-        || statements
-            .iter()
-            .any(|s| s.holders.is_empty() || s.evidence.is_empty())
-    {
-        return None;
-    }
+    refuse_if(&mut events, |e| {
+        e.accounts.is_empty() || e.evidence.is_empty()
+    });
+    refuse_if(&mut statements, |s| {
+        s.holders.is_empty() || s.evidence.is_empty()
+    });
 
     map.package = package_path;
     Some(TypedCsv {
@@ -235,11 +275,10 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64) -> Option<TypedCsv> {
 /// parents (`None` until read).
 #[derive(Default)]
 struct Tables {
-    actors: Option<(Vec<Actor>, Vec<Line>)>,
+    actors: Option<Main<Actor>>,
     aliases: Option<Children<Text>>,
-    sources: Option<(Vec<Source>, Vec<Line>)>,
-    /// With the pledges' ids side by side.
-    pledges: Option<(Vec<Pledge>, Vec<Line>, IdList)>,
+    sources: Option<Main<Source>>,
+    pledges: Option<Main<Pledge>>,
     pledgers: Option<Children<ActorId>>,
     roles: Option<Children<Role>>,
     categories: Option<Children<Category>>,
@@ -249,18 +288,41 @@ struct Tables {
     quantities: Option<Children<Quantity>>,
     evidence: Option<Children<Evidence>>,
     inferences: Option<Children<Inference>>,
-    events: Option<(Vec<Event>, Vec<Line>)>,
+    events: Option<Main<Event>>,
     participants: Option<Children<ActorId>>,
     accounts: Option<Children<Account>>,
     event_evidence: Option<Children<Evidence>>,
     event_inferences: Option<Children<Inference>>,
-    statements: Option<(Vec<Statement>, Vec<Line>)>,
+    statements: Option<Main<Statement>>,
     holders: Option<Children<ActorId>>,
     against: Option<Children<ActorId>>,
     statement_pledges: Option<Children<PledgeId>>,
     statement_events: Option<Children<EventId>>,
     statement_evidence: Option<Children<Evidence>>,
     statement_inferences: Option<Children<Inference>>,
+}
+
+/// A main table as read: a record per row (`None` where the types refuse
+/// the row), each row's line, and the rows' ids as they are written.
+type Main<T> = (Vec<Option<T>>, Vec<Line>, IdList);
+
+/// `set` for a record that may have been refused: a refused one gets
+/// nothing.
+fn some<P, T>(set: impl Fn(&mut P, Vec<T>)) -> impl Fn(&mut Option<P>, Vec<T>) {
+    move |p, items| {
+        if let Some(p) = p {
+            set(p, items);
+        }
+    }
+}
+
+/// Refuses each record `refused` says the types would refuse.
+fn refuse_if<T>(records: &mut [Option<T>], refused: impl Fn(&T) -> bool) {
+    for slot in records {
+        if slot.as_ref().is_some_and(&refused) {
+            *slot = None;
+        }
+    }
 }
 
 /// A job that reads child table `$table` of items `$ty` into field `$field`.
@@ -295,13 +357,8 @@ fn read_tables(dir: &Path, max_size: u64) -> Option<Tables> {
             Some(())
         }),
         ("pledges", |path, table, max, into| {
-            let mut ids = IdList::default();
-            let (pledges, lines) = read_main(path, table, max, |r| {
-                // The id as read, which is the id the types hold.
-                ids.push(r.get(0)?)?;
-                Pledge::from_cells(r)
-            })?;
-            into.lock().ok()?.pledges = Some((pledges, lines, ids));
+            let read = read_main(path, table, max, |r| Pledge::from_cells(r))?;
+            into.lock().ok()?.pledges = Some(read);
             Some(())
         }),
         child_job!("pledge_pledgers", ActorId, pledgers),
@@ -459,22 +516,29 @@ fn whole(reader: &csv::Reader<Take<File>>) -> Option<()> {
     (!super::files::past_limit(reader.get_ref())).then_some(())
 }
 
-/// Every row of a main table as a record, with its line.
+/// Every row of a main table as a record (`None` where the types refuse
+/// it), with its line and its id as written (the first column, which the
+/// types hold as it is).
 fn read_main<T>(
     path: &Path,
     table: &Table,
     max_size: u64,
     mut record: impl FnMut(&Row<'_>) -> Option<T>,
-) -> Option<(Vec<T>, Vec<Line>)> {
+) -> Option<Main<T>> {
     debug_assert_eq!(table.shape, Shape::Main);
+    if table.columns.first()?.path != "id" {
+        return None;
+    }
     let size = std::fs::metadata(path).ok()?.len();
     let mut reader = open(path, table, max_size)?;
     let mut bytes = csv::ByteRecord::new();
     let (mut records, mut lines) = (Vec::new(), Vec::new());
+    let mut ids = IdList::default();
     while reader.read_byte_record(&mut bytes).ok()? {
         let row = Row::new(&bytes, table)?;
         lines.push(line(&row)?);
-        records.push(record(&row)?);
+        ids.push(row.get(0)?)?;
+        records.push(record(&row));
         if records.len() == SAMPLE_ROWS {
             // Room for the whole table, so that a large table is not
             // doubled into (up to half of it spare) on its way in. Failing
@@ -488,7 +552,7 @@ fn read_main<T>(
     whole(&reader)?;
     records.shrink_to_fit();
     lines.shrink_to_fit();
-    Some((records, lines))
+    Some((records, lines, ids))
 }
 
 /// How many rows a table's size per row is estimated from.
@@ -638,10 +702,11 @@ type PledgeChildren = (
 
 /// Gives each pledge its pledgers, roles, conditions, links, evidence and
 /// inferences, and returns where each table's items came from (the tables
-/// are at `places`); `None` if a row's pledge is unknown, a pledge has two
-/// groups of rows in one table, or one has no pledger or no evidence.
+/// are at `places`); `None` if a row's pledge is unknown or a pledge has
+/// two groups of rows in one table. A pledge with no pledger, category,
+/// status report or quote is refused (made `None`).
 fn join_children(
-    pledges: &mut [Pledge],
+    pledges: &mut [Option<Pledge>],
     ids: &IdList,
     (pledgers, roles, categories, reports, conditions, links, quantities, evidence, inferences): PledgeChildren,
     [
@@ -703,14 +768,21 @@ fn join_children(
         let mut quantities = InOrder::new(quantities, quantities_at, n);
         let mut evidence = InOrder::new(evidence, evidence_at, n);
         let mut inferences = InOrder::new(inferences, inferences_at, n);
-        for (i, p) in (0..).zip(pledges.iter_mut()) {
-            (p.pledgers, p.roles) = (pledgers.take(i), roles.take(i));
-            (p.categories, p.status_reports) = (categories.take(i), reports.take(i));
-            (p.conditions, p.evidence) = (conditions.take(i), evidence.take(i));
-            (p.links, p.inferences) = (links.take(i), inferences.take(i));
-            p.quantities = quantities.take(i);
-            if incomplete(p) {
-                return None;
+        for (i, slot) in (0..).zip(pledges.iter_mut()) {
+            // Every table is taken from, for a refused pledge too, to keep
+            // the pass in step.
+            let (a, b) = (pledgers.take(i), roles.take(i));
+            let (c, d) = (categories.take(i), reports.take(i));
+            let (e, f) = (conditions.take(i), evidence.take(i));
+            let (g, h) = (links.take(i), inferences.take(i));
+            let q = quantities.take(i);
+            if let Some(p) = slot {
+                (p.pledgers, p.roles, p.categories, p.status_reports) = (a, b, c, d);
+                (p.conditions, p.evidence, p.links, p.inferences) = (e, f, g, h);
+                p.quantities = q;
+                if incomplete(p) {
+                    *slot = None;
+                }
             }
         }
         return Some([
@@ -772,36 +844,70 @@ fn join_children(
     drop(index);
     let tables = [
         pledgers
-            .attach(pledges, pledgers_at, |p, items| p.pledgers = items)?
+            .attach(
+                pledges,
+                pledgers_at,
+                some(|p: &mut Pledge, items| p.pledgers = items),
+            )?
             .into_table(pledgers_table),
         roles
-            .attach(pledges, roles_at, |p, items| p.roles = items)?
+            .attach(
+                pledges,
+                roles_at,
+                some(|p: &mut Pledge, items| p.roles = items),
+            )?
             .into_table(roles_table),
         categories
-            .attach(pledges, categories_at, |p, items| p.categories = items)?
+            .attach(
+                pledges,
+                categories_at,
+                some(|p: &mut Pledge, items| p.categories = items),
+            )?
             .into_table(categories_table),
         reports
-            .attach(pledges, reports_at, |p, items| p.status_reports = items)?
+            .attach(
+                pledges,
+                reports_at,
+                some(|p: &mut Pledge, items| p.status_reports = items),
+            )?
             .into_table(reports_table),
         conditions
-            .attach(pledges, conditions_at, |p, items| p.conditions = items)?
+            .attach(
+                pledges,
+                conditions_at,
+                some(|p: &mut Pledge, items| p.conditions = items),
+            )?
             .into_table(conditions_table),
         links
-            .attach(pledges, links_at, |p, items| p.links = items)?
+            .attach(
+                pledges,
+                links_at,
+                some(|p: &mut Pledge, items| p.links = items),
+            )?
             .into_table(links_table),
         quantities
-            .attach(pledges, quantities_at, |p, items| p.quantities = items)?
+            .attach(
+                pledges,
+                quantities_at,
+                some(|p: &mut Pledge, items| p.quantities = items),
+            )?
             .into_table(quantities_table),
         evidence
-            .attach(pledges, evidence_at, |p, items| p.evidence = items)?
+            .attach(
+                pledges,
+                evidence_at,
+                some(|p: &mut Pledge, items| p.evidence = items),
+            )?
             .into_table(evidence_table),
         inferences
-            .attach(pledges, inferences_at, |p, items| p.inferences = items)?
+            .attach(
+                pledges,
+                inferences_at,
+                some(|p: &mut Pledge, items| p.inferences = items),
+            )?
             .into_table(inferences_table),
     ];
-    if pledges.iter().any(incomplete) {
-        return None;
-    }
+    refuse_if(pledges, incomplete);
     Some(tables)
 }
 

@@ -267,6 +267,8 @@ fn set_path(object: &mut Map<String, Value>, path: &str, value: Value) {
 }
 
 struct Row {
+    /// Its place among the table's rows that could be read.
+    index: usize,
     line: usize,
     cells: Vec<Option<String>>,
 }
@@ -274,12 +276,14 @@ struct Row {
 /// Reads one table: checks its header, returns its rows with every value
 /// column in definition order (`None` where the column is missing). Past
 /// `keep` unexpected columns, or rows that cannot be read, the rest are
-/// counted in `skipped` rather than made into diagnostics.
+/// counted in `skipped` rather than made into diagnostics. Only the rows
+/// `wanted` (by their place and their first cell) are returned.
 fn read_table(
     path: &Path,
     table: &Table,
     max_size: u64,
     keep: usize,
+    wanted: &dyn Fn(usize, Option<&str>) -> bool,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
     skipped: &mut Vec<(Code, PathBuf, usize)>,
 ) -> Option<Vec<Row>> {
@@ -427,15 +431,24 @@ fn read_table(
 
     let mut rows = Vec::new();
     let mut bad_rows = 0usize;
+    let mut read = 0usize;
     for record in reader.records() {
         match record {
             Ok(record) => {
+                read += 1;
+                if !wanted(read - 1, record.get(0)) {
+                    continue;
+                }
                 let line = record.position().map_or(0, |p| p.line() as usize);
                 let cells = index
                     .iter()
                     .map(|i| i.and_then(|i| record.get(i)).map(str::to_owned))
                     .collect();
-                rows.push(Row { line, cells });
+                rows.push(Row {
+                    index: read - 1,
+                    line,
+                    cells,
+                });
             }
             Err(e) => {
                 bad_rows += 1;
@@ -457,7 +470,47 @@ fn read_table(
 /// Reads the CSV dataset in `dir`, making at most `keep` diagnostics of
 /// one code in one table where a table can hold very many.
 pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
+    read_rows(dir, max_size, keep, None).0
+}
+
+/// Reads the records at the rows `only` names (by kind, each a main
+/// table's row places, ascending) as JSON trees with their places, for a
+/// dataset the fast path has read but for these rows: their tables are
+/// read again, and only their rows made into trees. `None` if one of them
+/// cannot be read so.
+pub(crate) fn read_records(
+    dir: &Path,
+    max_size: u64,
+    only: &HashMap<FileKind, Vec<usize>>,
+) -> Option<HashMap<FileKind, Vec<(usize, Value)>>> {
+    let (mut input, places) = read_rows(dir, max_size, usize::MAX, Some(only));
+    let mut records = HashMap::new();
+    for (&kind, wanted) in only {
+        let Value::Object(mut file) = input.values.remove(&kind)? else {
+            return None;
+        };
+        let Value::Array(items) = file.remove(collection(kind))? else {
+            return None;
+        };
+        let found: Vec<(usize, Value)> = places.get(&kind)?.iter().copied().zip(items).collect();
+        if found.len() != wanted.len() {
+            return None;
+        }
+        records.insert(kind, found);
+    }
+    Some(records)
+}
+
+/// [`read_dir`], or with `only`, [`read_records`]'s rows alone; with the
+/// place of each record read, by kind.
+fn read_rows(
+    dir: &Path,
+    max_size: u64,
+    keep: usize,
+    only: Option<&HashMap<FileKind, Vec<usize>>>,
+) -> (CsvInput, HashMap<FileKind, Vec<usize>>) {
     let mut input = CsvInput::default();
+    let mut places: HashMap<FileKind, Vec<usize>> = HashMap::new();
     let package_path = dir.join(DATAPACKAGE);
     let package = crate::load::read_json_file(&package_path, max_size, &mut input.diagnostics);
     if let Some(value) = &package.value {
@@ -471,13 +524,28 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
     let mut ids: HashMap<FileKind, HashMap<String, usize>> = HashMap::new();
     let mut records: HashMap<FileKind, Vec<Value>> = HashMap::new();
     for table in TABLES {
+        if only.is_some_and(|only| !only.contains_key(&table.kind)) {
+            continue;
+        }
         let path = dir.join(table.file_name());
         let numbers = number_columns(table);
+        // With `only`, a main table's wanted rows by place, a child
+        // table's by their parent.
+        let rows_wanted = only.and_then(|only| only.get(&table.kind));
+        let parents = ids.get(&table.kind);
+        let wanted = |place: usize, first: Option<&str>| match (rows_wanted, table.shape) {
+            (None, _) => true,
+            (Some(rows), Shape::Main) => rows.binary_search(&place).is_ok(),
+            (Some(_), Shape::Child { .. }) => {
+                first.is_some_and(|id| parents.is_some_and(|p| p.contains_key(id)))
+            }
+        };
         let read = read_table(
             &path,
             table,
             max_size,
             keep,
+            &wanted,
             &mut input.diagnostics,
             &mut input.skipped,
         );
@@ -490,8 +558,10 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
                 let list = records.entry(table.kind).or_default();
                 let id_index = ids.entry(table.kind).or_default();
                 let mut main_lines = Vec::with_capacity(rows.len());
+                let placed = places.entry(table.kind).or_default();
                 for row in rows {
                     let index = list.len();
+                    placed.push(row.index);
                     let mut object = Map::new();
                     for (i, (column, cell)) in table.columns.iter().zip(&row.cells).enumerate() {
                         let value = cell
@@ -534,6 +604,9 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
                 for row in rows {
                     let parent = row.cells.first().cloned().flatten().unwrap_or_default();
                     let Some(&index) = parent_ids.get(&parent) else {
+                        if only.is_some() {
+                            continue;
+                        }
                         let mut d = Diagnostic::new(
                             Code::UnknownReference,
                             &path,
@@ -638,5 +711,5 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
             input.values.insert(kind, Value::Object(file));
         }
     }
-    input
+    (input, places)
 }

@@ -345,64 +345,13 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool, keep: usize) -> Inp
 }
 
 /// Reads a CSV dataset: straight into the data model when it is clean
-/// (unless `fast` is off, for tests), otherwise value by value.
+/// (unless `fast` is off, for tests), with the rows the types refuse read
+/// again alone as trees; otherwise (a header, an unknown parent, an
+/// ordinal, a byte that is not UTF-8) value by value.
 fn read_csv_dir(dir: &Path, fast: bool, max_size: u64, keep: usize) -> Input {
     let files = Files::in_dir(dir);
-    if let Some(csv) = fast.then(|| csv_typed::read_dir(dir, max_size)).flatten() {
-        let schema = csv_typed::schema_reference;
-        let typed = HashMap::from([
-            (FileKind::Manifest, Typed::Manifest(csv.manifest)),
-            (
-                FileKind::Actors,
-                Typed::Actors(ActorsFile {
-                    schema: schema(FileKind::Actors),
-                    actors: csv.actors,
-                }),
-            ),
-            (
-                FileKind::Sources,
-                Typed::Sources(SourcesFile {
-                    schema: schema(FileKind::Sources),
-                    sources: csv.sources,
-                }),
-            ),
-            (
-                FileKind::Pledges,
-                Typed::Pledges(PledgesFile {
-                    schema: schema(FileKind::Pledges),
-                    pledges: csv.pledges,
-                }),
-            ),
-            (
-                FileKind::Events,
-                Typed::Events(EventsFile {
-                    schema: schema(FileKind::Events),
-                    events: csv.events,
-                }),
-            ),
-            (
-                FileKind::Statements,
-                Typed::Statements(StatementsFile {
-                    schema: schema(FileKind::Statements),
-                    statements: csv.statements,
-                }),
-            ),
-        ]);
-        let texts = csv
-            .package_text
-            .map(|text| HashMap::from([(dir.join(DATAPACKAGE), text)]))
-            .unwrap_or_default();
-        return Input {
-            files,
-            typed,
-            values: HashMap::new(),
-            split: HashMap::new(),
-            texts,
-            reread: Vec::new(),
-            locations: Some(csv.map),
-            pending: Vec::new(),
-            skipped: Vec::new(),
-        };
+    if let Some(input) = fast.then(|| read_csv_typed(dir, max_size)).flatten() {
+        return input;
     }
     let csv = csv_values::read_dir(dir, max_size, keep);
     let mut texts = HashMap::new();
@@ -420,6 +369,135 @@ fn read_csv_dir(dir: &Path, fast: bool, max_size: u64, keep: usize) -> Input {
         pending: csv.diagnostics,
         skipped: csv.skipped,
     }
+}
+
+/// The places of the records the types refused.
+fn refused_places<T>(records: &[Option<T>]) -> Vec<usize> {
+    (0..records.len())
+        .filter(|&i| records[i].is_none())
+        .collect()
+}
+
+/// A CSV dataset's records of one kind: the file whole when the types
+/// accepted every row, else split, with the trees of the rows they refused.
+fn csv_records<T: serde::de::DeserializeOwned>(
+    kind: FileKind,
+    records: Vec<Option<T>>,
+    trees: Option<Vec<(usize, Value)>>,
+    whole: impl FnOnce(String, Vec<T>) -> Typed,
+    wrap: impl FnOnce(Vec<(usize, T)>) -> split::Items,
+) -> Option<Result<Typed, split::Split>> {
+    let schema = csv_typed::schema_reference(kind);
+    let Some(trees) = trees else {
+        let all: Option<Vec<T>> = records.into_iter().collect();
+        return Some(Ok(whole(schema, all?)));
+    };
+    let typed: Vec<(usize, T)> = records
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r?)))
+        .collect();
+    split::from_rows(kind, schema, typed, trees, wrap).map(Err)
+}
+
+/// A CSV dataset read on the fast path, the rows the types refuse read
+/// again as trees; `None` when the fast path gives up.
+fn read_csv_typed(dir: &Path, max_size: u64) -> Option<Input> {
+    let csv = csv_typed::read_dir(dir, max_size)?;
+    let refused: HashMap<FileKind, Vec<usize>> = [
+        (FileKind::Actors, refused_places(&csv.actors)),
+        (FileKind::Sources, refused_places(&csv.sources)),
+        (FileKind::Pledges, refused_places(&csv.pledges)),
+        (FileKind::Events, refused_places(&csv.events)),
+        (FileKind::Statements, refused_places(&csv.statements)),
+    ]
+    .into_iter()
+    .filter(|(_, places)| !places.is_empty())
+    .collect();
+    let mut trees = if refused.is_empty() {
+        HashMap::new()
+    } else {
+        csv_values::read_records(dir, max_size, &refused)?
+    };
+    let mut typed = HashMap::from([(FileKind::Manifest, Typed::Manifest(csv.manifest))]);
+    let mut split = HashMap::new();
+    let read = [
+        (
+            FileKind::Actors,
+            csv_records(
+                FileKind::Actors,
+                csv.actors,
+                trees.remove(&FileKind::Actors),
+                |schema, actors| Typed::Actors(ActorsFile { schema, actors }),
+                split::Items::Actors,
+            )?,
+        ),
+        (
+            FileKind::Sources,
+            csv_records(
+                FileKind::Sources,
+                csv.sources,
+                trees.remove(&FileKind::Sources),
+                |schema, sources| Typed::Sources(SourcesFile { schema, sources }),
+                split::Items::Sources,
+            )?,
+        ),
+        (
+            FileKind::Pledges,
+            csv_records(
+                FileKind::Pledges,
+                csv.pledges,
+                trees.remove(&FileKind::Pledges),
+                |schema, pledges| Typed::Pledges(PledgesFile { schema, pledges }),
+                split::Items::Pledges,
+            )?,
+        ),
+        (
+            FileKind::Events,
+            csv_records(
+                FileKind::Events,
+                csv.events,
+                trees.remove(&FileKind::Events),
+                |schema, events| Typed::Events(EventsFile { schema, events }),
+                split::Items::Events,
+            )?,
+        ),
+        (
+            FileKind::Statements,
+            csv_records(
+                FileKind::Statements,
+                csv.statements,
+                trees.remove(&FileKind::Statements),
+                |schema, statements| Typed::Statements(StatementsFile { schema, statements }),
+                split::Items::Statements,
+            )?,
+        ),
+    ];
+    for (kind, records) in read {
+        match records {
+            Ok(whole) => {
+                typed.insert(kind, whole);
+            }
+            Err(part) => {
+                split.insert(kind, part);
+            }
+        }
+    }
+    let texts = csv
+        .package_text
+        .map(|text| HashMap::from([(dir.join(DATAPACKAGE), text)]))
+        .unwrap_or_default();
+    Some(Input {
+        files: Files::in_dir(dir),
+        typed,
+        values: HashMap::new(),
+        split,
+        texts,
+        reread: Vec::new(),
+        locations: Some(csv.map),
+        pending: Vec::new(),
+        skipped: Vec::new(),
+    })
 }
 
 /// Reads the dataset in `dir`, JSON or CSV: a CSV dataset straight into the

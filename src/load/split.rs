@@ -105,6 +105,43 @@ pub(crate) fn split_value(kind: FileKind, mut value: Value) -> Result<Split, Val
     }
 }
 
+/// A collection read row by row from CSV tables: the records the types
+/// accepted there, and trees of the rows they refused, each tried against
+/// the types once more as a tree (the slow path's reading, which the
+/// results must match). `None` for a kind that is not a collection.
+pub(crate) fn from_rows<T: DeserializeOwned>(
+    kind: FileKind,
+    schema: String,
+    mut typed: Vec<(usize, T)>,
+    trees: Vec<(usize, Value)>,
+    wrap: impl FnOnce(Vec<(usize, T)>) -> Items,
+) -> Option<Split> {
+    let (key, _) = kind.collection()?;
+    let mut refused = Vec::new();
+    let mut late = false;
+    for (index, tree) in trees {
+        match tree.typed::<T>() {
+            Some(record) => {
+                typed.push((index, record));
+                late = true;
+            }
+            None => refused.push((index, tree)),
+        }
+    }
+    if late {
+        typed.sort_by_key(|(index, _)| *index);
+    }
+    let shell = [
+        ("$schema".to_owned(), Value::String(schema)),
+        (key.to_owned(), Value::Array(Vec::new())),
+    ];
+    Some(Split {
+        shell: Value::Object(shell.into_iter().collect()),
+        items: wrap(typed),
+        refused,
+    })
+}
+
 /// A record the types can be tried on: raw JSON text or a parsed tree.
 trait Item: Send {
     fn typed<T: DeserializeOwned>(&self) -> Option<T>;

@@ -714,6 +714,33 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_cell_leaves_the_other_rows_on_the_fast_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let pledges = TABLES.iter().position(|t| t.name == "pledges").unwrap();
+        let status = TABLES[pledges]
+            .headers()
+            .iter()
+            .position(|h| *h == "status")
+            .unwrap();
+        let edit = Edit::Cell {
+            row: 4,
+            column: status,
+            text: "bogus",
+        };
+        write_csv(dir.path(), 2, &[(pledges, edit)]);
+        let typed = crate::load::csv_typed::read_dir(dir.path(), u64::MAX).expect("fast path");
+        let refused: Vec<usize> = (0..typed.pledges.len())
+            .filter(|&i| typed.pledges[i].is_none())
+            .collect();
+        assert_eq!(refused, [4]);
+        let fast = check_dir_with(dir.path(), &Options::default(), true).unwrap();
+        let slow = check_dir_with(dir.path(), &Options::default(), false).unwrap();
+        assert_eq!(fast.0.codes(), [Code::InvalidValue], "{:?}", fast.0);
+        assert_eq!(fast.0.diagnostics[0].pointer, "/pledges/4/status");
+        assert_eq!(fast, slow);
+    }
+
+    #[test]
     fn text_problems_in_any_column_are_reported_alike_on_both_paths() {
         // Each column of each table in turn gets doubled whitespace, which
         // every column refuses or warns of; the proptest reaches every
