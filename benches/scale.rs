@@ -58,7 +58,7 @@ const READERS: &[&str] = &[
 /// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
 /// `csv/pledges.csv`) replaced by a bad one of about the same size, and the
 /// phase validates it (and must find it invalid).
-const HOSTILE: [(&str, &str); 10] = [
+const HOSTILE: [(&str, &str); 11] = [
     (
         "one-error",
         "one pledge with a status not in the code list (not hostile: the cost of any error)",
@@ -77,6 +77,10 @@ const HOSTILE: [(&str, &str); 10] = [
         "one pledge with a title and an id each half as long as the valid file",
     ),
     ("deep", "one value nested a million arrays deep"),
+    (
+        "empty-records",
+        "a pledges.json of a million empty records: twelve missing fields each",
+    ),
     (
         "csv-wide-header",
         "a pledges.csv header of a million columns",
@@ -349,6 +353,13 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
         "long-values" => {
             let half = "a".repeat(size / 2);
             splice(format!("\"title\": \"{half}\", \"id\": \"{half}\", ").as_bytes());
+        }
+        "empty-records" => {
+            let items = vec!["{}"; 1_000_000].join(",");
+            let text = format!(
+                "{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{items}]}}"
+            );
+            std::fs::write(dir.join("pledges.json"), text).expect("write");
         }
         "deep" => {
             let depth = 1_000_000;

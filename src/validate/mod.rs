@@ -227,21 +227,20 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         }
         if let Some(s) = split.remove(&kind) {
             let check_reference = locations.is_none();
-            let (is_broken, unknown) = check_split(
+            let mut gate = schema::Gate::new(keep);
+            let is_broken = check_split(
                 kind,
                 path,
                 s,
                 check_reference,
-                keep,
+                &mut gate,
                 &mut records,
                 &mut found,
             );
             if is_broken {
                 broken.push(kind);
             }
-            if unknown > 0 {
-                skipped.push((Code::UnknownField, path.to_owned(), unknown));
-            }
+            skipped.extend(gate.skipped().map(|(code, n)| (code, path.to_owned(), n)));
             whole.push(kind);
             continue;
         }
@@ -250,11 +249,9 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             continue;
         };
         // The manifest, or a collection file whose records are not an array.
-        let mut unknown = 0;
-        let schema_problems = schema::check(kind, path, value, keep, &mut unknown);
-        if unknown > 0 {
-            skipped.push((Code::UnknownField, path.to_owned(), unknown));
-        }
+        let mut gate = schema::Gate::new(keep);
+        let schema_problems = schema::check(kind, path, value, &mut gate);
+        skipped.extend(gate.skipped().map(|(code, n)| (code, path.to_owned(), n)));
         records.complete &= schema_problems.is_empty();
         if kind.collection().is_some() {
             broken.push(kind);
@@ -404,27 +401,26 @@ fn read_manifest(path: &Path, value: &Value, records: &mut Records, out: &mut Ve
 /// (in a file of one record, its pointers then moved to its place), with
 /// the text checks on the trees. Moves the records into `records`, and
 /// says whether the file's array or an id in it is broken (references into
-/// it may then name records it lost), and how many unknown fields were
-/// counted past `keep` rather than described.
+/// it may then name records it lost). Schema findings past `gate`'s limit
+/// are counted in it rather than made.
 fn check_split(
     kind: FileKind,
     path: &Path,
     split: load::split::Split,
     check_reference: bool,
-    keep: usize,
+    gate: &mut schema::Gate,
     records: &mut Records,
     out: &mut Vec<Diagnostic>,
-) -> (bool, usize) {
+) -> bool {
     let Some((key, _)) = kind.collection() else {
-        return (false, 0);
+        return false;
     };
     let load::split::Split {
         shell,
         items,
         refused,
     } = split;
-    let mut unknown = 0;
-    let mut problems = schema::check(kind, path, &shell, keep, &mut unknown);
+    let mut problems = schema::check(kind, path, &shell, gate);
     let shell_valid = problems.is_empty();
     // A file of one record, its other members as small as the schema allows.
     let mut alone = Value::Object(
@@ -440,7 +436,8 @@ fn check_split(
     for (index, item) in refused {
         let place = format!("/{key}/{index}");
         alone[key][0] = item;
-        let mut own: Vec<Diagnostic> = schema::check(kind, path, &alone, keep, &mut unknown)
+        let counted = gate.counted();
+        let mut own: Vec<Diagnostic> = schema::check(kind, path, &alone, gate)
             .into_iter()
             .filter_map(|mut d| {
                 let rest = d.pointer.strip_prefix(&at_first)?;
@@ -452,7 +449,7 @@ fn check_split(
             })
             .collect();
         let item = std::mem::take(&mut alone[key][0]);
-        if own.is_empty() {
+        if own.is_empty() && gate.counted() == counted {
             // The schema accepts the record, yet the types refused it: the
             // two disagree, which is a bug here.
             own.push(Diagnostic::new(
@@ -494,7 +491,7 @@ fn check_split(
         load::split::Items::Statements(v) => records.statements = place(v, every),
     }
     records.refused.insert(kind, kept);
-    (broken, unknown)
+    broken
 }
 
 /// Moves the records of a file read whole into `records`.
@@ -661,7 +658,7 @@ mod tests {
     }
 
     #[test]
-    fn past_the_limit_repeated_keys_and_unknown_fields_are_counted_not_kept() {
+    fn past_the_limit_repeated_keys_unknown_and_missing_fields_are_counted_not_made() {
         let dir = tempfile::tempdir().unwrap();
         crate::write::write_json_dir(&crate::generate::dataset(3, 1), dir.path(), "../schema")
             .unwrap();
@@ -696,6 +693,34 @@ mod tests {
         assert_eq!(report.errors(), all.errors());
         assert!(all.omitted.is_empty());
         assert!(report.diagnostics.iter().all(|d| d.line.is_some()));
+
+        // Empty records: each misses every required field, counted past
+        // the limit without being described, to the same total.
+        let empty = vec!["{}"; 30].join(", ");
+        let text =
+            format!("{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{empty}]}}");
+        std::fs::write(&path, text).unwrap();
+        let report = validate_dir(dir.path(), &options).unwrap();
+        let all = validate_dir(dir.path(), &Options::default()).unwrap();
+        let missing = |r: &Report| {
+            let kept = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Code::MissingField)
+                .count();
+            let omitted: usize = r
+                .omitted
+                .iter()
+                .filter(|o| o.code == Code::MissingField)
+                .map(|o| o.count)
+                .sum();
+            (kept, omitted)
+        };
+        let (kept, omitted) = missing(&report);
+        assert_eq!(kept, 10);
+        assert_eq!(kept + omitted, missing(&all).0);
+        assert!(missing(&all).0 >= 30 * 5, "{:?}", missing(&all));
+        assert_eq!(report.errors(), all.errors());
     }
 
     #[test]
@@ -885,9 +910,9 @@ mod tests {
             files[at].1 = serde_json::to_vec_pretty(&value).unwrap();
             let dir = Path::new("d");
             let path = dir.join("pledges.json");
-            let mut none = 0;
+            let mut gate = schema::Gate::new(usize::MAX);
             let mut whole: Vec<(String, Code)> =
-                schema::check(FileKind::Pledges, &path, &value, usize::MAX, &mut none)
+                schema::check(FileKind::Pledges, &path, &value, &mut gate)
                     .into_iter()
                     .map(|d| (d.pointer, d.code))
                     .collect();

@@ -45,23 +45,58 @@ pub(crate) fn is_valid(kind: FileKind, value: &Value) -> bool {
     compiled(kind).validator.is_valid(value)
 }
 
+/// Which findings of one file the schema check still describes: the
+/// first `keep` of each code. Past that each is only counted, so that a
+/// file of a million empty records costs a count per missing field, not a
+/// message per missing field.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    keep: usize,
+    seen: HashMap<Code, usize>,
+}
+
+impl Gate {
+    pub(crate) fn new(keep: usize) -> Self {
+        Self {
+            keep,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Counts a finding of `code`; whether it is still to be described.
+    fn admit(&mut self, code: Code) -> bool {
+        let n = self.seen.entry(code).or_insert(0);
+        *n += 1;
+        *n <= self.keep
+    }
+
+    /// How many findings it has counted, described or not.
+    pub(crate) fn counted(&self) -> usize {
+        self.seen.values().sum()
+    }
+
+    /// How many findings of each code were counted and not described.
+    pub(crate) fn skipped(&self) -> impl Iterator<Item = (Code, usize)> + '_ {
+        self.seen
+            .iter()
+            .filter(|&(_, &n)| n > self.keep)
+            .map(|(&code, &n)| (code, n - self.keep))
+    }
+}
+
 /// Checks `value` against `kind`'s schema; returns one diagnostic per
-/// problem, except that of an object's unknown fields at most `keep` are
-/// described, the rest counted in `skipped` (a million of them cost a
-/// count each, not a did-you-mean each).
+/// problem that `gate` admits (it counts the others).
 pub(crate) fn check(
     kind: FileKind,
     path: &Path,
     value: &Value,
-    keep: usize,
-    skipped: &mut usize,
+    gate: &mut Gate,
 ) -> Vec<Diagnostic> {
     let compiled = compiled(kind);
     let mut out = Vec::new();
     let mut meant = Vec::new();
     for error in compiled.validator.iter_errors(value) {
-        let limit = (keep, &mut *skipped);
-        describe(&error, &compiled.schema, path, limit, &mut out, &mut meant);
+        describe(&error, &compiled.schema, path, gate, &mut out, &mut meant);
     }
     // One mistake, one diagnostic: a misspelt field whose did-you-mean names
     // a field missing from the same object explains that missing field.
@@ -140,23 +175,50 @@ fn property_names(root: &Value, pointer: &str) -> Vec<String> {
 }
 
 /// Adds the diagnostic for `error` to `out`, and to `meant` the object and
-/// field name a misspelt field's did-you-mean names; of an object's unknown
-/// fields at most `keep` are described, the rest counted in `skipped`.
+/// field name a misspelt field's did-you-mean names, if `gate` admits it
+/// (past its limit, a finding is counted before anything of it is made).
 fn describe(
     error: &ValidationError<'_>,
     root: &Value,
     path: &Path,
-    (keep, skipped): (usize, &mut usize),
+    gate: &mut Gate,
     out: &mut Vec<Diagnostic>,
     meant: &mut Vec<(String, String)>,
 ) {
+    let early = match error.kind() {
+        // One finding per field, or a finding of another kind.
+        ValidationErrorKind::AdditionalProperties { .. } | ValidationErrorKind::AnyOf { .. } => {
+            None
+        }
+        ValidationErrorKind::Required { .. } => Some(Code::MissingField),
+        ValidationErrorKind::Type { .. } => Some(Code::WrongType),
+        ValidationErrorKind::Pattern { pattern } if pattern == PARTIAL_DATE_PATTERN => {
+            Some(Code::InvalidDate)
+        }
+        ValidationErrorKind::Pattern { .. } => Some(Code::InvalidFormat),
+        ValidationErrorKind::MinLength { .. } | ValidationErrorKind::MinItems { .. } => {
+            Some(Code::EmptyValue)
+        }
+        ValidationErrorKind::MaxLength { .. } => Some(Code::TooLong),
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::ExclusiveMinimum { .. } => {
+            Some(Code::OutOfRange)
+        }
+        _ => Some(Code::InvalidValue),
+    };
+    if let Some(code) = early
+        && !gate.admit(code)
+    {
+        return;
+    }
     let pointer = error.instance_path().as_str().to_owned();
     let instance = error.instance();
     let diagnostic = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(root, &pointer);
-            *skipped += unexpected.len().saturating_sub(keep);
-            for field in unexpected.iter().take(keep) {
+            for field in unexpected {
+                if !gate.admit(Code::UnknownField) {
+                    continue;
+                }
                 let mut d = Diagnostic::new(
                     Code::UnknownField,
                     path,
@@ -334,10 +396,11 @@ fn describe(
             match branch {
                 Some(errors) if !errors.is_empty() => {
                     for e in errors {
-                        describe(e, root, path, (keep, &mut *skipped), out, meant);
+                        describe(e, root, path, gate, out, meant);
                     }
                     return;
                 }
+                _ if !gate.admit(Code::InvalidValue) => return,
                 _ => Diagnostic::new(
                     Code::InvalidValue,
                     path,
