@@ -2,13 +2,17 @@
 //!
 //! Each row is read straight into the model's types, with no JSON value in
 //! between, on two cores, each taking the next largest table as it
-//! finishes one; the child tables are then joined to their parents. The
-//! path gives up (returns `None`) at the first thing it does not
-//! expect: a byte-order mark, a header that is not exactly the table's, a
-//! cell the types refuse, an unknown parent id, an ordinal out of sequence.
-//! [`super::from_csv`] then reads the dataset again, value by value, and
-//! says what is wrong and where. A property test holds the two paths to the
-//! same report and dataset whatever the input.
+//! finishes one; the child tables are then joined to their parents. A
+//! main-table row the types refuse (a cell they do not accept, or a list
+//! they require left empty) is left out as `None`, with its child rows,
+//! and read again alone as a tree afterwards (see
+//! [`super::csv_values::read_records`]). The path gives up (returns
+//! `None`) at the first thing it does not expect: a byte-order mark, a
+//! header that is not exactly the table's, a child row the types refuse,
+//! an unknown parent id, an ordinal out of sequence; the dataset is then
+//! read again value by value, which says what is wrong and where. Property
+//! tests hold the two paths to the same report and dataset whatever the
+//! input.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Take};

@@ -3,9 +3,12 @@
 //!
 //! A clean file takes a fast path: it is read straight into the data model
 //! (the pledges file a chunk at a time on two cores, a CSV dataset row by row
-//! into the types), with no JSON tree and no syntax scan. Otherwise a file
-//! is read as a JSON tree, or a CSV dataset value by value,
-//! so that the validator can explain what the types refuse.
+//! into the types), with no JSON tree and no syntax scan. A file the types
+//! refuse is read record by record: the records they accept
+//! stay typed, and only those they refuse become JSON trees, so that the
+//! validator can explain them and a bad record costs only itself. A CSV
+//! dataset whose structure is broken (a header, an unknown parent, an
+//! ordinal) is read value by value.
 //! Positions (line and column, or CSV table, row and column) are found only
 //! for the findings that need them.
 
