@@ -1,5 +1,6 @@
 //! Diagnostics: what the validator found, as data that callers render.
 
+#[cfg(feature = "validate")]
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -290,14 +291,14 @@ impl Diagnostic {
 
 /// The outcome of validating a dataset: the diagnostics, in a stable order
 /// (file, line, column, code), at most a limit of each code in each file
-/// (see [`Options::with_max_per_code_and_file`](crate::validate::Options::with_max_per_code_and_file)),
-/// and how many more of each there were.
+/// (the validator's `Options::with_max_per_code_and_file`; the first ones
+/// found are kept), and how many more of each there were.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// The problems found, up to the limit of each code in each file.
     pub diagnostics: Vec<Diagnostic>,
     /// For each code and file past the limit, how many more problems there
-    /// were, in the order of `diagnostics`.
+    /// were, by file (the data files in their usual order) and code.
     pub omitted: Vec<Omitted>,
 }
 
@@ -358,14 +359,16 @@ impl Report {
     }
 }
 
-/// Keeps the first `limit` diagnostics of each code in each file, and
-/// counts the rest.
+/// Keeps the first `limit` diagnostics of each code in each file, in the
+/// order they are made (not their order in the file), and counts the rest.
+#[cfg(feature = "validate")]
 #[derive(Debug)]
 pub(crate) struct Cap {
     limit: usize,
     seen: HashMap<std::ffi::OsString, HashMap<Code, usize>>,
 }
 
+#[cfg(feature = "validate")]
 impl Cap {
     pub(crate) fn new(limit: usize) -> Self {
         Self {

@@ -155,7 +155,7 @@ pub fn human(report: &Report, dir: &Path, style: Style) -> String {
     for (code, file, n) in &more {
         let _ = writeln!(
             out,
-            "… and {n} more `{code}` in {file} (`--format json` lists more, and counts them all)\n"
+            "… and {n} more `{code}` in {file} (`--format json` lists up to `--max-per-code` of each code and counts the rest)\n"
         );
     }
     let (errors, warnings) = (report.errors(), report.warnings());
@@ -242,7 +242,7 @@ pub fn github(report: &Report) -> String {
             "::notice title={}::{}",
             escape_property(code),
             escape_data(&format!(
-                "{n} more `{code}` in {file}; `pledges validate --format json` lists more, and counts them all"
+                "{n} more `{code}` in {file}; `pledges validate --format json` lists up to `--max-per-code` of each code and counts the rest"
             ))
         );
     }

@@ -541,7 +541,10 @@ fn read_main<T>(
     while reader.read_byte_record(&mut bytes).ok()? {
         let row = Row::new(&bytes, table)?;
         lines.push(line(&row)?);
-        ids.push(row.get(0)?)?;
+        // An empty id is no id to the slow path, whose child rows it then
+        // reports as pointing nowhere: that path says so.
+        let id = row.get(0).filter(|id| !id.is_empty())?;
+        ids.push(id)?;
         records.push(record(&row));
         if records.len() == SAMPLE_ROWS {
             // Room for the whole table, so that a large table is not

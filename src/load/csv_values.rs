@@ -158,6 +158,31 @@ impl CsvMap {
     }
 }
 
+impl CsvMap {
+    /// The table the value at `pointer` in a `kind` file comes from (by
+    /// its place in `tables`), as [`locate`](Self::locate) finds it, without
+    /// the row.
+    pub(crate) fn table_of(&self, kind: FileKind, pointer: &str) -> Option<usize> {
+        let field = pointer.split('/').nth(3);
+        let child = field.and_then(|field| {
+            self.tables.iter().position(|t| {
+                t.table.kind == kind
+                    && matches!(t.table.shape, Shape::Child { field: f, .. } if f == field)
+            })
+        });
+        child.or_else(|| {
+            self.tables
+                .iter()
+                .position(|t| t.table.kind == kind && t.table.shape == Shape::Main)
+        })
+    }
+
+    /// The path of the table at `index` in `tables`.
+    pub(crate) fn table_path(&self, index: usize) -> Option<&Path> {
+        self.tables.get(index).map(|t| t.path.as_path())
+    }
+}
+
 /// A cell (or row, or file) that a JSON value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Location {
@@ -369,6 +394,18 @@ fn read_table(
         .filter(|e| !actual.iter().any(|a| a == e))
         .collect();
     let columns = expected.join(", ");
+    // Missing columns first, so that a million unexpected ones cannot push
+    // them past the limit.
+    for name in &missing {
+        out.push((
+            header_problem(
+                format!("missing column `{name}`"),
+                None,
+                format!("the columns are: {columns}"),
+            ),
+            None,
+        ));
+    }
     let mut unexpected = 0usize;
     for (i, name) in actual.iter().enumerate() {
         if !expected.contains(&name.as_str()) {
@@ -388,18 +425,6 @@ fn read_table(
     }
     if unexpected > keep {
         skipped.push((Code::CsvHeader, path.to_owned(), unexpected - keep));
-    }
-    for name in &expected {
-        if !actual.iter().any(|a| a == name) {
-            out.push((
-                header_problem(
-                    format!("missing column `{name}`"),
-                    None,
-                    format!("the columns are: {}", expected.join(", ")),
-                ),
-                None,
-            ));
-        }
     }
     let known: Vec<&String> = actual
         .iter()

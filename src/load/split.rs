@@ -185,10 +185,19 @@ where
         let mut typed = Vec::with_capacity(items.len());
         let mut refused = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
-            match item.typed::<T>() {
-                Some(record) => typed.push((from + i, record)),
-                None => refused.push((from + i, tree(item)?)),
-            }
+            let Some(record) = item.typed::<T>() else {
+                // Refused as text, a record may still be accepted as a
+                // tree (a repeated key, which the scan reports, is refused
+                // by the types in text but gone from the tree), as the
+                // file's whole tree would have been.
+                let tree = tree(item)?;
+                match tree.typed::<T>() {
+                    Some(record) => typed.push((from + i, record)),
+                    None => refused.push((from + i, tree)),
+                }
+                continue;
+            };
+            typed.push((from + i, record));
         }
         Some((typed, refused))
     };

@@ -151,7 +151,7 @@ fn check_dir_with(
     options: &Options,
     fast_csv: bool,
 ) -> Result<(Report, Option<Valid>), Error> {
-    let keep = options.max_per_code_and_file;
+    let keep = options.max_per_code_and_file.max(1);
     let input = load::read_dir(dir, fast_csv, options.max_file_size, keep)?;
     Ok(check_input(
         input,
@@ -163,7 +163,7 @@ fn check_dir_with(
 /// [`validate_in_memory`], with the records when they have no errors.
 pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Valid>) {
     let options = Options::default();
-    let input = load::read_in_memory(dir, files, options.max_per_code_and_file);
+    let input = load::read_in_memory(dir, files, options.max_per_code_and_file.max(1));
     check_input(input, &options, Origin::Memory(files))
 }
 
@@ -187,7 +187,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         mut pending,
         mut skipped,
     } = input;
-    let keep = options.max_per_code_and_file;
+    let keep = options.max_per_code_and_file.max(1);
 
     let mut found: Vec<Diagnostic> = Vec::new();
     let mut records = Records {
@@ -227,7 +227,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         }
         if let Some(s) = split.remove(&kind) {
             let check_reference = locations.is_none();
-            let mut gate = schema::Gate::new(keep);
+            let mut gate = schema::Gate::new(keep, kind, path, locations.as_ref());
             let is_broken = check_split(
                 kind,
                 path,
@@ -237,10 +237,10 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
                 &mut records,
                 &mut found,
             );
-            if is_broken {
+            if is_broken || gate.broken() {
                 broken.push(kind);
             }
-            skipped.extend(gate.skipped().map(|(code, n)| (code, path.to_owned(), n)));
+            skipped.extend(gate.skipped());
             whole.push(kind);
             continue;
         }
@@ -249,9 +249,9 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
             continue;
         };
         // The manifest, or a collection file whose records are not an array.
-        let mut gate = schema::Gate::new(keep);
+        let mut gate = schema::Gate::new(keep, kind, path, locations.as_ref());
         let schema_problems = schema::check(kind, path, value, &mut gate);
-        skipped.extend(gate.skipped().map(|(code, n)| (code, path.to_owned(), n)));
+        skipped.extend(gate.skipped());
         records.complete &= schema_problems.is_empty();
         if kind.collection().is_some() {
             broken.push(kind);
@@ -311,7 +311,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
 
     // Past the limit, diagnostics are counted before they are placed: a
     // million findings cost a count each, not a position each.
-    let mut cap = crate::diagnostic::Cap::new(options.max_per_code_and_file);
+    let mut cap = crate::diagnostic::Cap::new(keep);
     let mut diagnostics: Vec<Diagnostic> = match &locations {
         Some(locations) => {
             let kinds: HashMap<PathBuf, FileKind> = FileKind::ALL
@@ -356,7 +356,10 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
     }
     let mut omitted = cap.omitted();
     omitted.sort_by(|a, b| {
-        let rank = |file: &Path| FileKind::ALL.iter().position(|&k| files.path(k) == file);
+        let rank = |file: &Path| {
+            let rank = FileKind::ALL.iter().position(|&k| files.path(k) == file);
+            rank.unwrap_or(FileKind::ALL.len())
+        };
         (rank(&a.file), &a.file, a.code).cmp(&(rank(&b.file), &b.file, b.code))
     });
     let report = Report {
@@ -408,7 +411,7 @@ fn check_split(
     path: &Path,
     split: load::split::Split,
     check_reference: bool,
-    gate: &mut schema::Gate,
+    gate: &mut schema::Gate<'_>,
     records: &mut Records,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
@@ -724,6 +727,66 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_in_a_record_is_only_a_repeated_key() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::write::write_json_dir(&crate::generate::dataset(3, 1), dir.path(), "../schema")
+            .unwrap();
+        let path = dir.path().join("pledges.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replacen("\"title\": ", "\"title\": \"x\", \"title\": ", 1);
+        std::fs::write(&path, text).unwrap();
+        let report = validate_dir(dir.path(), &Options::default()).unwrap();
+        assert_eq!(report.codes(), [Code::DuplicateKey], "{report:?}");
+    }
+
+    #[test]
+    fn misspelt_fields_explain_the_missing_ones_past_the_limit_too() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::write::write_json_dir(&crate::generate::dataset(30, 1), dir.path(), "../schema")
+            .unwrap();
+        let path = dir.path().join("pledges.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("\"title\": ", "\"titel\": ")).unwrap();
+        let capped = validate_dir(dir.path(), &Options::default().with_max_per_code_and_file(10))
+            .unwrap();
+        let all = validate_dir(dir.path(), &Options::default()).unwrap();
+        assert!(all.codes().iter().all(|&c| c == Code::UnknownField), "{all:?}");
+        assert_eq!(all.errors(), 30);
+        assert_eq!(capped.codes(), [Code::UnknownField; 10]);
+        assert_eq!(capped.errors(), 30);
+    }
+
+    #[test]
+    fn a_csv_datasets_findings_past_the_limit_are_counted_in_their_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        write_csv(dir.path(), 1, &[]);
+        let path = dir.path().join("pledges.csv");
+        let bytes = std::fs::read(&path).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let headers = reader.headers().unwrap().clone();
+        let status = headers.iter().position(|h| h == "status").unwrap();
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        writer.write_record(&headers).unwrap();
+        for row in reader.records() {
+            let mut row: Vec<String> = row.unwrap().iter().map(str::to_owned).collect();
+            row[status] = "bogus".to_owned();
+            writer.write_record(&row).unwrap();
+        }
+        std::fs::write(&path, writer.into_inner().unwrap()).unwrap();
+        let capped =
+            validate_dir(dir.path(), &Options::default().with_max_per_code_and_file(3)).unwrap();
+        let all = validate_dir(dir.path(), &Options::default()).unwrap();
+        assert_eq!(all.errors(), 12, "{all:?}");
+        assert_eq!(capped.errors(), 12);
+        assert_eq!(capped.diagnostics.len(), 3);
+        assert!(capped.diagnostics.iter().all(|d| d.file == path));
+        assert_eq!(capped.omitted.len(), 1, "{:?}", capped.omitted);
+        assert_eq!((&capped.omitted[0].file, capped.omitted[0].count), (&path, 9));
+    }
+
+    #[test]
     fn a_clean_csv_dataset_takes_the_fast_path() {
         let dir = tempfile::tempdir().unwrap();
         write_csv(dir.path(), 7, &[]);
@@ -910,7 +973,7 @@ mod tests {
             files[at].1 = serde_json::to_vec_pretty(&value).unwrap();
             let dir = Path::new("d");
             let path = dir.join("pledges.json");
-            let mut gate = schema::Gate::new(usize::MAX);
+            let mut gate = schema::Gate::new(usize::MAX, FileKind::Pledges, &path, None);
             let mut whole: Vec<(String, Code)> =
                 schema::check(FileKind::Pledges, &path, &value, &mut gate)
                     .into_iter()

@@ -1,7 +1,7 @@
 //! Layer 2: each file against its generated JSON Schema.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use jsonschema::error::ValidationErrorKind;
@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::diagnostic::escape_token;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::load::csv_values::CsvMap;
 use crate::model::{
     ActorId, CountryCode, FileName, ID_PATTERN, InvalidText, LanguageTag, PARTIAL_DATE_PATTERN,
     PartialDate, Sha256, Url, WikidataId,
@@ -46,26 +47,48 @@ pub(crate) fn is_valid(kind: FileKind, value: &Value) -> bool {
 }
 
 /// Which findings of one file the schema check still describes: the
-/// first `keep` of each code. Past that each is only counted, so that a
-/// file of a million empty records costs a count per missing field, not a
-/// message per missing field.
-#[derive(Debug)]
-pub(crate) struct Gate {
+/// first `keep` of each code in each file (for a CSV dataset, each table).
+/// Past that each is only counted, so that a file of a million empty
+/// records costs a count per missing field, not a message per missing
+/// field.
+pub(crate) struct Gate<'a> {
     keep: usize,
-    seen: HashMap<Code, usize>,
+    path: &'a Path,
+    kind: FileKind,
+    /// For a CSV dataset, the tables the values come from.
+    tables: Option<&'a CsvMap>,
+    /// By code and table (`None`: the file itself).
+    seen: HashMap<(Code, Option<usize>), usize>,
+    broken: bool,
 }
 
-impl Gate {
-    pub(crate) fn new(keep: usize) -> Self {
+impl<'a> Gate<'a> {
+    pub(crate) fn new(
+        keep: usize,
+        kind: FileKind,
+        path: &'a Path,
+        tables: Option<&'a CsvMap>,
+    ) -> Self {
         Self {
             keep,
+            path,
+            kind,
+            tables,
             seen: HashMap::new(),
+            broken: false,
         }
     }
 
-    /// Counts a finding of `code`; whether it is still to be described.
-    fn admit(&mut self, code: Code) -> bool {
-        let n = self.seen.entry(code).or_insert(0);
+    /// Counts a finding of `code` at `pointer`; whether it is still to be
+    /// described.
+    fn admit(&mut self, code: Code, pointer: &str) -> bool {
+        let key = self.kind.collection().map_or("", |(key, _)| key);
+        if pointer.is_empty() || pointer.strip_prefix('/') == Some(key) || pointer.ends_with("/id")
+        {
+            self.broken = true;
+        }
+        let table = self.tables.and_then(|t| t.table_of(self.kind, pointer));
+        let n = self.seen.entry((code, table)).or_insert(0);
         *n += 1;
         *n <= self.keep
     }
@@ -75,12 +98,25 @@ impl Gate {
         self.seen.values().sum()
     }
 
-    /// How many findings of each code were counted and not described.
-    pub(crate) fn skipped(&self) -> impl Iterator<Item = (Code, usize)> + '_ {
+    /// Whether a finding it counted was at the file's root, its array of
+    /// records or an id: references into the file may name what it lost.
+    pub(crate) fn broken(&self) -> bool {
+        self.broken
+    }
+
+    /// How many findings of each code in each file were counted and not
+    /// described.
+    pub(crate) fn skipped(&self) -> Vec<(Code, PathBuf, usize)> {
         self.seen
             .iter()
             .filter(|&(_, &n)| n > self.keep)
-            .map(|(&code, &n)| (code, n - self.keep))
+            .map(|(&(code, table), &n)| {
+                let file = table
+                    .and_then(|t| self.tables?.table_path(t))
+                    .unwrap_or(self.path);
+                (code, file.to_owned(), n - self.keep)
+            })
+            .collect()
     }
 }
 
@@ -94,20 +130,32 @@ pub(crate) fn check(
 ) -> Vec<Diagnostic> {
     let compiled = compiled(kind);
     let mut out = Vec::new();
-    let mut meant = Vec::new();
     for error in compiled.validator.iter_errors(value) {
-        describe(&error, &compiled.schema, path, gate, &mut out, &mut meant);
+        describe(&error, &compiled.schema, path, gate, &mut out);
     }
-    // One mistake, one diagnostic: a misspelt field whose did-you-mean names
-    // a field missing from the same object explains that missing field.
-    out.retain(|d| {
-        d.code != Code::MissingField
-            || !meant.iter().any(|(at, name)| {
-                *at == d.pointer && d.message == format!("missing field `{name}`")
-            })
-    });
     out.dedup();
     out
+}
+
+/// The most keys of an object searched for a misspelling of a missing
+/// field; a larger object (a hostile one) has each missing field reported.
+const MAX_KEYS_SEARCHED: usize = 1000;
+
+/// Whether a field of `object` (at `pointer`) that the schema does not
+/// know is most likely `name` misspelt (its did-you-mean), which then
+/// explains that `name` is missing: one mistake, one diagnostic.
+fn misspelt(root: &Value, pointer: &str, object: &Value, name: &str) -> bool {
+    let Some(object) = object.as_object() else {
+        return false;
+    };
+    if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
+        return false;
+    }
+    let allowed = property_names(root, pointer);
+    object
+        .keys()
+        .filter(|k| !allowed.contains(k))
+        .any(|k| did_you_mean(k, allowed.iter().map(String::as_str)) == Some(name))
 }
 
 /// Up to 60 characters of `s`, for messages.
@@ -174,16 +222,15 @@ fn property_names(root: &Value, pointer: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Adds the diagnostic for `error` to `out`, and to `meant` the object and
-/// field name a misspelt field's did-you-mean names, if `gate` admits it
-/// (past its limit, a finding is counted before anything of it is made).
+/// Adds the diagnostic for `error` to `out`, if `gate` admits it (past its
+/// limit, a finding is counted before anything of it is made). A missing
+/// field that a misspelt one explains is not a finding of its own.
 fn describe(
     error: &ValidationError<'_>,
     root: &Value,
     path: &Path,
-    gate: &mut Gate,
+    gate: &mut Gate<'_>,
     out: &mut Vec<Diagnostic>,
-    meant: &mut Vec<(String, String)>,
 ) {
     let early = match error.kind() {
         // One finding per field, or a finding of another kind.
@@ -205,18 +252,28 @@ fn describe(
         }
         _ => Some(Code::InvalidValue),
     };
-    if let Some(code) = early
-        && !gate.admit(code)
+    let pointer = error.instance_path().as_str().to_owned();
+    if let ValidationErrorKind::Required { property } = error.kind()
+        && misspelt(
+            root,
+            &pointer,
+            error.instance(),
+            property.as_str().unwrap_or_default(),
+        )
     {
         return;
     }
-    let pointer = error.instance_path().as_str().to_owned();
+    if let Some(code) = early
+        && !gate.admit(code, &pointer)
+    {
+        return;
+    }
     let instance = error.instance();
     let diagnostic = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(root, &pointer);
             for field in unexpected {
-                if !gate.admit(Code::UnknownField) {
+                if !gate.admit(Code::UnknownField, &pointer) {
                     continue;
                 }
                 let mut d = Diagnostic::new(
@@ -226,10 +283,7 @@ fn describe(
                     format!("unknown field `{}`", preview(field)),
                 );
                 d = match did_you_mean(field, allowed.iter().map(String::as_str)) {
-                    Some(near) => {
-                        meant.push((pointer.clone(), near.to_owned()));
-                        d.with_hint(format!("did you mean `{near}`?"))
-                    }
+                    Some(near) => d.with_hint(format!("did you mean `{near}`?")),
                     None => d.with_hint(format!("the fields here are: {}", allowed.join(", "))),
                 };
                 out.push(d);
@@ -396,11 +450,11 @@ fn describe(
             match branch {
                 Some(errors) if !errors.is_empty() => {
                     for e in errors {
-                        describe(e, root, path, gate, out, meant);
+                        describe(e, root, path, gate, out);
                     }
                     return;
                 }
-                _ if !gate.admit(Code::InvalidValue) => return,
+                _ if !gate.admit(Code::InvalidValue, &pointer) => return,
                 _ => Diagnostic::new(
                     Code::InvalidValue,
                     path,
