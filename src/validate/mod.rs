@@ -747,10 +747,16 @@ mod tests {
         let path = dir.path().join("pledges.json");
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replace("\"title\": ", "\"titel\": ")).unwrap();
-        let capped = validate_dir(dir.path(), &Options::default().with_max_per_code_and_file(10))
-            .unwrap();
+        let capped = validate_dir(
+            dir.path(),
+            &Options::default().with_max_per_code_and_file(10),
+        )
+        .unwrap();
         let all = validate_dir(dir.path(), &Options::default()).unwrap();
-        assert!(all.codes().iter().all(|&c| c == Code::UnknownField), "{all:?}");
+        assert!(
+            all.codes().iter().all(|&c| c == Code::UnknownField),
+            "{all:?}"
+        );
         assert_eq!(all.errors(), 30);
         assert_eq!(capped.codes(), [Code::UnknownField; 10]);
         assert_eq!(capped.errors(), 30);
@@ -775,15 +781,21 @@ mod tests {
             writer.write_record(&row).unwrap();
         }
         std::fs::write(&path, writer.into_inner().unwrap()).unwrap();
-        let capped =
-            validate_dir(dir.path(), &Options::default().with_max_per_code_and_file(3)).unwrap();
+        let capped = validate_dir(
+            dir.path(),
+            &Options::default().with_max_per_code_and_file(3),
+        )
+        .unwrap();
         let all = validate_dir(dir.path(), &Options::default()).unwrap();
         assert_eq!(all.errors(), 12, "{all:?}");
         assert_eq!(capped.errors(), 12);
         assert_eq!(capped.diagnostics.len(), 3);
         assert!(capped.diagnostics.iter().all(|d| d.file == path));
         assert_eq!(capped.omitted.len(), 1, "{:?}", capped.omitted);
-        assert_eq!((&capped.omitted[0].file, capped.omitted[0].count), (&path, 9));
+        assert_eq!(
+            (&capped.omitted[0].file, capped.omitted[0].count),
+            (&path, 9)
+        );
     }
 
     #[test]
