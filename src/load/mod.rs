@@ -352,10 +352,10 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool, keep: usize) -> Inp
 /// again alone as trees; otherwise (a header, an unknown parent, an
 /// ordinal, a byte that is not UTF-8) value by value.
 fn read_csv_dir(dir: &Path, fast: bool, max_size: u64, keep: usize) -> Input {
-    let files = Files::in_dir(dir);
     if let Some(input) = fast.then(|| read_csv_typed(dir, max_size)).flatten() {
         return input;
     }
+    let files = Files::in_dir(dir);
     let csv = csv_values::read_dir(dir, max_size, keep);
     let mut texts = HashMap::new();
     if let Some(text) = csv.package_text {
@@ -424,68 +424,31 @@ fn read_csv_typed(dir: &Path, max_size: u64) -> Option<Input> {
     };
     let mut typed = HashMap::from([(FileKind::Manifest, Typed::Manifest(csv.manifest))]);
     let mut split = HashMap::new();
-    let read = [
-        (
-            FileKind::Actors,
-            csv_records(
-                FileKind::Actors,
-                csv.actors,
-                trees.remove(&FileKind::Actors),
-                |schema, actors| Typed::Actors(ActorsFile { schema, actors }),
-                split::Items::Actors,
-            )?,
-        ),
-        (
-            FileKind::Sources,
-            csv_records(
-                FileKind::Sources,
-                csv.sources,
-                trees.remove(&FileKind::Sources),
-                |schema, sources| Typed::Sources(SourcesFile { schema, sources }),
-                split::Items::Sources,
-            )?,
-        ),
-        (
-            FileKind::Pledges,
-            csv_records(
-                FileKind::Pledges,
-                csv.pledges,
-                trees.remove(&FileKind::Pledges),
-                |schema, pledges| Typed::Pledges(PledgesFile { schema, pledges }),
-                split::Items::Pledges,
-            )?,
-        ),
-        (
-            FileKind::Events,
-            csv_records(
-                FileKind::Events,
-                csv.events,
-                trees.remove(&FileKind::Events),
-                |schema, events| Typed::Events(EventsFile { schema, events }),
-                split::Items::Events,
-            )?,
-        ),
-        (
-            FileKind::Statements,
-            csv_records(
-                FileKind::Statements,
-                csv.statements,
-                trees.remove(&FileKind::Statements),
-                |schema, statements| Typed::Statements(StatementsFile { schema, statements }),
-                split::Items::Statements,
-            )?,
-        ),
-    ];
-    for (kind, records) in read {
-        match records {
-            Ok(whole) => {
-                typed.insert(kind, whole);
+    // Each kind's file, whole, or split with the trees of its refused rows.
+    macro_rules! place {
+        ($kind:ident, $records:ident, $file:ident) => {
+            let read = csv_records(
+                FileKind::$kind,
+                csv.$records,
+                trees.remove(&FileKind::$kind),
+                |schema, $records| Typed::$kind($file { schema, $records }),
+                split::Items::$kind,
+            )?;
+            match read {
+                Ok(whole) => {
+                    typed.insert(FileKind::$kind, whole);
+                }
+                Err(part) => {
+                    split.insert(FileKind::$kind, part);
+                }
             }
-            Err(part) => {
-                split.insert(kind, part);
-            }
-        }
+        };
     }
+    place!(Actors, actors, ActorsFile);
+    place!(Sources, sources, SourcesFile);
+    place!(Pledges, pledges, PledgesFile);
+    place!(Events, events, EventsFile);
+    place!(Statements, statements, StatementsFile);
     let texts = csv
         .package_text
         .map(|text| HashMap::from([(dir.join(DATAPACKAGE), text)]))

@@ -56,16 +56,7 @@ pub(crate) fn split_text(kind: FileKind, text: &str) -> Option<Split> {
             shell.insert(name, serde_json::from_str(raw.get()).ok()?);
         }
     }
-    let raws = array?;
-    let parse = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
-    let (items, refused) = match kind {
-        FileKind::Actors => split(raws, parse, Items::Actors),
-        FileKind::Sources => split(raws, parse, Items::Sources),
-        FileKind::Pledges => split(raws, parse, Items::Pledges),
-        FileKind::Events => split(raws, parse, Items::Events),
-        FileKind::Statements => split(raws, parse, Items::Statements),
-        FileKind::Manifest => return None,
-    }?;
+    let (items, refused) = split_kind(kind, array?)?;
     Some(Split {
         shell: Value::Object(shell),
         items,
@@ -86,16 +77,7 @@ pub(crate) fn split_value(kind: FileKind, mut value: Value) -> Result<Split, Val
         return Err(value);
     };
     // Trees are kept as they are, so this cannot fail.
-    let keep = Some;
-    let parts = match kind {
-        FileKind::Actors => split(values, keep, Items::Actors),
-        FileKind::Sources => split(values, keep, Items::Sources),
-        FileKind::Pledges => split(values, keep, Items::Pledges),
-        FileKind::Events => split(values, keep, Items::Events),
-        FileKind::Statements => split(values, keep, Items::Statements),
-        FileKind::Manifest => None,
-    };
-    match parts {
+    match split_kind(kind, values) {
         Some((items, refused)) => Ok(Split {
             shell: value,
             items,
@@ -117,18 +99,14 @@ pub(crate) fn from_rows<T: DeserializeOwned>(
     wrap: impl FnOnce(Vec<(usize, T)>) -> Items,
 ) -> Option<Split> {
     let (key, _) = kind.collection()?;
-    let mut refused = Vec::new();
-    let mut late = false;
+    let (mut refused, before) = (Vec::new(), typed.len());
     for (index, tree) in trees {
         match tree.typed::<T>() {
-            Some(record) => {
-                typed.push((index, record));
-                late = true;
-            }
+            Some(record) => typed.push((index, record)),
             None => refused.push((index, tree)),
         }
     }
-    if late {
+    if typed.len() > before {
         typed.sort_by_key(|(index, _)| *index);
     }
     let shell = [
@@ -143,8 +121,12 @@ pub(crate) fn from_rows<T: DeserializeOwned>(
 }
 
 /// A record the types can be tried on: raw JSON text or a parsed tree.
-trait Item: Send {
+trait Item: Send + Sized {
     fn typed<T: DeserializeOwned>(&self) -> Option<T>;
+
+    /// A record the types refused, as a tree, unless they accept it as
+    /// one; `None` if it cannot be made a tree.
+    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, Value>>;
 }
 
 impl Item for &RawValue {
@@ -153,12 +135,24 @@ impl Item for &RawValue {
             .ok()
             .map(|o| o.0)
     }
+
+    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, Value>> {
+        // Refused as text, a record may still be accepted as a tree (a
+        // repeated key, which the scan reports, is refused by the types in
+        // text but gone from the tree), as the file's whole tree would be.
+        let tree: Value = serde_json::from_str(self.get()).ok()?;
+        Some(tree.typed().ok_or(tree))
+    }
 }
 
 impl Item for Value {
     fn typed<T: DeserializeOwned>(&self) -> Option<T> {
         use serde::Deserialize;
         Object::<T>::deserialize(self).ok().map(|o| o.0)
+    }
+
+    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, Value>> {
+        Some(Err(self))
     }
 }
 
@@ -169,14 +163,22 @@ type Parts = (Items, Vec<(usize, Value)>);
 /// [`Parts`], before the accepted records are wrapped as [`Items`].
 type Halves<T> = (Vec<(usize, T)>, Vec<(usize, Value)>);
 
+/// [`split`] into the records of `kind`; `None` for the manifest.
+fn split_kind<I: Item>(kind: FileKind, all: Vec<I>) -> Option<Parts> {
+    match kind {
+        FileKind::Actors => split(all, Items::Actors),
+        FileKind::Sources => split(all, Items::Sources),
+        FileKind::Pledges => split(all, Items::Pledges),
+        FileKind::Events => split(all, Items::Events),
+        FileKind::Statements => split(all, Items::Statements),
+        FileKind::Manifest => None,
+    }
+}
+
 /// Splits `all`, half on each of two threads, into the records the types
-/// accept (wrapped by `wrap`) and the others (made trees by `tree`);
-/// `None` if `tree` fails on an item.
-fn split<I, T>(
-    mut all: Vec<I>,
-    tree: impl Fn(I) -> Option<Value> + Sync,
-    wrap: impl FnOnce(Vec<(usize, T)>) -> Items,
-) -> Option<Parts>
+/// accept (wrapped by `wrap`) and the others as trees; `None` if one
+/// cannot be made a tree.
+fn split<I, T>(mut all: Vec<I>, wrap: impl FnOnce(Vec<(usize, T)>) -> Items) -> Option<Parts>
 where
     I: Item,
     T: DeserializeOwned + Send,
@@ -185,19 +187,14 @@ where
         let mut typed = Vec::with_capacity(items.len());
         let mut refused = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
-            let Some(record) = item.typed::<T>() else {
-                // Refused as text, a record may still be accepted as a
-                // tree (a repeated key, which the scan reports, is refused
-                // by the types in text but gone from the tree), as the
-                // file's whole tree would have been.
-                let tree = tree(item)?;
-                match tree.typed::<T>() {
-                    Some(record) => typed.push((from + i, record)),
-                    None => refused.push((from + i, tree)),
-                }
-                continue;
+            let record = match item.typed::<T>() {
+                Some(record) => Ok(record),
+                None => item.refused::<T>()?,
             };
-            typed.push((from + i, record));
+            match record {
+                Ok(record) => typed.push((from + i, record)),
+                Err(tree) => refused.push((from + i, tree)),
+            }
         }
         Some((typed, refused))
     };

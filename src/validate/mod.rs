@@ -228,7 +228,7 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         if let Some(s) = split.remove(&kind) {
             let check_reference = locations.is_none();
             let mut gate = schema::Gate::new(keep, kind, path, locations.as_ref());
-            let is_broken = check_split(
+            check_split(
                 kind,
                 path,
                 s,
@@ -237,7 +237,9 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
                 &mut records,
                 &mut found,
             );
-            if is_broken || gate.broken() {
+            // Its array of records, or an id in it, is broken: references
+            // into the file may name what it lost.
+            if gate.broken() {
                 broken.push(kind);
             }
             skipped.extend(gate.skipped());
@@ -402,10 +404,9 @@ fn read_manifest(path: &Path, value: &Value, records: &mut Records, out: &mut Ve
 /// Checks a collection file read record by record: its shell against the
 /// file's schema, and each refused record against the schema on its own
 /// (in a file of one record, its pointers then moved to its place), with
-/// the text checks on the trees. Moves the records into `records`, and
-/// says whether the file's array or an id in it is broken (references into
-/// it may then name records it lost). Schema findings past `gate`'s limit
-/// are counted in it rather than made.
+/// the text checks on the trees. Moves the records into `records`. Schema
+/// findings past `gate`'s limit are counted in it rather than made, and it
+/// says whether the file's array or an id in it is broken.
 fn check_split(
     kind: FileKind,
     path: &Path,
@@ -414,9 +415,9 @@ fn check_split(
     gate: &mut schema::Gate<'_>,
     records: &mut Records,
     out: &mut Vec<Diagnostic>,
-) -> bool {
+) {
     let Some((key, _)) = kind.collection() else {
-        return false;
+        return;
     };
     let load::split::Split {
         shell,
@@ -467,9 +468,6 @@ fn check_split(
         kept.push((index, item));
     }
     records.complete &= shell_valid && kept.is_empty();
-    let broken = problems.iter().any(|d| {
-        d.pointer.is_empty() || d.pointer == format!("/{key}") || d.pointer.ends_with("/id")
-    });
     out.extend(problems);
     semantics::check_text(path, &shell, out);
     if let (true, Some(reference)) = (
@@ -494,7 +492,6 @@ fn check_split(
         load::split::Items::Statements(v) => records.statements = place(v, every),
     }
     records.refused.insert(kind, kept);
-    broken
 }
 
 /// Moves the records of a file read whole into `records`.
@@ -660,17 +657,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn past_the_limit_repeated_keys_unknown_and_missing_fields_are_counted_not_made() {
+    /// A JSON dataset of `n` generated pledges, its pledges.json's text
+    /// edited by `edit`; the directory, and the path of pledges.json.
+    fn json_dataset(n: usize, edit: impl FnOnce(String) -> String) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
-        crate::write::write_json_dir(&crate::generate::dataset(3, 1), dir.path(), "../schema")
+        crate::write::write_json_dir(&crate::generate::dataset(n, 1), dir.path(), "../schema")
             .unwrap();
         let path = dir.path().join("pledges.json");
         let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, edit(text)).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn past_the_limit_repeated_keys_unknown_and_missing_fields_are_counted_not_made() {
         let repeats: String = (0..30).map(|_| "\"title\": \"t\", ").collect();
         let unknown: String = (0..25).map(|i| format!("\"extra{i}\": 1, ")).collect();
-        let text = text.replacen("\"id\": ", &format!("{repeats}{unknown}\"id\": "), 1);
-        std::fs::write(&path, text).unwrap();
+        let (dir, path) = json_dataset(3, |text| {
+            text.replacen("\"id\": ", &format!("{repeats}{unknown}\"id\": "), 1)
+        });
         let options = Options::default().with_max_per_code_and_file(10);
         let report = validate_dir(dir.path(), &options).unwrap();
         let kept = |code| report.diagnostics.iter().filter(|d| d.code == code).count();
@@ -728,25 +733,16 @@ mod tests {
 
     #[test]
     fn a_repeated_key_in_a_record_is_only_a_repeated_key() {
-        let dir = tempfile::tempdir().unwrap();
-        crate::write::write_json_dir(&crate::generate::dataset(3, 1), dir.path(), "../schema")
-            .unwrap();
-        let path = dir.path().join("pledges.json");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = text.replacen("\"title\": ", "\"title\": \"x\", \"title\": ", 1);
-        std::fs::write(&path, text).unwrap();
+        let (dir, _) = json_dataset(3, |text| {
+            text.replacen("\"title\": ", "\"title\": \"x\", \"title\": ", 1)
+        });
         let report = validate_dir(dir.path(), &Options::default()).unwrap();
         assert_eq!(report.codes(), [Code::DuplicateKey], "{report:?}");
     }
 
     #[test]
     fn misspelt_fields_explain_the_missing_ones_past_the_limit_too() {
-        let dir = tempfile::tempdir().unwrap();
-        crate::write::write_json_dir(&crate::generate::dataset(30, 1), dir.path(), "../schema")
-            .unwrap();
-        let path = dir.path().join("pledges.json");
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replace("\"title\": ", "\"titel\": ")).unwrap();
+        let (dir, _) = json_dataset(30, |text| text.replace("\"title\": ", "\"titel\": "));
         let capped = validate_dir(
             dir.path(),
             &Options::default().with_max_per_code_and_file(10),

@@ -59,6 +59,7 @@ pub(crate) struct Gate<'a> {
     tables: Option<&'a CsvMap>,
     /// By code and table (`None`: the file itself).
     seen: HashMap<(Code, Option<usize>), usize>,
+    counted: usize,
     broken: bool,
 }
 
@@ -75,6 +76,7 @@ impl<'a> Gate<'a> {
             kind,
             tables,
             seen: HashMap::new(),
+            counted: 0,
             broken: false,
         }
     }
@@ -83,10 +85,21 @@ impl<'a> Gate<'a> {
     /// described.
     fn admit(&mut self, code: Code, pointer: &str) -> bool {
         let key = self.kind.collection().map_or("", |(key, _)| key);
-        if pointer.is_empty() || pointer.strip_prefix('/') == Some(key) || pointer.ends_with("/id")
-        {
-            self.broken = true;
-        }
+        let breaks = pointer.is_empty()
+            || pointer.strip_prefix('/') == Some(key)
+            || pointer.ends_with("/id");
+        self.count(code, pointer, breaks)
+    }
+
+    /// Counts an unknown field `field` of the object at `pointer`; whether
+    /// it is still to be described.
+    fn admit_field(&mut self, pointer: &str, field: &str) -> bool {
+        self.count(Code::UnknownField, pointer, field == "id")
+    }
+
+    fn count(&mut self, code: Code, pointer: &str, breaks: bool) -> bool {
+        self.broken |= breaks;
+        self.counted += 1;
         let table = self.tables.and_then(|t| t.table_of(self.kind, pointer));
         let n = self.seen.entry((code, table)).or_insert(0);
         *n += 1;
@@ -95,11 +108,12 @@ impl<'a> Gate<'a> {
 
     /// How many findings it has counted, described or not.
     pub(crate) fn counted(&self) -> usize {
-        self.seen.values().sum()
+        self.counted
     }
 
     /// Whether a finding it counted was at the file's root, its array of
-    /// records or an id: references into the file may name what it lost.
+    /// records or an id (described or not): references into the file may
+    /// name records it lost.
     pub(crate) fn broken(&self) -> bool {
         self.broken
     }
@@ -273,7 +287,7 @@ fn describe(
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(root, &pointer);
             for field in unexpected {
-                if !gate.admit(Code::UnknownField, &pointer) {
+                if !gate.admit_field(&pointer, field) {
                     continue;
                 }
                 let mut d = Diagnostic::new(
