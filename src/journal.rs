@@ -17,6 +17,17 @@
 //! removes any staging directory, so the directory holds the whole old
 //! set. Either way it says what it did, for the caller to pass on.
 //!
+//! Two commands never work on one directory at once: a set write holds an
+//! exclusive lock on the directory (`flock`, on Unix) from before it
+//! stages its first file until its last rename, [`recover`] takes the same
+//! lock before it finishes or discards anything, and a read of a dataset
+//! directory holds a shared one while it reads. Otherwise a second
+//! command could take a write still staging for one that was killed and
+//! remove its files, or read half of a set being renamed into place. A
+//! command that finds the lock taken waits for it, for up to
+//! [`LOCK_WAIT`], then stops with an I/O error. Where the file system has
+//! no such locks, the directory is used unlocked.
+//!
 //! A journal comes from the directory itself, which may be a stranger's
 //! pull request: it is read only when it is a regular file, at most
 //! [`JOURNAL_MAX`] bytes, and it can name only plain file names in that
@@ -26,6 +37,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::error::Error;
 
@@ -42,6 +54,10 @@ pub const MANAGED_PREFIX: &str = ".pledges-";
 
 /// The largest journal that is read, in bytes.
 pub const JOURNAL_MAX: u64 = 1 << 20;
+
+/// How long a command waits for another command's lock on a directory
+/// before it gives up (see the module's documentation).
+pub const LOCK_WAIT: Duration = Duration::from_secs(120);
 
 /// The first line of a journal: its format and version.
 const HEADER: &str = "pledges-journal 1";
@@ -169,16 +185,50 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 /// Finishes or discards a set write in `dir` that was interrupted, before
 /// anything else reads or writes it. Returns what it did, or `None` when
 /// there was nothing to do (also when `dir` does not exist or is not a
-/// directory: the caller reports that).
+/// directory: the caller reports that). When there is something to do, it
+/// first takes the directory's lock, waiting up to [`LOCK_WAIT`] for a
+/// command that is writing it.
 ///
 /// # Errors
-/// An I/O [`Error`] when the journal cannot be read or is not one, or a
-/// rename or removal fails; the journal then stays for the next run.
+/// An I/O [`Error`] when the journal cannot be read or is not one, a
+/// rename or removal fails (the journal then stays for the next run), or
+/// another command held the directory's lock for all of [`LOCK_WAIT`].
 pub fn recover(dir: &Path) -> Result<Option<Recovery>, Error> {
+    recover_waiting(dir, LOCK_WAIT)
+}
+
+/// [`recover`], waiting at most `wait` for the lock.
+pub(crate) fn recover_waiting(dir: &Path, wait: Duration) -> Result<Option<Recovery>, Error> {
     match std::fs::symlink_metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         _ => return Ok(None),
     }
+    // A look without the lock first: most directories have nothing to
+    // recover, and a read-only one then needs no lock at all.
+    if !has_managed_names(dir)? {
+        return Ok(None);
+    }
+    let _lock = Lock::take(dir, Access::Exclusive, wait)?;
+    recover_locked(dir)
+}
+
+/// Whether `dir` holds a journal or staging (any name [`recover`] manages).
+fn has_managed_names(dir: &Path) -> Result<bool, Error> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(MANAGED_PREFIX)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// [`recover`], for a caller that holds `dir`'s exclusive lock.
+pub(crate) fn recover_locked(dir: &Path) -> Result<Option<Recovery>, Error> {
     let mut recovery = Recovery::default();
     let journal_path = dir.join(JOURNAL);
     match std::fs::symlink_metadata(&journal_path) {
@@ -198,6 +248,73 @@ pub fn recover(dir: &Path) -> Result<Option<Recovery>, Error> {
     }
     recovery.discarded = discard_staging(dir)?;
     Ok((recovery.finished.is_some() || recovery.discarded > 0).then_some(recovery))
+}
+
+/// Which lock a command takes on a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// To read a dataset: others may read too, nobody writes.
+    Shared,
+    /// To write a set, or recover one: nobody else reads or writes.
+    Exclusive,
+}
+
+/// A lock on a directory, held until dropped (closing the directory
+/// releases it, also when the process is killed).
+#[derive(Debug)]
+pub(crate) struct Lock {
+    #[cfg(unix)]
+    _dir: Option<File>,
+}
+
+impl Lock {
+    /// Takes `access` to `dir`, waiting up to `wait` while another command
+    /// holds a lock that conflicts. A file system without locks (the
+    /// call is not supported there) gives an unlocked directory.
+    ///
+    /// # Errors
+    /// An I/O [`Error`] when `dir` cannot be opened, or the lock was held
+    /// by another command for all of `wait`.
+    pub(crate) fn take(dir: &Path, access: Access, wait: Duration) -> Result<Self, Error> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{FlockOperation, flock};
+            let file = File::open(dir).map_err(|e| Error::io(dir, e))?;
+            let operation = match access {
+                Access::Shared => FlockOperation::NonBlockingLockShared,
+                Access::Exclusive => FlockOperation::NonBlockingLockExclusive,
+            };
+            let deadline = Instant::now() + wait;
+            loop {
+                match flock(&file, operation) {
+                    Ok(()) => return Ok(Self { _dir: Some(file) }),
+                    Err(rustix::io::Errno::WOULDBLOCK) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    Err(rustix::io::Errno::WOULDBLOCK) => {
+                        let e = io::Error::new(
+                            io::ErrorKind::WouldBlock,
+                            format!(
+                                "another `pledges` command has been using this directory \
+                                 for {} s; try again once it has finished",
+                                wait.as_secs()
+                            ),
+                        );
+                        return Err(Error::io(dir, e));
+                    }
+                    Err(rustix::io::Errno::INTR) => {}
+                    // No locks on this file system (`ENOLCK`, `EOPNOTSUPP`,
+                    // `EINVAL`): go on unlocked, as before locks.
+                    Err(_) => return Ok(Self { _dir: None }),
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (dir, access, wait, Instant::now());
+            Ok(Self {})
+        }
+    }
 }
 
 fn read_journal(path: &Path) -> io::Result<Journal> {
@@ -292,7 +409,8 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
 /// `journal.removals`. First every target is checked: a directory where a
 /// file is to go is an error before anything changes (and the staging
 /// directory is removed). Then the journal is written, synced and renamed
-/// into `dir` (the commit point), and applied.
+/// into `dir` (the commit point), and applied. The caller holds `dir`'s
+/// exclusive [`Lock`].
 ///
 /// # Errors
 /// An I/O [`Error`] naming the file or directory. Before the commit point
@@ -466,6 +584,44 @@ mod tests {
                 ("b.csv".to_owned(), String::new())
             ]
         );
+    }
+
+    /// While a command holds a directory's lock (a write still staging),
+    /// another command's recovery does not take the staging for a killed
+    /// write's and remove it: it waits, and gives up when the wait is over.
+    /// Once the lock is released, staging without a journal is removed.
+    #[cfg(unix)]
+    #[test]
+    fn recovery_leaves_a_write_in_progress_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        staged(dir.path(), &[("a.csv", "new")]);
+        let writing = Lock::take(dir.path(), Access::Exclusive, Duration::ZERO).unwrap();
+        let err = recover_waiting(dir.path(), Duration::from_millis(30))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another `pledges` command"), "{err}");
+        assert!(dir.path().join(format!("{STAGING_PREFIX}test")).is_dir());
+        drop(writing);
+        let recovery = recover_waiting(dir.path(), Duration::ZERO)
+            .unwrap()
+            .unwrap();
+        assert_eq!(recovery.discarded, 1);
+    }
+
+    /// Readers share a directory; a writer has it alone.
+    #[cfg(unix)]
+    #[test]
+    fn readers_share_a_directory_and_a_writer_has_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let take = |access| Lock::take(dir.path(), access, Duration::ZERO);
+        let (a, b) = (take(Access::Shared).unwrap(), take(Access::Shared).unwrap());
+        assert!(take(Access::Exclusive).is_err());
+        drop((a, b));
+        let writer = take(Access::Exclusive).unwrap();
+        assert!(take(Access::Shared).is_err());
+        assert!(take(Access::Exclusive).is_err());
+        drop(writer);
+        take(Access::Shared).unwrap();
     }
 
     /// A journal that is not one stops the command instead of being

@@ -29,6 +29,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex};
 use crate::error::Error;
+use crate::journal::{Access, LOCK_WAIT, Lock};
 use crate::model::strict::Object;
 use crate::model::{
     ActorsFile, EventsFile, Manifest, PledgesFile, Resources, SourcesFile, StatementsFile,
@@ -488,6 +489,8 @@ pub(crate) fn read_dir(
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));
     }
+    // No set write starts in `dir` until its files are read.
+    let _lock = Lock::take(dir, Access::Shared, LOCK_WAIT)?;
     Ok(if is_csv_dir(dir) {
         read_csv_dir(dir, fast_csv, max_size, keep)
     } else {

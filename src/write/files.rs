@@ -7,7 +7,7 @@ use std::io::{Read as _, Write};
 use std::path::Path;
 
 use crate::error::Error;
-use crate::journal::{self, Journal, STAGING_PREFIX};
+use crate::journal::{self, Access, Journal, Lock, STAGING_PREFIX};
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 
@@ -86,7 +86,7 @@ pub(crate) fn write_set_replacing(
     replaces: Replaces,
     mut write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    let staged = staging(dir)?;
+    let (lock, staged) = staging(dir)?;
     std::thread::scope(|threads| {
         let mut syncs = Vec::new();
         for name in names {
@@ -98,7 +98,7 @@ pub(crate) fn write_set_replacing(
         }
         join_all(syncs)
     })?;
-    publish(dir, staged, names, replaces)
+    publish(dir, lock, staged, names, replaces)
 }
 
 /// Waits for every thread and returns the first error (a panic goes on).
@@ -123,7 +123,7 @@ pub(crate) fn write_set_in_lanes(
     replaces: Replaces,
     write: &(dyn Fn(&str, &mut File) -> std::io::Result<()> + Sync),
 ) -> Result<(), Error> {
-    let staged = staging(dir)?;
+    let (lock, staged) = staging(dir)?;
     let at = staged.path();
     std::thread::scope(|threads| {
         let handles: Vec<_> = lanes
@@ -149,7 +149,7 @@ pub(crate) fn write_set_in_lanes(
         join_all(handles)
     })?;
     let names: Vec<&str> = lanes.iter().flatten().copied().collect();
-    publish(dir, staged, &names, replaces)
+    publish(dir, lock, staged, &names, replaces)
 }
 
 /// Bytes written between two flushes ahead (see [`with_sync_ahead`]).
@@ -248,15 +248,18 @@ impl Write for SyncAhead<'_, '_, '_> {
     }
 }
 
-/// A staging directory inside `dir` (created if missing), removed when
+/// `dir`'s exclusive lock, held until the set is published, and a
+/// staging directory inside `dir` (created if missing), removed when
 /// dropped. An interrupted write in `dir` is finished or discarded first.
-fn staging(dir: &Path) -> Result<tempfile::TempDir, Error> {
-    journal::recover(dir)?;
+fn staging(dir: &Path) -> Result<(Lock, tempfile::TempDir), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    tempfile::Builder::new()
+    let lock = Lock::take(dir, Access::Exclusive, journal::LOCK_WAIT)?;
+    journal::recover_locked(dir)?;
+    let staged = tempfile::Builder::new()
         .prefix(STAGING_PREFIX)
         .tempdir_in(dir)
-        .map_err(|e| Error::io(dir, e))
+        .map_err(|e| Error::io(dir, e))?;
+    Ok((lock, staged))
 }
 
 /// Creates `name` in `staged` and has `write` fill it; the caller syncs it.
@@ -271,9 +274,11 @@ fn fill(
 }
 
 /// Publishes the staged files `names` into `dir` as one change, with the
-/// removal of what `replaces` says is left of the old set.
+/// removal of what `replaces` says is left of the old set, and then
+/// releases `dir`'s lock.
 fn publish(
     dir: &Path,
+    lock: Lock,
     staged: tempfile::TempDir,
     names: &[&str],
     replaces: Replaces,
@@ -291,7 +296,9 @@ fn publish(
     // From here the staging directory belongs to the journal: a failure
     // after the commit point needs its files to finish the change.
     let _ = staged.keep();
-    journal::commit(dir, &journal)
+    let published = journal::commit(dir, &journal);
+    drop(lock);
+    published
 }
 
 /// The largest manifest read to find the files of the old set.

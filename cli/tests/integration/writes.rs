@@ -208,6 +208,77 @@ fn a_conversion_killed_at_any_moment_leaves_the_old_set_or_the_new_one() {
     assert!(inside > 0, "no kill landed inside the rename window");
 }
 
+/// Commands run at once on one directory take turns: two conversions into
+/// it and two validations of it all succeed, and the directory then holds
+/// one whole set with nothing of either write left over. Without the
+/// directory's lock, one conversion's recovery removed the other's staging
+/// as a killed write's, and the other failed, or published half a set.
+#[test]
+fn commands_run_at_once_on_one_directory_take_turns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = [
+        generated(tmp.path(), "one", 2000, 3),
+        generated(tmp.path(), "two", 2000, 4),
+    ];
+    let sets: Vec<Listing> = ["one", "two"]
+        .iter()
+        .map(|name| {
+            let fresh = format!("{name}-csv");
+            let out = pledges(tmp.path(), &["convert", "--to", "csv", name, &fresh]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            listing(&tmp.path().join(fresh))
+        })
+        .collect();
+    assert_ne!(sets[0], sets[1]);
+    let target = tmp.path().join("target");
+    let spawn = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_pledges"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pledges runs")
+    };
+    for round in 0..8 {
+        restore(&target, &sets[round % 2]);
+        let children: Vec<_> = [
+            spawn(&[
+                "convert".as_ref(),
+                "--to".as_ref(),
+                "csv".as_ref(),
+                inputs[0].as_os_str(),
+                target.as_os_str(),
+            ]),
+            spawn(&["validate".as_ref(), target.as_os_str()]),
+            spawn(&[
+                "convert".as_ref(),
+                "--to".as_ref(),
+                "csv".as_ref(),
+                inputs[1].as_os_str(),
+                target.as_os_str(),
+            ]),
+            spawn(&["validate".as_ref(), target.as_os_str()]),
+        ]
+        .into_iter()
+        .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "round {round}: {}",
+                stderr(&out)
+            );
+        }
+        let after = listing(&target);
+        assert!(
+            sets.contains(&after),
+            "round {round}: not one whole set: {:?}",
+            after.keys().collect::<Vec<_>>()
+        );
+    }
+}
+
 /// A write killed after its commit point (a journal, renames left to do)
 /// is finished by the next command, whatever that command is, with a note
 /// on standard error; one killed before it (staging, no journal) is
