@@ -9,6 +9,15 @@
 //! [`JOURNAL`]: that rename is the commit point. The renames follow, the
 //! directory is synced, and the journal and staging directory are removed.
 //!
+//! A set may also hold one whole directory (`generate` writes JSON in its
+//! target and the CSV form in `csv` inside it): that directory is staged
+//! whole in the staging directory, and the journal's `swap` line has it
+//! take the place of the target's, in one step (`renameat2` with
+//! `RENAME_EXCHANGE`, on Linux) or else in two renames. The journal keeps
+//! the staged directory's device and inode, which tell recovery whether
+//! the swap was done. So a reader of that directory alone sees its old set
+//! or its new one, and the next command on the target finishes the rest.
+//!
 //! [`recover`] runs before anything else reads or writes a dataset
 //! directory (the library's load and write entry points call it): with a
 //! journal, it does the renames that are left (each is done at most once:
@@ -107,6 +116,36 @@ pub(crate) struct Journal {
     pub(crate) renames: Vec<String>,
     /// Files of the old set to remove from the target.
     pub(crate) removals: Vec<String>,
+    /// A directory of the set (`generate`'s `csv`), staged whole in the
+    /// staging directory and swapped with the target's in one step.
+    pub(crate) swap: Option<Swap>,
+}
+
+/// A directory staged whole, to take the place of the target's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Swap {
+    /// Its name, in the staging directory and in the target.
+    pub(crate) name: String,
+    /// The staged directory's device and inode, by which recovery tells
+    /// whether the swap was done (a rename keeps them); `None` where the
+    /// platform has none, and the swap is two renames.
+    pub(crate) id: Option<(u64, u64)>,
+}
+
+/// The device and inode of the directory at `path` (not followed).
+#[cfg_attr(not(feature = "write"), allow(dead_code))]
+pub(crate) fn dir_id(path: &Path) -> io::Result<Option<(u64, u64)>> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_dir() {
+        return Err(invalid("this is not a directory"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(Some((meta.dev(), meta.ino())))
+    }
+    #[cfg(not(unix))]
+    Ok(None)
 }
 
 /// Whether `name` is a plain file name this module may touch: one path
@@ -135,6 +174,12 @@ impl Journal {
         for name in &self.removals {
             text.push_str(&format!("remove {name}\n"));
         }
+        if let Some(swap) = &self.swap {
+            match swap.id {
+                Some((dev, ino)) => text.push_str(&format!("swap {} {dev}:{ino}\n", swap.name)),
+                None => text.push_str(&format!("swap {} -\n", swap.name)),
+            }
+        }
         text
     }
 
@@ -157,11 +202,16 @@ impl Journal {
             staging: staging.to_owned(),
             renames: Vec::new(),
             removals: Vec::new(),
+            swap: None,
         };
         for line in lines {
             let (list, name) = match line.split_once(' ') {
                 Some(("rename", name)) => (&mut journal.renames, name),
                 Some(("remove", name)) => (&mut journal.removals, name),
+                Some(("swap", rest)) if journal.swap.is_none() => {
+                    journal.swap = Some(parse_swap(rest)?);
+                    continue;
+                }
                 _ => return Err(invalid("the journal has a line it does not define")),
             };
             if !is_plain_name(name) {
@@ -171,6 +221,29 @@ impl Journal {
         }
         Ok(journal)
     }
+}
+
+/// A `swap` line's name and id (`DEV:INO`, or `-` for none).
+fn parse_swap(rest: &str) -> io::Result<Swap> {
+    let bad = || invalid("the journal has a `swap` line it does not define");
+    let (name, id) = rest.split_once(' ').ok_or_else(bad)?;
+    if !is_plain_name(name) {
+        return Err(invalid("the journal names a file outside its directory"));
+    }
+    let id = match id {
+        "-" => None,
+        _ => {
+            let (dev, ino) = id.split_once(':').ok_or_else(bad)?;
+            Some((
+                dev.parse().map_err(|_| bad())?,
+                ino.parse().map_err(|_| bad())?,
+            ))
+        }
+    };
+    Ok(Swap {
+        name: name.to_owned(),
+        id,
+    })
 }
 
 /// Syncs the directory `dir`, so that renames in it are on the device.
@@ -377,6 +450,9 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
             Err(e) => return Err(Error::io(&from, e)),
         }
     }
+    if let Some(swap) = &journal.swap {
+        renamed += swap_in(dir, &staging, swap)?;
+    }
     for name in &journal.removals {
         let path = dir.join(name);
         match std::fs::symlink_metadata(&path) {
@@ -402,6 +478,56 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
         Err(e) => return Err(Error::io(&staging, e)),
     }
     Ok((renamed, removed))
+}
+
+/// Puts the directory `swap` names, staged in `staging`, in the place of
+/// `dir`'s, in one step where the platform can (`renameat2` with
+/// `RENAME_EXCHANGE`; the old one is left in `staging`, to go with it), or
+/// else as two renames (the old one into `staging` first). Each step is
+/// done at most once, however often this is run: the swap is done once the
+/// directory in `dir` is the staged one. Returns 1 when it moved the
+/// staged directory, 0 when that had been done.
+fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
+    let target = dir.join(&swap.name);
+    let staged = staging.join(&swap.name);
+    let in_place = std::fs::symlink_metadata(&target).ok();
+    if let (Some(id), Some(_)) = (swap.id, &in_place)
+        && dir_id(&target).ok().flatten() == Some(id)
+    {
+        return Ok(0);
+    }
+    match std::fs::symlink_metadata(&staged) {
+        Ok(meta) if meta.is_dir() => {}
+        // Moved already, by the two renames' second.
+        Err(e) if e.kind() == io::ErrorKind::NotFound && swap.id.is_none() => return Ok(0),
+        _ => {
+            let e = invalid("the directory this write staged is not there; nothing was swapped");
+            return Err(Error::io(&staged, e));
+        }
+    }
+    if swap
+        .id
+        .is_some_and(|id| dir_id(&staged).ok().flatten() != Some(id))
+    {
+        let e = invalid("this is not the directory this write staged; nothing was swapped");
+        return Err(Error::io(&staged, e));
+    }
+    if in_place.is_some() {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if swap.id.is_some() {
+            use rustix::fs::{CWD, RenameFlags, renameat_with};
+            match renameat_with(CWD, &staged, CWD, &target, RenameFlags::EXCHANGE) {
+                Ok(()) => return Ok(1),
+                // Not on this file system: the two renames below.
+                Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {}
+                Err(e) => return Err(Error::io(&target, e.into())),
+            }
+        }
+        let old = staging.join(format!("{}.old", swap.name));
+        std::fs::rename(&target, &old).map_err(|e| Error::io(&target, e))?;
+    }
+    std::fs::rename(&staged, &target).map_err(|e| Error::io(&target, e))?;
+    Ok(1)
 }
 
 /// Publishes the files `journal.renames`, staged and synced in
@@ -433,6 +559,17 @@ pub(crate) fn commit(dir: &Path, journal: &Journal) -> Result<(), Error> {
                 let e = io::Error::new(
                     io::ErrorKind::IsADirectory,
                     "a directory is in the way of this file; nothing was written",
+                );
+                return Err(Error::io(&target, e));
+            }
+        }
+        if let Some(swap) = &journal.swap {
+            let target = dir.join(&swap.name);
+            if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
+                let e = io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    "something that is not a directory is in the way of this one; \
+                     nothing was written",
                 );
                 return Err(Error::io(&target, e));
             }
@@ -472,6 +609,7 @@ mod tests {
             staging,
             renames: files.iter().map(|(n, _)| (*n).to_owned()).collect(),
             removals: Vec::new(),
+            swap: None,
         }
     }
 
@@ -497,15 +635,21 @@ mod tests {
             names in proptest::collection::vec("[a-z_]{1,8}\\.(csv|json)", 0..6),
             removals in proptest::collection::vec("[a-z_]{1,8}\\.csv", 0..3),
             noise in "[ -~\n]{0,40}",
+            swap in proptest::option::of(("[a-z]{1,8}", proptest::option::of(any::<(u64, u64)>()))),
         ) {
             let journal = Journal {
                 staging: format!("{STAGING_PREFIX}abc"),
                 renames: names,
                 removals,
+                swap: swap.map(|(name, id)| Swap { name, id }),
             };
             prop_assert_eq!(Journal::parse(&journal.text()).unwrap(), journal.clone());
             for hostile in ["../x", "/etc/passwd", "a/b", ".pledges-journal", ""] {
                 let text = format!("{}rename {hostile}\n", journal.text());
+                prop_assert!(Journal::parse(&text).is_err(), "{:?}", hostile);
+            }
+            for hostile in ["../x 1:2", "csv", "csv 1", "csv a:b", "csv 1:2:3"] {
+                let text = format!("{}swap {hostile}\n", journal.text());
                 prop_assert!(Journal::parse(&text).is_err(), "{:?}", hostile);
             }
             let text = journal.text().replacen(&journal.staging, "../elsewhere", 1);
@@ -545,6 +689,64 @@ mod tests {
                     ("b.csv".to_owned(), "new b".to_owned()),
                     ("c.json".to_owned(), "new c".to_owned()),
                 ]
+            );
+            assert_eq!(recover(dir.path()).unwrap(), None);
+        }
+    }
+
+    /// A write that swaps a whole directory (`generate`'s `csv`) is
+    /// finished by the next `recover` from any point it was killed at: none
+    /// of its steps done, the files renamed, the directories exchanged (the
+    /// old one then sits in the staging directory, and is not swapped back),
+    /// or the first of two renames done. `dir` then holds the new files and
+    /// the new directory, and nothing of the write.
+    #[test]
+    fn recovery_finishes_a_directory_swap_from_any_point() {
+        for done in 0..4 {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("a.json"), "old a").unwrap();
+            std::fs::create_dir(dir.path().join("csv")).unwrap();
+            std::fs::write(dir.path().join("csv/t.csv"), "old t").unwrap();
+            let mut journal = staged(dir.path(), &[("a.json", "new a")]);
+            let staging = dir.path().join(&journal.staging);
+            std::fs::create_dir(staging.join("csv")).unwrap();
+            std::fs::write(staging.join("csv/t.csv"), "new t").unwrap();
+            let id = dir_id(&staging.join("csv")).unwrap();
+            journal.swap = Some(Swap {
+                name: "csv".to_owned(),
+                id,
+            });
+            std::fs::write(dir.path().join(JOURNAL), journal.text()).unwrap();
+            if done >= 1 {
+                std::fs::rename(staging.join("a.json"), dir.path().join("a.json")).unwrap();
+            }
+            match done {
+                // As `renameat2` with `RENAME_EXCHANGE` leaves them.
+                2 => {
+                    std::fs::rename(dir.path().join("csv"), staging.join("swapped")).unwrap();
+                    std::fs::rename(staging.join("csv"), dir.path().join("csv")).unwrap();
+                    std::fs::rename(staging.join("swapped"), staging.join("csv")).unwrap();
+                }
+                3 => std::fs::rename(dir.path().join("csv"), staging.join("csv.old")).unwrap(),
+                _ => {}
+            }
+            let recovery = recover(dir.path()).unwrap().unwrap();
+            assert_eq!(
+                recovery.finished,
+                Some(usize::from(done < 1) + usize::from(done != 2))
+            );
+            assert_eq!(
+                listing(dir.path()),
+                [
+                    ("a.json".to_owned(), "new a".to_owned()),
+                    ("csv".to_owned(), String::new()),
+                ],
+                "{done}"
+            );
+            assert_eq!(
+                listing(&dir.path().join("csv")),
+                [("t.csv".to_owned(), "new t".to_owned())],
+                "{done}"
             );
             assert_eq!(recover(dir.path()).unwrap(), None);
         }

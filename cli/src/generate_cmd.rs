@@ -2,11 +2,14 @@
 
 use ukraine_pledges::generate;
 use ukraine_pledges::schema::FileKind;
+use ukraine_pledges::write::write_files_and_csv_dir;
 use ukraine_pledges::write::{canonical_files, file_name};
-use ukraine_pledges::write::{write_csv_dir, write_files};
 
 use crate::args::GenerateArgs;
 use crate::{ERROR, Holds, SUCCESS, emit, fail, holds, recover};
+
+/// Where in `--out` the CSV form goes.
+const CSV_DIR: &str = "csv";
 
 pub fn run(args: &GenerateArgs) -> u8 {
     // Both are bounded by their arguments' ranges, so they fit.
@@ -14,7 +17,7 @@ pub fn run(args: &GenerateArgs) -> u8 {
     else {
         return fail("--pledges or --corrupt is too large for this machine");
     };
-    let csv = args.out.join("csv");
+    let csv = args.out.join(CSV_DIR);
     for dir in [&args.out, &csv] {
         if let Err(code) = recover(dir) {
             return code;
@@ -55,7 +58,7 @@ pub fn run(args: &GenerateArgs) -> u8 {
             files.push((name, text.into_bytes()));
         }
     }
-    if let Err(e) = write_files(&args.out, &files).and_then(|()| write_csv_dir(&dataset, &csv)) {
+    if let Err(e) = write_files_and_csv_dir(&args.out, &files, &dataset, CSV_DIR) {
         return fail(e);
     }
     if args.corrupt > 0 {

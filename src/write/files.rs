@@ -7,7 +7,7 @@ use std::io::{Read as _, Write};
 use std::path::Path;
 
 use crate::error::Error;
-use crate::journal::{self, Access, Journal, Lock, STAGING_PREFIX};
+use crate::journal::{self, Access, Journal, Lock, STAGING_PREFIX, Swap};
 use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 
@@ -84,21 +84,71 @@ pub(crate) fn write_set_replacing(
     dir: &Path,
     names: &[&str],
     replaces: Replaces,
-    mut write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
+    write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let (lock, staged) = staging(dir)?;
+    fill_and_sync(dir, staged.path(), names, write)?;
+    publish(dir, lock, staged, names, replaces, None)
+}
+
+/// [`write_set_replacing`], with a directory `subdir` of the set as well:
+/// `fill_subdir` writes it whole in the staging directory, and it takes
+/// the place of `dir`'s `subdir` in the same change, in one step (see
+/// [`crate::journal`]). The old `subdir`'s own interrupted write is
+/// finished or discarded first, and it is locked until it is swapped out.
+pub(crate) fn write_set_with_dir(
+    dir: &Path,
+    names: &[&str],
+    replaces: Replaces,
+    write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
+    subdir: &str,
+    fill_subdir: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if !journal::is_plain_name(subdir) {
+        let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file name");
+        return Err(Error::io(&dir.join(subdir), e));
+    }
+    let (lock, staged) = staging(dir)?;
+    fill_and_sync(dir, staged.path(), names, write)?;
+    let target = dir.join(subdir);
+    let _old = match std::fs::symlink_metadata(&target) {
+        Ok(meta) if meta.is_dir() => {
+            let old = Lock::take(&target, Access::Exclusive, journal::LOCK_WAIT)?;
+            journal::recover_locked(&target)?;
+            Some(old)
+        }
+        // Absent, or something else in the way, which the commit refuses.
+        _ => None,
+    };
+    let inner = staged.path().join(subdir);
+    fill_subdir(&inner)?;
+    let id = journal::dir_id(&inner).map_err(|e| Error::io(&inner, e))?;
+    let swap = Swap {
+        name: subdir.to_owned(),
+        id,
+    };
+    publish(dir, lock, staged, names, replaces, Some(swap))
+}
+
+/// Has `write` fill each file of `names` in `staged`, each synced on a
+/// thread of its own while the next ones are written.
+fn fill_and_sync(
+    dir: &Path,
+    staged: &Path,
+    names: &[&str],
+    mut write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
+) -> Result<(), Error> {
     std::thread::scope(|threads| {
         let mut syncs = Vec::new();
         for name in names {
-            let file = fill(staged.path(), name, &mut write);
+            let file = fill(staged, name, &mut write);
             let file = file.map_err(|e| Error::io(&dir.join(name), e))?;
             syncs.push(
                 threads.spawn(move || file.sync_all().map_err(|e| Error::io(&dir.join(name), e))),
             );
         }
         join_all(syncs)
-    })?;
-    publish(dir, lock, staged, names, replaces)
+    })
 }
 
 /// Waits for every thread and returns the first error (a panic goes on).
@@ -149,7 +199,7 @@ pub(crate) fn write_set_in_lanes(
         join_all(handles)
     })?;
     let names: Vec<&str> = lanes.iter().flatten().copied().collect();
-    publish(dir, lock, staged, &names, replaces)
+    publish(dir, lock, staged, &names, replaces, None)
 }
 
 /// Bytes written between two flushes ahead (see [`with_sync_ahead`]).
@@ -273,15 +323,16 @@ fn fill(
     Ok(file)
 }
 
-/// Publishes the staged files `names` into `dir` as one change, with the
-/// removal of what `replaces` says is left of the old set, and then
-/// releases `dir`'s lock.
+/// Publishes the staged files `names` (and the directory `swap` names)
+/// into `dir` as one change, with the removal of what `replaces` says is
+/// left of the old set, and then releases `dir`'s lock.
 fn publish(
     dir: &Path,
     lock: Lock,
     staged: tempfile::TempDir,
     names: &[&str],
     replaces: Replaces,
+    swap: Option<Swap>,
 ) -> Result<(), Error> {
     let staging = staged
         .path()
@@ -292,6 +343,7 @@ fn publish(
         staging,
         renames: names.iter().map(|&n| n.to_owned()).collect(),
         removals: left_over(dir, names, replaces),
+        swap,
     };
     // From here the staging directory belongs to the journal: a failure
     // after the commit point needs its files to finish the change.

@@ -14,6 +14,7 @@ pub mod datapackage;
 pub(crate) mod files;
 mod json;
 
+use std::fs::File;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -25,7 +26,7 @@ use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::schema::FileKind;
 use crate::tables::{Children, DATAPACKAGE, Record, Row, Shape, TABLES, Table};
-use files::{Replaces, SYNC_AHEAD, with_sync_ahead, write_set_in_lanes};
+use files::{Replaces, SYNC_AHEAD, with_sync_ahead, write_set_in_lanes, write_set_with_dir};
 
 /// Every file of the CSV form of `dataset`: the tables and
 /// `datapackage.json`, as `(file name, bytes)`.
@@ -90,6 +91,36 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error>
             .find(|(n, _)| n == name)
             .map_or(&[][..], |(_, bytes)| bytes.as_slice());
         file.write_all(bytes)
+    })
+}
+
+/// Writes `files` into `dir` and the CSV form of `dataset` into its
+/// subdirectory `csv_dir` (as [`write_csv_dir`] would), all as one change:
+/// killed at any moment, `dir` and `dir/csv_dir` hold the old files and
+/// tables or the new ones, or the next read or write of `dir` finishes the
+/// change. The CSV directory is staged whole and swapped with the old one
+/// in one step where the platform can (`renameat2` on Linux), so a reader
+/// of `dir/csv_dir` alone also sees the whole old set or the whole new one.
+///
+/// # Errors
+/// An I/O [`Error`] naming the file that could not be written, or the
+/// `csv_dir` that is not a plain name or has a file in its way.
+pub fn write_files_and_csv_dir(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    dataset: &Dataset,
+    csv_dir: &str,
+) -> Result<(), Error> {
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    let write = |name: &str, file: &mut File| {
+        let bytes = files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&[][..], |(_, bytes)| bytes.as_slice());
+        file.write_all(bytes)
+    };
+    write_set_with_dir(dir, &names, Replaces::Nothing, write, csv_dir, |csv| {
+        write_csv_dir(dataset, csv)
     })
 }
 

@@ -208,6 +208,100 @@ fn a_conversion_killed_at_any_moment_leaves_the_old_set_or_the_new_one() {
     assert!(inside > 0, "no kill landed inside the rename window");
 }
 
+/// `generate` killed at any moment leaves `--out` and `--out/csv` both old
+/// or both new, once the next command on `--out` has run; and `--out/csv`
+/// read alone is a whole set at every moment, since it is swapped in one
+/// step. Kills are spread over the run by the clock, then timed by the
+/// write's journal, which lands them between the commit point and the swap.
+#[test]
+fn generate_killed_at_any_moment_leaves_both_forms_old_or_both_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old_dir = generated(tmp.path(), "old", 1500, 1);
+    let new_dir = generated(tmp.path(), "new", 1500, 2);
+    let pair = |dir: &Path| (visible(&listing(dir)), listing(&dir.join("csv")));
+    let (old, new) = (pair(&old_dir), pair(&new_dir));
+    assert_ne!(old.0, new.0);
+    assert_ne!(old.1, new.1);
+    let target = tmp.path().join("target");
+    let put_back = || {
+        restore(
+            &target,
+            &old.0
+                .iter()
+                .filter(|(_, f)| f.is_some())
+                .map(|(n, f)| (n.clone(), f.clone()))
+                .collect(),
+        );
+        restore(&target.join("csv"), &old.1);
+    };
+    let generate = || {
+        Command::new(env!("CARGO_BIN_EXE_pledges"))
+            .args([
+                "generate",
+                "--pledges",
+                "1500",
+                "--seed",
+                "2",
+                "--force",
+                "--out",
+            ])
+            .arg(&target)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pledges runs")
+    };
+    put_back();
+    let started = Instant::now();
+    assert!(generate().wait().unwrap().success());
+    let whole = started.elapsed();
+    assert_eq!(pair(&target), new);
+
+    let journal = target.join(".pledges-journal");
+    let (mut inside, runs) = (0, 32u32);
+    for run in 0..runs {
+        put_back();
+        let mut child = generate();
+        if run % 2 == 0 {
+            std::thread::sleep(whole * 6 / 5 * run / runs);
+        } else {
+            let deadline = Instant::now() + whole * 20;
+            while std::fs::symlink_metadata(&journal).is_err()
+                && Instant::now() < deadline
+                && child.try_wait().unwrap().is_none()
+            {
+                std::hint::spin_loop();
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let csv = visible(&listing(&target.join("csv")));
+        assert!(
+            csv == old.1 || csv == new.1,
+            "run {run}: the CSV directory read alone is neither set: {:?}",
+            csv.keys().collect::<Vec<_>>()
+        );
+        inside += usize::from(journal.exists());
+        let out = pledges(tmp.path(), &["validate", "target"]);
+        assert_ne!(out.status.code(), Some(2), "run {run}: {}", stderr(&out));
+        let after = pair(&target);
+        assert!(
+            after == old || after == new,
+            "run {run}: after `pledges validate`, the JSON files and the CSV \
+             directory are not both old or both new"
+        );
+        assert_eq!(
+            listing(&target).len(),
+            after.0.len(),
+            "run {run}: staging left"
+        );
+    }
+    assert!(
+        inside > 0,
+        "no kill landed between the commit point and the swap"
+    );
+}
+
 /// Commands run at once on one directory take turns: two conversions into
 /// it and two validations of it all succeed, and the directory then holds
 /// one whole set with nothing of either write left over. Without the
@@ -436,6 +530,18 @@ fn a_directory_in_the_way_fails_the_write_before_anything_changes() {
         stderr(&out)
     );
     assert_eq!(listing(&old), before);
+
+    // `generate`'s CSV directory with a file in its place: nothing of
+    // the JSON set is written either.
+    let out_dir = tmp.path().join("blocked");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::fs::write(out_dir.join("csv"), "not a directory").unwrap();
+    let before = listing(&out_dir);
+    let args = ["generate", "--pledges", "5", "--out", "blocked", "--force"];
+    let out = pledges(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("blocked/csv"), "{}", stderr(&out));
+    assert_eq!(listing(&out_dir), before);
 }
 
 /// `generate` does not overwrite a dataset, nor write JSON into a CSV
