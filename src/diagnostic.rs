@@ -523,7 +523,24 @@ impl LineIndex {
 /// Escapes one JSON Pointer reference token (`~` and `/`).
 #[must_use]
 pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_token(&mut out, token);
+    out
+}
+
+/// Appends `token` to `pointer`, escaped as [`escape_token`] does.
+pub(crate) fn push_token(pointer: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        pointer.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 #[cfg(test)]

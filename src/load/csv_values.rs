@@ -248,6 +248,22 @@ fn number_columns(table: &Table) -> Vec<CellType> {
         .collect()
 }
 
+/// [`to_value`] of a cell read (`None`: the column is missing), its text
+/// moved into the value rather than copied.
+fn cell_value(cell: Option<String>, kind: CellType) -> Value {
+    match cell {
+        None => Value::Null,
+        Some(text) if kind == CellType::Text => {
+            if text.is_empty() {
+                Value::Null
+            } else {
+                Value::String(text)
+            }
+        }
+        Some(text) => to_value(&text, kind),
+    }
+}
+
 fn to_value(text: &str, cell: CellType) -> Value {
     if text.is_empty() {
         return Value::Null;
@@ -588,11 +604,9 @@ fn read_rows(
                     let index = list.len();
                     placed.push(row.index);
                     let mut object = Map::new();
-                    for (i, (column, cell)) in table.columns.iter().zip(&row.cells).enumerate() {
-                        let value = cell
-                            .as_deref()
-                            .map_or(Value::Null, |c| to_value(c, numbers[i]));
-                        set_path(&mut object, column.path, value);
+                    let line = row.line;
+                    for (i, (column, cell)) in table.columns.iter().zip(row.cells).enumerate() {
+                        set_path(&mut object, column.path, cell_value(cell, numbers[i]));
                     }
                     // A nested object whose cells are all empty is null.
                     for value in object.values_mut() {
@@ -609,7 +623,7 @@ fn read_rows(
                     if let Some(Value::String(id)) = object.get("id") {
                         id_index.entry(id.clone()).or_insert(index);
                     }
-                    main_lines.push(line_of(row.line));
+                    main_lines.push(line_of(line));
                     list.push(Value::Object(object));
                 }
                 input
@@ -622,7 +636,7 @@ fn read_rows(
                 parent_column,
             } => {
                 // Without its main table a child table has nothing to attach to.
-                let Some(parent_ids) = ids.get(&table.kind).cloned() else {
+                let Some(parent_ids) = parents else {
                     continue;
                 };
                 let mut items: HashMap<usize, Vec<(usize, Row)>> = HashMap::new();
@@ -691,23 +705,16 @@ fn read_rows(
                         input.diagnostics.push((d, None));
                     }
                     child_lines[index] = rows.iter().map(|(_, row)| line_of(row.line)).collect();
-                    let mut array = Vec::new();
-                    for (_, row) in &rows {
-                        let values = &row.cells[2..];
+                    let mut array = Vec::with_capacity(rows.len());
+                    for (_, row) in rows {
+                        let mut values = row.cells.into_iter().skip(2);
                         let item = if table.columns.len() == 1 && table.columns[0].path.is_empty() {
-                            values[0]
-                                .as_deref()
-                                .map_or(Value::Null, |c| to_value(c, numbers[0]))
+                            cell_value(values.next().flatten(), numbers[0])
                         } else {
                             let mut object = Map::new();
                             for (i, (column, cell)) in table.columns.iter().zip(values).enumerate()
                             {
-                                set_path(
-                                    &mut object,
-                                    column.path,
-                                    cell.as_deref()
-                                        .map_or(Value::Null, |c| to_value(c, numbers[i])),
-                                );
+                                set_path(&mut object, column.path, cell_value(cell, numbers[i]));
                             }
                             Value::Object(object)
                         };

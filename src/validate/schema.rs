@@ -58,7 +58,7 @@ pub(crate) struct Gate<'a> {
     /// For a CSV dataset, the tables the values come from.
     tables: Option<&'a CsvMap>,
     /// By code and table (`None`: the file itself).
-    seen: HashMap<(Code, Option<usize>), usize>,
+    seen: rustc_hash::FxHashMap<(Code, Option<usize>), usize>,
     counted: usize,
     broken: bool,
 }
@@ -75,7 +75,7 @@ impl<'a> Gate<'a> {
             path,
             kind,
             tables,
-            seen: HashMap::new(),
+            seen: rustc_hash::FxHashMap::default(),
             counted: 0,
             broken: false,
         }
@@ -266,11 +266,13 @@ fn describe(
         }
         _ => Some(Code::InvalidValue),
     };
-    let pointer = error.instance_path().as_str().to_owned();
+    // Borrowed until a diagnostic is made: most findings past the limit
+    // are only counted.
+    let pointer = error.instance_path().as_str();
     if let ValidationErrorKind::Required { property } = error.kind()
         && misspelt(
             root,
-            &pointer,
+            pointer,
             error.instance(),
             property.as_str().unwrap_or_default(),
         )
@@ -278,16 +280,16 @@ fn describe(
         return;
     }
     if let Some(code) = early
-        && !gate.admit(code, &pointer)
+        && !gate.admit(code, pointer)
     {
         return;
     }
     let instance = error.instance();
     let diagnostic = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let allowed = property_names(root, &pointer);
+            let allowed = property_names(root, pointer);
             for field in unexpected {
-                if !gate.admit_field(&pointer, field) {
+                if !gate.admit_field(pointer, field) {
                     continue;
                 }
                 let mut d = Diagnostic::new(
@@ -315,7 +317,7 @@ fn describe(
             .with_hint(format!("add `\"{name}\": …` to this object"))
         }
         ValidationErrorKind::Type { .. } => {
-            let expected = subschema_at(root, &pointer)
+            let expected = subschema_at(root, pointer)
                 .and_then(|s| s.get("type"))
                 .map(|t| match t {
                     Value::String(s) => s.clone(),
@@ -356,7 +358,7 @@ fn describe(
         ValidationErrorKind::OneOfNotValid { .. }
         | ValidationErrorKind::OneOfMultipleValid { .. } => {
             // schemars describes documented unit enums as `oneOf` of `const`s.
-            let allowed: Vec<String> = subschema_at(root, &pointer)
+            let allowed: Vec<String> = subschema_at(root, pointer)
                 .and_then(|s| s.get("oneOf"))
                 .and_then(Value::as_array)
                 .map(|branches| {
@@ -468,7 +470,7 @@ fn describe(
                     }
                     return;
                 }
-                _ if !gate.admit(Code::InvalidValue, &pointer) => return,
+                _ if !gate.admit(Code::InvalidValue, pointer) => return,
                 _ => Diagnostic::new(
                     Code::InvalidValue,
                     path,

@@ -2,11 +2,12 @@
 //! that agree, versions.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostic::escape_token;
+use crate::diagnostic::push_token;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ActorKind;
 use crate::model::is_invisible;
@@ -28,13 +29,34 @@ pub(crate) fn check_text_at(
     value: &Value,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut stack: Vec<(String, &Value)> = vec![(pointer, value)];
-    while let Some((pointer, value)) = stack.pop() {
+    /// How a value's pointer goes on from its parent's.
+    enum Step<'v> {
+        Start,
+        Index(usize),
+        Key(&'v str),
+    }
+    // One pointer, grown and cut back as the walk goes down and up: each
+    // value waiting holds how long its parent's pointer is.
+    let root = pointer.len();
+    let mut pointer = pointer;
+    let mut stack: Vec<(usize, Step<'_>, &Value)> = vec![(root, Step::Start, value)];
+    while let Some((parent, step, value)) = stack.pop() {
+        pointer.truncate(parent);
+        match step {
+            Step::Start => {}
+            Step::Index(i) => {
+                let _ = write!(pointer, "/{i}");
+            }
+            Step::Key(key) => {
+                pointer.push('/');
+                push_token(&mut pointer, key);
+            }
+        }
         match value {
             Value::String(s) => check_text_value(path, &|| pointer.clone(), s, out),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((format!("{pointer}/{i}"), item));
+                    stack.push((pointer.len(), Step::Index(i), item));
                 }
             }
             Value::Object(members) => {
@@ -42,7 +64,7 @@ pub(crate) fn check_text_at(
                     if pointer.is_empty() && key == "$schema" {
                         continue;
                     }
-                    stack.push((format!("{pointer}/{}", escape_token(key)), item));
+                    stack.push((pointer.len(), Step::Key(key), item));
                 }
             }
             _ => {}
@@ -586,6 +608,68 @@ mod tests {
             let mut found = Vec::new();
             check_string(Path::new("f.json"), "/x", &s, &mut found);
             prop_assert_eq!(is_plainly_clean(&s), found.is_empty(), "{:?}", s);
+        }
+    }
+
+    /// A tree of arrays and objects, with keys that need escaping, holding
+    /// text that fails the checks.
+    fn tree() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            text().prop_map(Value::String),
+            Just(Value::Null),
+            any::<i32>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::vec(
+                    (
+                        prop_oneof!["[a-c]{0,3}", Just("$schema".to_owned()), "[a/~]{1,3}"],
+                        inner
+                    ),
+                    0..5
+                )
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// The walk as it was written first: a pointer made for every value.
+    fn check_text_plainly(path: &Path, pointer: String, value: &Value, out: &mut Vec<Diagnostic>) {
+        match value {
+            Value::String(s) => check_text_value(path, &|| pointer.clone(), s, out),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_text_plainly(path, format!("{pointer}/{i}"), item, out);
+                }
+            }
+            Value::Object(members) => {
+                for (key, item) in members {
+                    if pointer.is_empty() && key == "$schema" {
+                        continue;
+                    }
+                    let token = key.replace('~', "~0").replace('/', "~1");
+                    check_text_plainly(path, format!("{pointer}/{token}"), item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        /// The walk that grows and cuts back one pointer finds what a walk
+        /// making a pointer for each value finds, at the same pointers and
+        /// in the same order, from the file's root or from a record's place.
+        #[test]
+        fn text_is_checked_at_the_same_pointers_as_a_plain_walk(
+            value in tree(),
+            start in prop_oneof![Just(String::new()), Just("/pledges/3".to_owned())],
+        ) {
+            let path = Path::new("f.json");
+            let (mut found, mut expected) = (Vec::new(), Vec::new());
+            check_text_at(path, start.clone(), &value, &mut found);
+            check_text_plainly(path, start, &value, &mut expected);
+            prop_assert_eq!(found, expected);
         }
     }
 
