@@ -501,7 +501,10 @@ fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
         // Moved already, by the two renames' second.
         Err(e) if e.kind() == io::ErrorKind::NotFound && swap.id.is_none() => return Ok(0),
         _ => {
-            let e = invalid("the directory this write staged is not there; nothing was swapped");
+            let e = invalid(
+                "this is not a directory this write staged (it is missing, or not a \
+                 directory); nothing was swapped",
+            );
             return Err(Error::io(&staged, e));
         }
     }
