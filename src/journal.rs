@@ -327,6 +327,7 @@ pub(crate) fn recover_locked(dir: &Path) -> Result<Option<Recovery>, Error> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Access {
     /// To read a dataset: others may read too, nobody writes.
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
     Shared,
     /// To write a set, or recover one: nobody else reads or writes.
     Exclusive,
@@ -349,7 +350,7 @@ impl Lock {
     /// An I/O [`Error`] when `dir` cannot be opened, or the lock was held
     /// by another command for all of `wait`.
     pub(crate) fn take(dir: &Path, access: Access, wait: Duration) -> Result<Self, Error> {
-        #[cfg(unix)]
+        #[cfg(all(unix, any(feature = "validate", feature = "write")))]
         {
             use rustix::fs::{FlockOperation, flock};
             let file = File::open(dir).map_err(|e| Error::io(dir, e))?;
@@ -382,10 +383,15 @@ impl Lock {
                 }
             }
         }
-        #[cfg(not(unix))]
+        // Without the features that read or write a dataset directory,
+        // nothing but `recover` takes a lock, and it goes unlocked.
+        #[cfg(not(all(unix, any(feature = "validate", feature = "write"))))]
         {
             let _ = (dir, access, wait, Instant::now());
-            Ok(Self {})
+            Ok(Self {
+                #[cfg(unix)]
+                _dir: None,
+            })
         }
     }
 }
@@ -516,7 +522,10 @@ fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
         return Err(Error::io(&staged, e));
     }
     if in_place.is_some() {
-        #[cfg(any(target_os = "linux", target_os = "android"))]
+        #[cfg(all(
+            any(target_os = "linux", target_os = "android"),
+            any(feature = "validate", feature = "write")
+        ))]
         if swap.id.is_some() {
             use rustix::fs::{CWD, RenameFlags, renameat_with};
             match renameat_with(CWD, &staged, CWD, &target, RenameFlags::EXCHANGE) {
