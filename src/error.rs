@@ -96,6 +96,20 @@ impl Error {
         }
     }
 
+    /// This I/O error, saying that the write it stopped was rolled back.
+    pub(crate) fn rolled_back(self) -> Self {
+        match self.kind {
+            ErrorKind::Io { path, source } => {
+                let message = format!(
+                    "{source}; nothing of the interrupted write had been done, and it was \
+                     rolled back: the old files are in place"
+                );
+                Self::io(&path, std::io::Error::new(source.kind(), message))
+            }
+            kind => Self { kind },
+        }
+    }
+
     pub(crate) fn not_a_directory(path: &Path) -> Self {
         Self {
             kind: ErrorKind::NotADirectory {

@@ -126,15 +126,18 @@ pub(crate) struct Journal {
 pub(crate) struct Swap {
     /// Its name, in the staging directory and in the target.
     pub(crate) name: String,
-    /// The staged directory's device and inode, by which recovery tells
-    /// whether the swap was done (a rename keeps them); `None` where the
-    /// platform has none, and the swap is two renames.
-    pub(crate) id: Option<(u64, u64)>,
+    /// The staged directory's inode, by which recovery tells whether the
+    /// swap was done (a rename keeps it; the device number is not kept
+    /// across a remount everywhere, so it is not compared); `None` where
+    /// the platform has none, and the swap is two renames. On Unix a
+    /// journal must have it: without it, a stranger's journal could swap
+    /// any directory for one of its own.
+    pub(crate) id: Option<u64>,
 }
 
-/// The device and inode of the directory at `path` (not followed).
+/// The inode of the directory at `path` (not followed).
 #[cfg_attr(not(feature = "write"), allow(dead_code))]
-pub(crate) fn dir_id(path: &Path) -> io::Result<Option<(u64, u64)>> {
+pub(crate) fn dir_id(path: &Path) -> io::Result<Option<u64>> {
     let meta = std::fs::symlink_metadata(path)?;
     if !meta.is_dir() {
         return Err(invalid("this is not a directory"));
@@ -142,10 +145,27 @@ pub(crate) fn dir_id(path: &Path) -> io::Result<Option<(u64, u64)>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        Ok(Some((meta.dev(), meta.ino())))
+        Ok(Some(meta.ino()))
     }
     #[cfg(not(unix))]
     Ok(None)
+}
+
+/// Whether the directory `old`, which a swap is to replace whole, holds
+/// only what a CSV dataset directory holds: regular files named `*.csv`
+/// or `datapackage.json` (no directory, link or hidden file). A swap a
+/// journal asks for of any other directory is refused, whoever wrote it.
+pub(crate) fn holds_only_tables(old: &Path) -> io::Result<Result<(), String>> {
+    for entry in std::fs::read_dir(old)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let file = entry.file_type()?.is_file();
+        if !file || name.starts_with('.') || !(name.ends_with(".csv") || name == "datapackage.json")
+        {
+            return Ok(Err(name));
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// Whether `name` is a plain file name this module may touch: one path
@@ -176,7 +196,7 @@ impl Journal {
         }
         if let Some(swap) = &self.swap {
             match swap.id {
-                Some((dev, ino)) => text.push_str(&format!("swap {} {dev}:{ino}\n", swap.name)),
+                Some(ino) => text.push_str(&format!("swap {} {ino}\n", swap.name)),
                 None => text.push_str(&format!("swap {} -\n", swap.name)),
             }
         }
@@ -227,18 +247,13 @@ impl Journal {
 fn parse_swap(rest: &str) -> io::Result<Swap> {
     let bad = || invalid("the journal has a `swap` line it does not define");
     let (name, id) = rest.split_once(' ').ok_or_else(bad)?;
-    if !is_plain_name(name) {
+    if !is_plain_name(name) || name.starts_with('.') {
         return Err(invalid("the journal names a file outside its directory"));
     }
     let id = match id {
-        "-" => None,
-        _ => {
-            let (dev, ino) = id.split_once(':').ok_or_else(bad)?;
-            Some((
-                dev.parse().map_err(|_| bad())?,
-                ino.parse().map_err(|_| bad())?,
-            ))
-        }
+        // Only where inodes are unknown: on Unix the writer records one.
+        "-" if cfg!(not(unix)) => None,
+        _ => Some(id.parse().map_err(|_| bad())?),
     };
     Ok(Swap {
         name: name.to_owned(),
@@ -285,14 +300,15 @@ pub(crate) fn recover_waiting(dir: &Path, wait: Duration) -> Result<Option<Recov
     recover_locked(dir)
 }
 
-/// Whether `dir` holds a journal or staging (any name [`recover`] manages).
-fn has_managed_names(dir: &Path) -> Result<bool, Error> {
+/// Whether `dir` holds what [`recover`] acts on: a journal, or a
+/// directory named as staging is (not a link so named).
+pub(crate) fn has_managed_names(dir: &Path) -> Result<bool, Error> {
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(MANAGED_PREFIX)
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == JOURNAL
+            || (name.starts_with(MANAGED_PREFIX) && entry.file_type().is_ok_and(|t| t.is_dir()))
         {
             return Ok(true);
         }
@@ -353,15 +369,26 @@ impl Lock {
         #[cfg(all(unix, any(feature = "validate", feature = "write")))]
         {
             use rustix::fs::{FlockOperation, flock};
-            let file = File::open(dir).map_err(|e| Error::io(dir, e))?;
+            use std::os::unix::fs::MetadataExt;
             let operation = match access {
                 Access::Shared => FlockOperation::NonBlockingLockShared,
                 Access::Exclusive => FlockOperation::NonBlockingLockExclusive,
             };
             let deadline = Instant::now() + wait;
+            let mut file = File::open(dir).map_err(|e| Error::io(dir, e))?;
             loop {
                 match flock(&file, operation) {
-                    Ok(()) => return Ok(Self { _dir: Some(file) }),
+                    Ok(()) => {
+                        // The directory may have been swapped out while
+                        // this waited: the lock is then on the old one,
+                        // and the path names another. Lock that one.
+                        let held = file.metadata().map_err(|e| Error::io(dir, e))?;
+                        let now = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+                        if (held.dev(), held.ino()) == (now.dev(), now.ino()) {
+                            return Ok(Self { _dir: Some(file) });
+                        }
+                        file = File::open(dir).map_err(|e| Error::io(dir, e))?;
+                    }
                     Err(rustix::io::Errno::WOULDBLOCK) if Instant::now() < deadline => {
                         std::thread::sleep(Duration::from_millis(10));
                     }
@@ -444,6 +471,20 @@ fn discard_staging(dir: &Path) -> Result<usize, Error> {
 fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
     let staging = dir.join(&journal.staging);
     let (mut renamed, mut removed) = (0, 0);
+    // The swap first: when it cannot be done (checked before the commit
+    // point, but a directory's permissions or mounts can change), nothing
+    // else has changed yet and the write is rolled back, rather than left
+    // for every later command to fail on.
+    if let Some(swap) = &journal.swap {
+        match swap_in(dir, &staging, swap) {
+            Ok(n) => renamed += n,
+            Err(e) if untouched(dir, &staging, journal, swap) => {
+                roll_back(dir, &staging)?;
+                return Err(e.rolled_back());
+            }
+            Err(e) => return Err(e),
+        }
+    }
     for name in &journal.renames {
         let from = staging.join(name);
         let to = dir.join(name);
@@ -455,9 +496,6 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(&from, e)),
         }
-    }
-    if let Some(swap) = &journal.swap {
-        renamed += swap_in(dir, &staging, swap)?;
     }
     for name in &journal.removals {
         let path = dir.join(name);
@@ -486,6 +524,34 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(usize, usize), Error> {
     Ok((renamed, removed))
 }
 
+/// Whether nothing of `journal` has been done in `dir`: its staged
+/// directory and every staged file still in `staging`, and no old
+/// directory moved aside.
+fn untouched(dir: &Path, staging: &Path, journal: &Journal, swap: &Swap) -> bool {
+    let staged = staging.join(&swap.name);
+    std::fs::symlink_metadata(&staged).is_ok_and(|m| m.is_dir())
+        && (swap.id.is_none() || dir_id(&staged).ok().flatten() == swap.id)
+        && (swap.id.is_none() || dir_id(&dir.join(&swap.name)).ok().flatten() != swap.id)
+        && std::fs::symlink_metadata(staging.join(format!("{}.old", swap.name))).is_err()
+        && journal
+            .renames
+            .iter()
+            .all(|name| std::fs::symlink_metadata(staging.join(name)).is_ok())
+}
+
+/// Undoes a committed write of which nothing was done: removes its journal
+/// (synced) and then its staging directory.
+fn roll_back(dir: &Path, staging: &Path) -> Result<(), Error> {
+    let journal_path = dir.join(JOURNAL);
+    std::fs::remove_file(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
+    sync_dir(dir).map_err(|e| Error::io(dir, e))?;
+    match std::fs::remove_dir_all(staging) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(staging, e)),
+    }
+}
+
 /// Puts the directory `swap` names, staged in `staging`, in the place of
 /// `dir`'s, in one step where the platform can (`renameat2` with
 /// `RENAME_EXCHANGE`; the old one is left in `staging`, to go with it), or
@@ -509,7 +575,7 @@ fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
         _ => {
             let e = invalid(
                 "this is not a directory this write staged (it is missing, or not a \
-                 directory); nothing was swapped",
+                 directory); it was not swapped in",
             );
             return Err(Error::io(&staged, e));
         }
@@ -518,8 +584,21 @@ fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
         .id
         .is_some_and(|id| dir_id(&staged).ok().flatten() != Some(id))
     {
-        let e = invalid("this is not the directory this write staged; nothing was swapped");
+        let e = invalid("this is not the directory this write staged; it was not swapped in");
         return Err(Error::io(&staged, e));
+    }
+    if in_place.is_some() {
+        match holds_only_tables(&target) {
+            Ok(Ok(())) => {}
+            Ok(Err(name)) => {
+                let e = invalid(format!(
+                    "this directory holds {name:?}, which no CSV dataset has; a write \
+                     replaces only a directory of tables"
+                ));
+                return Err(Error::io(&target, e));
+            }
+            Err(e) => return Err(Error::io(&target, e)),
+        }
     }
     if in_place.is_some() {
         #[cfg(all(
@@ -537,9 +616,64 @@ fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
         }
         let old = staging.join(format!("{}.old", swap.name));
         std::fs::rename(&target, &old).map_err(|e| Error::io(&target, e))?;
+        if let Err(e) = std::fs::rename(&staged, &target) {
+            // Put the old one back, so that nothing was done.
+            let _ = std::fs::rename(&old, &target);
+            return Err(Error::io(&target, e));
+        }
+        return Ok(1);
     }
     std::fs::rename(&staged, &target).map_err(|e| Error::io(&target, e))?;
     Ok(1)
+}
+
+/// Whether the directory `target` in `dir` can be swapped out, checked
+/// before the commit point so that the swap after it does not fail: it is
+/// absent, or a directory (not a link) on `dir`'s file system (not a mount
+/// point), that this process may write, holding only tables.
+#[cfg(feature = "write")]
+fn swappable(dir: &Path, target: &Path) -> Result<(), (io::ErrorKind, String)> {
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err((e.kind(), e.to_string())),
+    };
+    if !meta.is_dir() {
+        return Err((
+            io::ErrorKind::NotADirectory,
+            "something that is not a directory is in the way of this one".to_owned(),
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = std::fs::metadata(dir).map_err(|e| (e.kind(), e.to_string()))?;
+        if parent.dev() != meta.dev() {
+            return Err((
+                io::ErrorKind::Unsupported,
+                "this directory is another file system mounted here, which cannot be \
+                 replaced by a rename"
+                    .to_owned(),
+            ));
+        }
+        if rustix::fs::access(target, rustix::fs::Access::WRITE_OK).is_err() {
+            return Err((
+                io::ErrorKind::PermissionDenied,
+                "this directory cannot be written, so it cannot be moved".to_owned(),
+            ));
+        }
+    }
+    match holds_only_tables(target) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(name)) => Err((
+            io::ErrorKind::InvalidInput,
+            format!(
+                "this directory holds {name:?}, which is not a table of a CSV dataset, and \
+                 it is replaced whole; move it elsewhere first"
+            ),
+        )),
+        Err(e) => Err((e.kind(), e.to_string())),
+    }
 }
 
 /// Publishes the files `journal.renames`, staged and synced in
@@ -577,12 +711,8 @@ pub(crate) fn commit(dir: &Path, journal: &Journal) -> Result<(), Error> {
         }
         if let Some(swap) = &journal.swap {
             let target = dir.join(&swap.name);
-            if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
-                let e = io::Error::new(
-                    io::ErrorKind::NotADirectory,
-                    "something that is not a directory is in the way of this one; \
-                     nothing was written",
-                );
+            if let Err(why) = swappable(dir, &target) {
+                let e = io::Error::new(why.0, format!("{}; nothing was written", why.1));
                 return Err(Error::io(&target, e));
             }
         }
@@ -647,7 +777,10 @@ mod tests {
             names in proptest::collection::vec("[a-z_]{1,8}\\.(csv|json)", 0..6),
             removals in proptest::collection::vec("[a-z_]{1,8}\\.csv", 0..3),
             noise in "[ -~\n]{0,40}",
-            swap in proptest::option::of(("[a-z]{1,8}", proptest::option::of(any::<(u64, u64)>()))),
+            swap in proptest::option::of(("[a-z]{1,8}", any::<u64>().prop_map(|ino| {
+                // Only a platform without inodes writes a swap without one.
+                (cfg!(unix) || ino % 2 == 0).then_some(ino)
+            }))),
         ) {
             let journal = Journal {
                 staging: format!("{STAGING_PREFIX}abc"),
@@ -660,7 +793,13 @@ mod tests {
                 let text = format!("{}rename {hostile}\n", journal.text());
                 prop_assert!(Journal::parse(&text).is_err(), "{:?}", hostile);
             }
-            for hostile in ["../x 1:2", "csv", "csv 1", "csv a:b", "csv 1:2:3"] {
+            // `.git` and the like are never swapped, and on Unix a swap
+            // names the inode it staged: a stranger cannot know it.
+            let unix_only: &[&str] = if cfg!(unix) { &["csv -"] } else { &[] };
+            for hostile in ["../x 1", "csv", ".git 1", ". 1", "csv a", "csv 1:2", "csv -1"]
+                .iter()
+                .chain(unix_only)
+            {
                 let text = format!("{}swap {hostile}\n", journal.text());
                 prop_assert!(Journal::parse(&text).is_err(), "{:?}", hostile);
             }
@@ -762,6 +901,77 @@ mod tests {
             );
             assert_eq!(recover(dir.path()).unwrap(), None);
         }
+    }
+
+    /// A journal whose swap would replace a directory that is not one of
+    /// tables (a stranger's, naming `src` and the inode of its own staged
+    /// directory) does nothing: nothing of the write had been done, so it
+    /// is rolled back, and the directory and the files stay as they were.
+    #[cfg(unix)]
+    #[test]
+    fn a_swap_of_a_directory_that_is_not_one_of_tables_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), "old a").unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/main.rs"), "fn main() {}").unwrap();
+        let mut journal = staged(dir.path(), &[("a.json", "new a")]);
+        let staging = dir.path().join(&journal.staging);
+        std::fs::create_dir(staging.join("src")).unwrap();
+        journal.swap = Some(Swap {
+            name: "src".to_owned(),
+            id: dir_id(&staging.join("src")).unwrap(),
+        });
+        std::fs::write(dir.path().join(JOURNAL), journal.text()).unwrap();
+        let err = recover(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("main.rs") && err.contains("rolled back"),
+            "{err}"
+        );
+        assert_eq!(
+            listing(dir.path()),
+            [
+                ("a.json".to_owned(), "old a".to_owned()),
+                ("src".to_owned(), String::new()),
+            ]
+        );
+        assert_eq!(
+            listing(&dir.path().join("src")),
+            [("main.rs".to_owned(), "fn main() {}".to_owned())]
+        );
+        assert_eq!(recover(dir.path()).unwrap(), None);
+    }
+
+    /// A command that waited for the lock of a directory that was swapped
+    /// out meanwhile locks the directory now at that path, not the old
+    /// one: a third command cannot then take the new one as well.
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_taken_after_a_swap_is_on_the_directory_now_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("csv");
+        std::fs::create_dir(&csv).unwrap();
+        let first = Lock::take(&csv, Access::Exclusive, Duration::ZERO).unwrap();
+        let (locked, told) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let waiter = {
+            let csv = csv.clone();
+            std::thread::spawn(move || {
+                let lock = Lock::take(&csv, Access::Exclusive, Duration::from_secs(20)).unwrap();
+                locked.send(()).unwrap();
+                released.recv().unwrap();
+                drop(lock);
+            })
+        };
+        // Let the waiter open the old directory, then swap it out.
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::rename(&csv, dir.path().join("old")).unwrap();
+        std::fs::create_dir(&csv).unwrap();
+        drop(first);
+        told.recv().unwrap();
+        assert!(Lock::take(&csv, Access::Exclusive, Duration::ZERO).is_err());
+        release.send(()).unwrap();
+        waiter.join().unwrap();
+        Lock::take(&csv, Access::Exclusive, Duration::ZERO).unwrap();
     }
 
     /// Staging without a journal (a write killed before its commit point,

@@ -484,13 +484,30 @@ pub(crate) fn read_dir(
     max_size: u64,
     keep: usize,
 ) -> Result<Input, Error> {
-    crate::journal::recover(dir)?;
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
         return Err(Error::not_a_directory(dir));
     }
-    // No set write starts in `dir` until its files are read.
-    let _lock = Lock::take(dir, Access::Shared, LOCK_WAIT)?;
+    // No set write starts in `dir` until its files are read; and an
+    // interrupted one is looked for under the lock, since a write killed
+    // just before it was taken leaves its journal.
+    let mut tries = 0;
+    let _lock = loop {
+        let lock = Lock::take(dir, Access::Shared, LOCK_WAIT)?;
+        if !crate::journal::has_managed_names(dir)? {
+            break lock;
+        }
+        drop(lock);
+        tries += 1;
+        if tries > 4 {
+            let e = std::io::Error::other(
+                "an interrupted write here was recovered, yet its journal or staging \
+                 is back each time; another program may be writing this directory",
+            );
+            return Err(Error::io(dir, e));
+        }
+        crate::journal::recover(dir)?;
+    };
     Ok(if is_csv_dir(dir) {
         read_csv_dir(dir, fast_csv, max_size, keep)
     } else {

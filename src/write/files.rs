@@ -115,6 +115,7 @@ pub(crate) fn write_set_with_dir(
         Ok(meta) if meta.is_dir() => {
             let old = Lock::take(&target, Access::Exclusive, journal::LOCK_WAIT)?;
             journal::recover_locked(&target)?;
+            only_the_dataset(&target)?;
             Some(old)
         }
         // Absent, or something else in the way, which the commit refuses.
@@ -128,6 +129,34 @@ pub(crate) fn write_set_with_dir(
         id,
     };
     publish(dir, lock, staged, names, replaces, Some(swap))
+}
+
+/// Refuses to replace the directory `old` whole when it holds anything
+/// but a CSV dataset's files: the tables of the layout, those its
+/// `datapackage.json` lists, and the package. A file of the user's own
+/// there would go with the old set.
+fn only_the_dataset(old: &Path) -> Result<(), Error> {
+    let listed = left_over(old, &[], Replaces::CsvPackage);
+    let entries = std::fs::read_dir(old).map_err(|e| Error::io(old, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(old, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = entry.file_type().is_ok_and(|t| t.is_file())
+            && (name == DATAPACKAGE
+                || crate::tables::TABLES.iter().any(|t| t.file_name() == name)
+                || listed.contains(&name));
+        if !ours {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "this directory holds {name:?}, which is not a file of the dataset, and \
+                     it is replaced whole; move it elsewhere first; nothing was written"
+                ),
+            );
+            return Err(Error::io(old, e));
+        }
+    }
+    Ok(())
 }
 
 /// Has `write` fill each file of `names` in `staged`, each synced on a

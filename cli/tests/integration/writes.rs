@@ -298,7 +298,7 @@ fn generate_killed_at_any_moment_leaves_both_forms_old_or_both_new() {
     }
     assert!(
         inside > 0,
-        "no kill landed between the commit point and the swap"
+        "no kill left the write's journal for the next command"
     );
 }
 
@@ -542,6 +542,22 @@ fn a_directory_in_the_way_fails_the_write_before_anything_changes() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("blocked/csv"), "{}", stderr(&out));
     assert_eq!(listing(&out_dir), before);
+
+    // A file of the user's own in `generate`'s CSV directory, which is
+    // replaced whole: refused, and nothing is written.
+    generated(tmp.path(), "kept", 5, 6);
+    let notes = tmp.path().join("kept/csv/notes.txt");
+    std::fs::write(&notes, "mine").unwrap();
+    let (json, csv) = (
+        listing(&tmp.path().join("kept")),
+        listing(&tmp.path().join("kept/csv")),
+    );
+    let args = ["generate", "--pledges", "7", "--out", "kept", "--force"];
+    let out = pledges(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("notes.txt"), "{}", stderr(&out));
+    assert_eq!(listing(&tmp.path().join("kept")), json);
+    assert_eq!(listing(&tmp.path().join("kept/csv")), csv);
 }
 
 /// `generate` does not overwrite a dataset, nor write JSON into a CSV
