@@ -70,6 +70,22 @@ fn csv_with_a_retired_table(tmp: &Path, seed: u64) -> std::path::PathBuf {
     csv
 }
 
+/// Watches, as closely as the machine allows, until `journal` appears,
+/// `child` has ended, or `longest` has passed.
+fn until_the_journal_appears(
+    child: &mut std::process::Child,
+    journal: &Path,
+    longest: std::time::Duration,
+) {
+    let deadline = Instant::now() + longest;
+    while std::fs::symlink_metadata(journal).is_err()
+        && Instant::now() < deadline
+        && child.try_wait().unwrap().is_none()
+    {
+        std::hint::spin_loop();
+    }
+}
+
 /// A conversion killed (SIGKILL) at moments spread over its run, and a
 /// little past it, leaves the target holding the whole old set or the
 /// whole new set, byte for byte; or a set that one run of `pledges
@@ -169,13 +185,7 @@ fn a_conversion_killed_at_any_moment_leaves_the_old_set_or_the_new_one() {
     for run in 0..tries {
         restore(&target, &old);
         let mut child = convert();
-        let deadline = Instant::now() + whole * 20;
-        while std::fs::symlink_metadata(&journal).is_err()
-            && Instant::now() < deadline
-            && child.try_wait().unwrap().is_none()
-        {
-            std::hint::spin_loop();
-        }
+        until_the_journal_appears(&mut child, &journal, whole * 20);
         let _ = child.kill();
         let _ = child.wait();
         let after = listing(&target);
@@ -265,13 +275,7 @@ fn generate_killed_at_any_moment_leaves_both_forms_old_or_both_new() {
         if run % 2 == 0 {
             std::thread::sleep(whole * 6 / 5 * run / runs);
         } else {
-            let deadline = Instant::now() + whole * 20;
-            while std::fs::symlink_metadata(&journal).is_err()
-                && Instant::now() < deadline
-                && child.try_wait().unwrap().is_none()
-            {
-                std::hint::spin_loop();
-            }
+            until_the_journal_appears(&mut child, &journal, whole * 20);
         }
         let _ = child.kill();
         let _ = child.wait();
