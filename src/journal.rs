@@ -14,8 +14,8 @@
 //! whole in the staging directory, and the journal's `swap` line has it
 //! take the place of the target's, in one step (`renameat2` with
 //! `RENAME_EXCHANGE`, on Linux) or else in two renames. The journal keeps
-//! the staged directory's device and inode, which tell recovery whether
-//! the swap was done. So a reader of that directory alone sees its old set
+//! the staged directory's inode, which tells recovery whether the swap
+//! was done. So a reader of that directory alone sees its old set
 //! or its new one, and the next command on the target finishes the rest.
 //!
 //! [`recover`] runs before anything else reads or writes a dataset
@@ -243,7 +243,8 @@ impl Journal {
     }
 }
 
-/// A `swap` line's name and id (`DEV:INO`, or `-` for none).
+/// A `swap` line's name and id (the inode, or `-` for none where there
+/// are no inodes).
 fn parse_swap(rest: &str) -> io::Result<Swap> {
     let bad = || invalid("the journal has a `swap` line it does not define");
     let (name, id) = rest.split_once(' ').ok_or_else(bad)?;
@@ -599,8 +600,6 @@ fn swap_in(dir: &Path, staging: &Path, swap: &Swap) -> Result<usize, Error> {
             }
             Err(e) => return Err(Error::io(&target, e)),
         }
-    }
-    if in_place.is_some() {
         #[cfg(all(
             any(target_os = "linux", target_os = "android"),
             any(feature = "validate", feature = "write")

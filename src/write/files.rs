@@ -91,7 +91,7 @@ pub(crate) fn write_set_replacing(
     publish(dir, lock, staged, names, replaces, None)
 }
 
-/// [`write_set_replacing`], with a directory `subdir` of the set as well:
+/// [`write_set`], with a directory `subdir` of the set as well:
 /// `fill_subdir` writes it whole in the staging directory, and it takes
 /// the place of `dir`'s `subdir` in the same change, in one step (see
 /// [`crate::journal`]). The old `subdir`'s own interrupted write is
@@ -99,7 +99,6 @@ pub(crate) fn write_set_replacing(
 pub(crate) fn write_set_with_dir(
     dir: &Path,
     names: &[&str],
-    replaces: Replaces,
     write: impl FnMut(&str, &mut File) -> std::io::Result<()>,
     subdir: &str,
     fill_subdir: impl FnOnce(&Path) -> Result<(), Error>,
@@ -128,7 +127,7 @@ pub(crate) fn write_set_with_dir(
         name: subdir.to_owned(),
         id,
     };
-    publish(dir, lock, staged, names, replaces, Some(swap))
+    publish(dir, lock, staged, names, Replaces::Nothing, Some(swap))
 }
 
 /// Refuses to replace the directory `old` whole when it holds anything

@@ -84,14 +84,25 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path) -> Result<(), Error> {
 /// # Errors
 /// An I/O [`Error`] naming the file that could not be written.
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
-    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
-    write_set(dir, &names, |name, file| {
+    write_set(dir, &names_of(files), from_memory(files))
+}
+
+/// The names of `files`, held in memory as `(name, bytes)`.
+fn names_of(files: &[(String, Vec<u8>)]) -> Vec<&str> {
+    files.iter().map(|(name, _)| name.as_str()).collect()
+}
+
+/// What fills each file of a set from `files`, held in memory.
+fn from_memory(
+    files: &[(String, Vec<u8>)],
+) -> impl FnMut(&str, &mut File) -> std::io::Result<()> + '_ {
+    |name, file| {
         let bytes = files
             .iter()
             .find(|(n, _)| n == name)
             .map_or(&[][..], |(_, bytes)| bytes.as_slice());
         file.write_all(bytes)
-    })
+    }
 }
 
 /// Writes `files` into `dir` and the CSV form of `dataset` into its
@@ -111,15 +122,7 @@ pub fn write_files_and_csv_dir(
     dataset: &Dataset,
     csv_dir: &str,
 ) -> Result<(), Error> {
-    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
-    let write = |name: &str, file: &mut File| {
-        let bytes = files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(&[][..], |(_, bytes)| bytes.as_slice());
-        file.write_all(bytes)
-    };
-    write_set_with_dir(dir, &names, Replaces::Nothing, write, csv_dir, |csv| {
+    write_set_with_dir(dir, &names_of(files), from_memory(files), csv_dir, |csv| {
         write_csv_dir(dataset, csv)
     })
 }
