@@ -58,7 +58,7 @@ const READERS: &[&str] = &[
 /// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
 /// `csv/pledges.csv`) replaced by a bad one of about the same size, and the
 /// phase validates it (and must find it invalid).
-const HOSTILE: [(&str, &str); 11] = [
+const HOSTILE: [(&str, &str); 12] = [
     (
         "one-error",
         "one pledge with a status not in the code list (not hostile: the cost of any error)",
@@ -80,6 +80,10 @@ const HOSTILE: [(&str, &str); 11] = [
     (
         "empty-records",
         "a pledges.json of a million empty records: twelve missing fields each",
+    ),
+    (
+        "unknown-keys-records",
+        "a pledges.json of a thousand records of a thousand unknown keys each",
     ),
     (
         "csv-wide-header",
@@ -356,6 +360,15 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
         }
         "empty-records" => {
             let items = vec!["{}"; 1_000_000].join(",");
+            let text = format!(
+                "{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{items}]}}"
+            );
+            std::fs::write(dir.join("pledges.json"), text).expect("write");
+        }
+        "unknown-keys-records" => {
+            let keys: Vec<String> = (0..1000).map(|k| format!("\"a{k}\": 1")).collect();
+            let record = format!("{{{}}}", keys.join(","));
+            let items = vec![record.as_str(); 1000].join(",");
             let text = format!(
                 "{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{items}]}}"
             );

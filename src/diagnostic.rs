@@ -424,12 +424,76 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let letters = Letters::of(word);
     candidates
         .into_iter()
+        .filter(|c| letters.may_be_near(c))
         .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|&(score, _)| score >= 0.8)
+        .filter(|&(score, _)| score >= NEAR)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// The Jaro-Winkler similarity at which a candidate is a likely typo.
+const NEAR: f64 = 0.8;
+
+/// The characters of a word, counted, to rule out most candidates without
+/// scoring them: a hostile file can ask for a "did you mean" of every one
+/// of a million keys, each against every field name.
+struct Letters {
+    ascii: [u32; 128],
+    /// Characters outside ASCII, counted together (a bound, not a count
+    /// of matches).
+    other: u32,
+    len: usize,
+}
+
+impl Letters {
+    fn of(word: &str) -> Self {
+        let mut letters = Letters {
+            ascii: [0; 128],
+            other: 0,
+            len: 0,
+        };
+        for c in word.chars() {
+            letters.len += 1;
+            match usize::try_from(u32::from(c)) {
+                Ok(i) if i < 128 => letters.ascii[i] += 1,
+                _ => letters.other += 1,
+            }
+        }
+        letters
+    }
+
+    /// Whether `candidate` can score [`NEAR`] or more against the word.
+    /// Jaro-Winkler adds its prefix bonus only to a Jaro similarity above
+    /// 0.7, and Jaro is `(m/a + m/b + (m - t)/m) / 3` for `m` matching
+    /// characters, at most the characters the two share: so `m/a + m/b`
+    /// must exceed 1.1. Never false for a candidate that would score.
+    fn may_be_near(&self, candidate: &str) -> bool {
+        if self.len == 0 || candidate.is_empty() {
+            return true;
+        }
+        let mut left = self.ascii;
+        let mut other = self.other;
+        let (mut shared, mut len) = (0u32, 0usize);
+        for c in candidate.chars() {
+            len += 1;
+            let slot = match usize::try_from(u32::from(c)) {
+                Ok(i) if i < 128 => &mut left[i],
+                _ => &mut other,
+            };
+            if *slot > 0 {
+                *slot -= 1;
+                shared += 1;
+            }
+        }
+        let shared = f64::from(shared);
+        #[allow(clippy::cast_precision_loss)]
+        let bound = shared / self.len as f64 + shared / len as f64;
+        // A margin for rounding: the filter must never drop a near miss.
+        bound > 1.1 - 1e-9
+    }
 }
 
 /// A place in a text file: 1-based line, and 1-based column counted in
@@ -548,6 +612,48 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// The filter before scoring never changes which candidate is
+        /// suggested.
+        #[test]
+        fn did_you_mean_suggests_what_scoring_every_candidate_would(
+            word in "(a|b|c|d|é|ß|x|-){0,9}",
+            others in proptest::collection::vec("(a|b|c|d|é|ß|y|-){0,9}", 0..4),
+            edits in proptest::collection::vec(
+                proptest::collection::vec((0usize..10, 0usize..10, "(a|é|z|)"), 1..4),
+                0..5,
+            ),
+        ) {
+            // Near misses of the word (characters replaced, moved, cut or
+            // added, a few at a time) and strings of their own.
+            let mut candidates: Vec<String> = edits
+                .iter()
+                .map(|steps| {
+                    let mut near: Vec<char> = word.chars().collect();
+                    for (at, to, with) in steps {
+                        if near.is_empty() {
+                            near.extend(with.chars());
+                            continue;
+                        }
+                        let c = near.remove(at % near.len());
+                        match with.chars().next() {
+                            Some(w) if at % 2 == 0 => near.insert(to % (near.len() + 1), w),
+                            Some(_) => near.insert(to % (near.len() + 1), c),
+                            None => {}
+                        }
+                    }
+                    near.into_iter().collect()
+                })
+                .collect();
+            candidates.extend(others);
+            let scored = candidates
+                .iter()
+                .map(|c| (strsim::jaro_winkler(&word, c), c.as_str()))
+                .filter(|&(score, _)| score >= NEAR)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c);
+            proptest::prop_assert_eq!(did_you_mean(&word, candidates.iter().map(String::as_str)), scored);
+        }
+
         /// Positions found in one pass are those found one at a time.
         #[test]
         fn positions_in_one_pass_are_positions_one_by_one(

@@ -18,6 +18,8 @@ use crate::model::{
 };
 use crate::schema::{FileKind, subschema_at};
 
+use super::tally::Finding;
+
 struct Compiled {
     schema: Value,
     validator: Validator,
@@ -84,26 +86,54 @@ impl<'a> Gate<'a> {
     /// Counts a finding of `code` at `pointer`; whether it is still to be
     /// described.
     fn admit(&mut self, code: Code, pointer: &str) -> bool {
-        let key = self.kind.collection().map_or("", |(key, _)| key);
-        let breaks = pointer.is_empty()
-            || pointer.strip_prefix('/') == Some(key)
-            || pointer.ends_with("/id");
-        self.count(code, pointer, breaks)
+        let (table, breaks) = self.classify(pointer);
+        self.count(code, table, breaks)
     }
 
     /// Counts an unknown field `field` of the object at `pointer`; whether
     /// it is still to be described.
     fn admit_field(&mut self, pointer: &str, field: &str) -> bool {
-        self.count(Code::UnknownField, pointer, field == "id")
+        let (table, _) = self.classify(pointer);
+        self.count(Code::UnknownField, table, field == "id")
     }
 
-    fn count(&mut self, code: Code, pointer: &str, breaks: bool) -> bool {
+    /// The table a finding at `pointer` is counted under, and whether it
+    /// breaks the file (a finding at the root, at the array of records or
+    /// at an id).
+    pub(crate) fn classify(&self, pointer: &str) -> (Option<usize>, bool) {
+        let key = self.kind.collection().map_or("", |(key, _)| key);
+        let breaks = pointer.is_empty()
+            || pointer.strip_prefix('/') == Some(key)
+            || pointer.ends_with("/id");
+        let table = self.tables.and_then(|t| t.table_of(self.kind, pointer));
+        (table, breaks)
+    }
+
+    fn count(&mut self, code: Code, table: Option<usize>, breaks: bool) -> bool {
         self.broken |= breaks;
         self.counted += 1;
-        let table = self.tables.and_then(|t| t.table_of(self.kind, pointer));
         let n = self.seen.entry((code, table)).or_insert(0);
         *n += 1;
         *n <= self.keep
+    }
+
+    /// Whether a finding like `finding` would only be counted, its code's
+    /// limit in its file reached.
+    pub(crate) fn spent(&self, finding: &Finding) -> bool {
+        self.seen
+            .get(&(finding.code, finding.table))
+            .is_some_and(|&n| n >= self.keep)
+    }
+
+    /// Counts `finding` without describing it.
+    pub(crate) fn add(&mut self, finding: &Finding) {
+        self.count(finding.code, finding.table, finding.breaks);
+    }
+
+    /// How many of each code in each table it has counted.
+    #[cfg(test)]
+    pub(crate) fn counts(&self) -> rustc_hash::FxHashMap<(Code, Option<usize>), usize> {
+        self.seen.clone()
     }
 
     /// How many findings it has counted, described or not.
@@ -144,8 +174,9 @@ pub(crate) fn check(
 ) -> Vec<Diagnostic> {
     let compiled = compiled(kind);
     let mut out = Vec::new();
+    let mut misses = NearMisses::default();
     for error in compiled.validator.iter_errors(value) {
-        describe(&error, &compiled.schema, path, gate, &mut out);
+        describe(&error, &compiled.schema, path, gate, &mut misses, &mut out);
     }
     out.dedup();
     out
@@ -153,23 +184,42 @@ pub(crate) fn check(
 
 /// The most keys of an object searched for a misspelling of a missing
 /// field; a larger object (a hostile one) has each missing field reported.
-const MAX_KEYS_SEARCHED: usize = 1000;
+pub(crate) const MAX_KEYS_SEARCHED: usize = 1000;
 
-/// Whether a field of `object` (at `pointer`) that the schema does not
-/// know is most likely `name` misspelt (its did-you-mean), which then
-/// explains that `name` is missing: one mistake, one diagnostic.
-fn misspelt(root: &Value, pointer: &str, object: &Value, name: &str) -> bool {
-    let Some(object) = object.as_object() else {
-        return false;
-    };
-    if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
-        return false;
+/// The fields that the unknown keys of one object most likely misspell
+/// (each key's did-you-mean), found once per object: the schema reports
+/// each missing field on its own, and searching the keys anew for each
+/// would cost keys × missing fields.
+#[derive(Default)]
+struct NearMisses {
+    /// The object searched last, by its pointer in the checked value.
+    pointer: Option<String>,
+    names: Vec<String>,
+}
+
+impl NearMisses {
+    /// Whether a field of `object` (at `pointer`) that the schema does not
+    /// know is most likely `name` misspelt, which then explains that
+    /// `name` is missing: one mistake, one diagnostic.
+    fn explain(&mut self, root: &Value, pointer: &str, object: &Value, name: &str) -> bool {
+        let Some(object) = object.as_object() else {
+            return false;
+        };
+        if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
+            return false;
+        }
+        if self.pointer.as_deref() != Some(pointer) {
+            let allowed = property_names(root, pointer);
+            self.names = object
+                .keys()
+                .filter(|k| !allowed.contains(k))
+                .filter_map(|k| did_you_mean(k, allowed.iter().map(String::as_str)))
+                .map(str::to_owned)
+                .collect();
+            self.pointer = Some(pointer.to_owned());
+        }
+        self.names.iter().any(|n| n == name)
     }
-    let allowed = property_names(root, pointer);
-    object
-        .keys()
-        .filter(|k| !allowed.contains(k))
-        .any(|k| did_you_mean(k, allowed.iter().map(String::as_str)) == Some(name))
 }
 
 /// Up to 60 characters of `s`, for messages.
@@ -244,6 +294,7 @@ fn describe(
     root: &Value,
     path: &Path,
     gate: &mut Gate<'_>,
+    misses: &mut NearMisses,
     out: &mut Vec<Diagnostic>,
 ) {
     let early = match error.kind() {
@@ -270,7 +321,7 @@ fn describe(
     // are only counted.
     let pointer = error.instance_path().as_str();
     if let ValidationErrorKind::Required { property } = error.kind()
-        && misspelt(
+        && misses.explain(
             root,
             pointer,
             error.instance(),
@@ -466,7 +517,7 @@ fn describe(
             match branch {
                 Some(errors) if !errors.is_empty() => {
                     for e in errors {
-                        describe(e, root, path, gate, out);
+                        describe(e, root, path, gate, misses, out);
                     }
                     return;
                 }

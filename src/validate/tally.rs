@@ -1,0 +1,508 @@
+//! Counts a record's schema findings without building jsonschema's errors.
+//!
+//! Past the limit of described findings per code and file, a finding is
+//! only counted; yet jsonschema builds each error whole (its paths, its
+//! instance) before the count, and a file of a million empty records
+//! spends most of its time there. This walk of the generated schema finds
+//! the same findings, one per code and place, as [`schema::check`] counts
+//! them, and makes nothing of them but the count; the caller still runs
+//! the full check on any record with a finding that is to be described.
+//!
+//! It knows the keywords the generated schemas use. A schema with any
+//! other has no tally ([`for_kind`] gives `None`) and every record takes
+//! the full check, so a new keyword costs speed, never a wrong count.
+//!
+//! [`schema::check`]: super::schema::check
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
+
+use super::schema::{Gate, MAX_KEYS_SEARCHED};
+use crate::diagnostic::{Code, did_you_mean, push_token};
+use crate::model::PARTIAL_DATE_PATTERN;
+use crate::schema::FileKind;
+
+/// One finding as the gate counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub code: Code,
+    /// The CSV table it comes from, as the gate finds it.
+    pub table: Option<usize>,
+    /// Whether it makes the file's references untrustworthy.
+    pub breaks: bool,
+    /// For a `type` finding whose type allows null: the length of the
+    /// pointer it was found at (how `anyOf` tells an `Option`'s null
+    /// branch).
+    null_type_at: Option<usize>,
+}
+
+/// A keyword that makes at most one finding, checked by a validator of its
+/// own.
+struct Leaf {
+    code: Code,
+    validator: Validator,
+    /// A `type` that allows null.
+    null_type: bool,
+}
+
+#[derive(Default)]
+struct Node {
+    leaves: Vec<Leaf>,
+    /// `properties`, in the schema's order (the order "did you mean"
+    /// weighs them in).
+    names: Vec<String>,
+    properties: FxHashMap<String, usize>,
+    /// `additionalProperties: false`.
+    closed: bool,
+    required: Vec<String>,
+    items: Option<usize>,
+    any_of: Vec<usize>,
+    refs: Vec<usize>,
+}
+
+/// A compiled schema, walked by [`Tally::count`].
+pub(crate) struct Tally {
+    nodes: Vec<Node>,
+}
+
+/// The tally of `kind`'s schema, if it uses only keywords the tally knows.
+pub(crate) fn for_kind(kind: FileKind) -> Option<&'static Tally> {
+    static CACHE: OnceLock<HashMap<FileKind, Option<Tally>>> = OnceLock::new();
+    CACHE
+        .get_or_init(|| {
+            FileKind::ALL
+                .into_iter()
+                .map(|kind| (kind, Tally::compile(&kind.schema().to_value())))
+                .collect()
+        })
+        .get(&kind)
+        .and_then(Option::as_ref)
+}
+
+/// Keywords that only annotate.
+const ANNOTATIONS: [&str; 9] = [
+    "description",
+    "title",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$schema",
+    "$defs",
+];
+
+/// The code of a keyword that makes one finding, as `schema::describe`
+/// names it.
+fn leaf_code(keyword: &str, value: &Value) -> Option<Code> {
+    Some(match keyword {
+        "type" => Code::WrongType,
+        "pattern" if value.as_str() == Some(PARTIAL_DATE_PATTERN) => Code::InvalidDate,
+        "pattern" => Code::InvalidFormat,
+        "minLength" | "minItems" => Code::EmptyValue,
+        "maxLength" => Code::TooLong,
+        "minimum" | "exclusiveMinimum" => Code::OutOfRange,
+        "maximum" | "exclusiveMaximum" | "const" | "enum" | "oneOf" | "format" | "maxItems"
+        | "uniqueItems" => Code::InvalidValue,
+        _ => return None,
+    })
+}
+
+fn mentions_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.contains_key("$ref") || map.values().any(mentions_ref),
+        Value::Array(items) => items.iter().any(mentions_ref),
+        _ => false,
+    }
+}
+
+impl Tally {
+    /// Compiles `root`; `None` if it uses a keyword (or a form of one) the
+    /// tally does not know.
+    fn compile(root: &Value) -> Option<Self> {
+        let mut tally = Tally { nodes: Vec::new() };
+        let mut defs = HashMap::new();
+        let empty = Map::new();
+        let def_schemas = root
+            .get("$defs")
+            .map(|d| d.as_object())
+            .unwrap_or(Some(&empty))?;
+        // Every definition gets its place first, so that a `$ref` can name
+        // one compiled later (or itself).
+        for name in def_schemas.keys() {
+            defs.insert(format!("#/$defs/{name}"), tally.nodes.len());
+            tally.nodes.push(Node::default());
+        }
+        for (name, schema) in def_schemas {
+            let at = defs[&format!("#/$defs/{name}")];
+            tally.nodes[at] = tally.node(schema, &defs)?;
+        }
+        let node = tally.node(root, &defs)?;
+        tally.nodes.push(node);
+        Some(tally)
+    }
+
+    /// Compiles `schema` (its subschemas pushed as nodes of their own).
+    fn node(&mut self, schema: &Value, defs: &HashMap<String, usize>) -> Option<Node> {
+        let mut node = Node::default();
+        for (keyword, value) in schema.as_object()? {
+            match keyword.as_str() {
+                k if ANNOTATIONS.contains(&k) => {}
+                "properties" => {
+                    for (name, sub) in value.as_object()? {
+                        let sub = self.child(sub, defs)?;
+                        node.names.push(name.clone());
+                        node.properties.insert(name.clone(), sub);
+                    }
+                }
+                "additionalProperties" if value == &Value::Bool(false) => node.closed = true,
+                "required" => {
+                    for name in value.as_array()? {
+                        node.required.push(name.as_str()?.to_owned());
+                    }
+                }
+                "items" => node.items = Some(self.child(value, defs)?),
+                "anyOf" => {
+                    for branch in value.as_array()? {
+                        node.any_of.push(self.child(branch, defs)?);
+                    }
+                }
+                "$ref" => node.refs.push(*defs.get(value.as_str()?)?),
+                k => {
+                    let code = leaf_code(k, value)?;
+                    if mentions_ref(value) {
+                        return None;
+                    }
+                    let alone =
+                        Value::Object([(k.to_owned(), value.clone())].into_iter().collect());
+                    let validator = jsonschema::draft202012::new(&alone).ok()?;
+                    let null_type = k == "type"
+                        && match value {
+                            Value::String(t) => t == "null",
+                            Value::Array(ts) => ts.iter().any(|t| t == "null"),
+                            _ => false,
+                        };
+                    node.leaves.push(Leaf {
+                        code,
+                        validator,
+                        null_type,
+                    });
+                }
+            }
+        }
+        Some(node)
+    }
+
+    fn child(&mut self, schema: &Value, defs: &HashMap<String, usize>) -> Option<usize> {
+        let node = self.node(schema, defs)?;
+        self.nodes.push(node);
+        Some(self.nodes.len() - 1)
+    }
+
+    /// Appends to `out` the findings `gate`'s schema check would count for
+    /// `value` (the whole value a check is given).
+    pub(crate) fn count(&self, value: &Value, gate: &Gate<'_>, out: &mut Vec<Finding>) {
+        let mut pointer = String::new();
+        let root = self.nodes.len() - 1;
+        self.walk(root, value, &mut pointer, gate, out);
+    }
+
+    fn walk(
+        &self,
+        at: usize,
+        value: &Value,
+        pointer: &mut String,
+        gate: &Gate<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        let node = &self.nodes[at];
+        for leaf in &node.leaves {
+            if !leaf.validator.is_valid(value) {
+                let (table, breaks) = gate.classify(pointer);
+                out.push(Finding {
+                    code: leaf.code,
+                    table,
+                    breaks,
+                    null_type_at: leaf.null_type.then_some(pointer.len()),
+                });
+            }
+        }
+        for &target in &node.refs {
+            self.walk(target, value, pointer, gate, out);
+        }
+        match value {
+            Value::Object(object) => self.walk_object(node, object, pointer, gate, out),
+            Value::Array(items) => {
+                if let Some(item) = node.items {
+                    let len = pointer.len();
+                    for (index, v) in items.iter().enumerate() {
+                        // Writing to a `String` cannot fail.
+                        let _ = write!(pointer, "/{index}");
+                        self.walk(item, v, pointer, gate, out);
+                        pointer.truncate(len);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !node.any_of.is_empty() {
+            self.any_of(node, value, pointer, gate, out);
+        }
+    }
+
+    fn walk_object(
+        &self,
+        node: &Node,
+        object: &Map<String, Value>,
+        pointer: &mut String,
+        gate: &Gate<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        if !node.properties.is_empty() || node.closed {
+            let len = pointer.len();
+            for (key, v) in object {
+                match node.properties.get(key) {
+                    Some(&sub) => {
+                        pointer.push('/');
+                        push_token(pointer, key);
+                        self.walk(sub, v, pointer, gate, out);
+                        pointer.truncate(len);
+                    }
+                    None if node.closed => {
+                        let (table, _) = gate.classify(pointer);
+                        out.push(Finding {
+                            code: Code::UnknownField,
+                            table,
+                            breaks: key == "id",
+                            null_type_at: None,
+                        });
+                    }
+                    None => {}
+                }
+            }
+        }
+        // The fields that unknown keys misspell, as `schema::NearMisses`
+        // finds them: found only if a field is missing.
+        let mut misspelt: Option<Vec<&str>> = None;
+        for name in &node.required {
+            if object.contains_key(name) {
+                continue;
+            }
+            let misspelt = misspelt.get_or_insert_with(|| {
+                if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
+                    return Vec::new();
+                }
+                object
+                    .keys()
+                    .filter(|k| !node.properties.contains_key(*k))
+                    .filter_map(|k| did_you_mean(k, node.names.iter().map(String::as_str)))
+                    .collect()
+            });
+            if misspelt.contains(&name.as_str()) {
+                continue;
+            }
+            let (table, breaks) = gate.classify(pointer);
+            out.push(Finding {
+                code: Code::MissingField,
+                table,
+                breaks,
+                null_type_at: None,
+            });
+        }
+    }
+
+    /// `anyOf`, as `schema::describe` explains it: nothing if a branch
+    /// holds; else the findings of the first branch that is not the null
+    /// of an `Option`; else one finding of its own.
+    fn any_of(
+        &self,
+        node: &Node,
+        value: &Value,
+        pointer: &mut String,
+        gate: &Gate<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut chosen: Option<Vec<Finding>> = None;
+        for &branch in &node.any_of {
+            let mut found = Vec::new();
+            self.walk(branch, value, pointer, gate, &mut found);
+            if found.is_empty() {
+                return;
+            }
+            let null_branch = found.iter().all(|f| f.null_type_at == Some(pointer.len()));
+            if chosen.is_none() && !null_branch {
+                chosen = Some(found);
+            }
+        }
+        match chosen {
+            Some(found) => out.extend(found.into_iter().map(|f| Finding {
+                null_type_at: None,
+                ..f
+            })),
+            None => {
+                let (table, breaks) = gate.classify(pointer);
+                out.push(Finding {
+                    code: Code::InvalidValue,
+                    table,
+                    breaks,
+                    null_type_at: None,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use rustc_hash::FxHashMap;
+    use serde_json::Value;
+
+    use super::{Finding, for_kind};
+    use crate::diagnostic::Code;
+    use crate::schema::FileKind;
+    use crate::validate::schema::{Gate, check};
+
+    #[test]
+    fn every_generated_schema_has_a_tally() {
+        for kind in FileKind::ALL {
+            assert!(for_kind(kind).is_some(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_schema_with_an_unknown_keyword_has_no_tally() {
+        let schema = serde_json::json!({"type": "object", "propertyNames": {"maxLength": 3}});
+        assert!(super::Tally::compile(&schema).is_none());
+        let schema = serde_json::json!({"$ref": "#/$defs/Missing"});
+        assert!(super::Tally::compile(&schema).is_none());
+    }
+
+    /// A change one node deep in a record, as a careless or hostile
+    /// contributor might make it.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Replace(Value),
+        Remove(usize),
+        /// Renames a key to a near miss of it.
+        Misspell(usize),
+        Add(&'static str),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let value = prop_oneof![
+            Just(Value::Null),
+            Just(Value::from(true)),
+            Just(Value::from(7)),
+            Just(Value::from(-1)),
+            Just(Value::from(1.5)),
+            Just(Value::from("")),
+            Just(Value::from("x")),
+            Just(Value::from("2025-13")),
+            Just(Value::from("null")),
+            Just(Value::from("é".repeat(5000))),
+            Just(serde_json::json!([])),
+            Just(serde_json::json!([null, 1])),
+            Just(serde_json::json!({})),
+            Just(serde_json::json!({"id": "y"})),
+        ];
+        prop_oneof![
+            value.prop_map(Edit::Replace),
+            (0..30usize).prop_map(Edit::Remove),
+            (0..30usize).prop_map(Edit::Misspell),
+            proptest::sample::select(&["extra", "id", "a/b~c", "titel"][..]).prop_map(Edit::Add),
+        ]
+    }
+
+    /// Applies `edit` to the node that `path` leads to (each step picks a
+    /// member or item, modulo their number).
+    fn apply(node: &mut Value, path: &[usize], edit: &Edit) {
+        if let Some((&step, rest)) = path.split_first() {
+            let next = match node {
+                Value::Object(map) if !map.is_empty() => {
+                    let n = map.len();
+                    map.values_mut().nth(step % n)
+                }
+                Value::Array(items) if !items.is_empty() => {
+                    let n = items.len();
+                    items.get_mut(step % n)
+                }
+                _ => None,
+            };
+            if let Some(next) = next {
+                return apply(next, rest, edit);
+            }
+        }
+        match (edit, node) {
+            (Edit::Replace(v), node) => *node = v.clone(),
+            (Edit::Remove(k), Value::Object(map)) if !map.is_empty() => {
+                let key = map.keys().nth(k % map.len()).cloned();
+                key.map(|key| map.shift_remove(&key));
+            }
+            (Edit::Misspell(k), Value::Object(map)) if !map.is_empty() => {
+                let key = map.keys().nth(k % map.len()).cloned();
+                if let Some((key, v)) = key.and_then(|key| map.shift_remove_entry(&key)) {
+                    let mut near: String = key.chars().skip(1).collect();
+                    near.push('x');
+                    map.insert(near, v);
+                }
+            }
+            (Edit::Add(name), Value::Object(map)) => {
+                map.insert((*name).to_owned(), Value::from(1));
+            }
+            _ => {}
+        }
+    }
+
+    fn tallied(findings: &[Finding]) -> FxHashMap<(Code, Option<usize>), usize> {
+        let mut counts = FxHashMap::default();
+        for f in findings {
+            *counts.entry((f.code, f.table)).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// For any file made from a valid one by a few edits anywhere in
+        /// it, the tally counts the findings of each code that the full
+        /// check counts, and breaks the file when the full check does.
+        #[test]
+        fn the_tally_counts_what_the_schema_check_counts(
+            seed in 0..4u64,
+            file in 0..FileKind::ALL.len(),
+            edits in proptest::collection::vec(
+                (proptest::collection::vec(0..40usize, 0..6), edit()),
+                1..6,
+            ),
+        ) {
+            let kind = FileKind::ALL[file];
+            let dataset = crate::generate::dataset(6, seed);
+            let text = crate::write::canonical_files(&dataset, "../schema")
+                .into_iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, text)| text)
+                .unwrap();
+            let mut value: Value = serde_json::from_str(&text).unwrap();
+            for (path, edit) in &edits {
+                apply(&mut value, path, edit);
+            }
+            let path = Path::new("d").join(kind.default_file_name());
+            let mut gate = Gate::new(usize::MAX, kind, &path, None);
+            check(kind, &path, &value, &mut gate);
+            let mut findings = Vec::new();
+            let fresh = Gate::new(usize::MAX, kind, &path, None);
+            for_kind(kind).unwrap().count(&value, &fresh, &mut findings);
+            prop_assert_eq!(tallied(&findings), gate.counts());
+            prop_assert_eq!(findings.iter().any(|f| f.breaks), gate.broken());
+        }
+    }
+}
