@@ -811,6 +811,58 @@ mod tests {
         );
     }
 
+    /// Sets `column` of every row of the CSV file at `path` to `text`.
+    fn set_column(path: &Path, column: &str, text: &str) {
+        let bytes = std::fs::read(path).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let headers = reader.headers().unwrap().clone();
+        let at = headers.iter().position(|h| h == column).unwrap();
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        writer.write_record(&headers).unwrap();
+        for row in reader.records() {
+            let mut row: Vec<String> = row.unwrap().iter().map(str::to_owned).collect();
+            row[at] = text.to_owned();
+            writer.write_record(&row).unwrap();
+        }
+        std::fs::write(path, writer.into_inner().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn findings_counted_past_the_limit_keep_their_child_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        write_csv(dir.path(), 3, &[]);
+        let pledges = dir.path().join("pledges.csv");
+        let evidence = dir.path().join("pledge_evidence.csv");
+        set_column(&pledges, "status", "bogus");
+        set_column(&evidence, "stance", "bogus");
+        let all = validate_dir(dir.path(), &Options::default()).unwrap();
+        let capped = validate_dir(
+            dir.path(),
+            &Options::default().with_max_per_code_and_file(2),
+        )
+        .unwrap();
+        let in_file =
+            |r: &Report, file: &Path| r.diagnostics.iter().filter(|d| d.file == file).count();
+        let omitted = |file: &Path| {
+            capped
+                .omitted
+                .iter()
+                .filter(|o| o.file == file)
+                .map(|o| o.count)
+                .sum::<usize>()
+        };
+        // Twelve pledges, and more evidence rows than the limit.
+        assert_eq!(in_file(&all, &pledges), 12, "{all:?}");
+        assert!(in_file(&all, &evidence) > 2, "{all:?}");
+        for file in [&pledges, &evidence] {
+            assert_eq!(in_file(&capped, file), 2, "{capped:?}");
+            assert_eq!(in_file(&capped, file) + omitted(file), in_file(&all, file));
+        }
+        assert_eq!(capped.errors(), all.errors());
+    }
+
     #[test]
     fn a_clean_csv_dataset_takes_the_fast_path() {
         let dir = tempfile::tempdir().unwrap();
