@@ -445,7 +445,7 @@ fn check_split(
         // Once every finding of a record would only be counted, count them
         // without jsonschema's errors: a file of many bad records then
         // costs little more per byte than a valid one.
-        if let Some(tally) = tally {
+        if let Some(tally) = tally.filter(|_| gate.any_spent()) {
             findings.clear();
             tally.count(&alone, gate, &mut findings);
             if !findings.is_empty() && findings.iter().all(|f| gate.spent(f)) {

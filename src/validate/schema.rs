@@ -125,6 +125,12 @@ impl<'a> Gate<'a> {
             .is_some_and(|&n| n >= self.keep)
     }
 
+    /// Whether the limit of some code in some file is reached: until it
+    /// is, every finding is described and counting ahead is no use.
+    pub(crate) fn any_spent(&self) -> bool {
+        self.seen.values().any(|&n| n >= self.keep)
+    }
+
     /// Counts `finding` without describing it.
     pub(crate) fn add(&mut self, finding: &Finding) {
         self.count(finding.code, finding.table, finding.breaks);

@@ -4,13 +4,17 @@
 //! only counted; yet jsonschema builds each error whole (its paths, its
 //! instance) before the count, and a file of a million empty records
 //! spends most of its time there. This walk of the generated schema finds
-//! the same findings, one per code and place, as [`schema::check`] counts
-//! them, and makes nothing of them but the count; the caller still runs
+//! the findings [`schema::check`] counts, each with its code and table,
+//! and makes nothing of them but the count; the caller still runs
 //! the full check on any record with a finding that is to be described.
 //!
-//! It knows the keywords the generated schemas use. A schema with any
-//! other has no tally ([`for_kind`] gives `None`) and every record takes
-//! the full check, so a new keyword costs speed, never a wrong count.
+//! It knows the keywords the generated schemas use, in the shapes they
+//! use them. A schema with another keyword, or a known one in a shape
+//! whose findings `describe` counts differently (an object closed without
+//! `properties`, `required` on an object that is not closed, a `$ref`
+//! beside an object's keywords, a nested `$schema` or `$defs`), has no
+//! tally ([`for_kind`] gives `None`): every record then takes the full
+//! check, which costs speed, not a count.
 //!
 //! [`schema::check`]: super::schema::check
 
@@ -71,21 +75,18 @@ pub(crate) struct Tally {
 }
 
 /// The tally of `kind`'s schema, if it uses only keywords the tally knows.
+/// Each is compiled the first time it is asked for.
 pub(crate) fn for_kind(kind: FileKind) -> Option<&'static Tally> {
-    static CACHE: OnceLock<HashMap<FileKind, Option<Tally>>> = OnceLock::new();
-    CACHE
-        .get_or_init(|| {
-            FileKind::ALL
-                .into_iter()
-                .map(|kind| (kind, Tally::compile(&kind.schema().to_value())))
-                .collect()
-        })
-        .get(&kind)
-        .and_then(Option::as_ref)
+    static CACHE: [OnceLock<Option<Tally>>; FileKind::ALL.len()] =
+        [const { OnceLock::new() }; FileKind::ALL.len()];
+    let at = FileKind::ALL.iter().position(|&k| k == kind)?;
+    CACHE[at]
+        .get_or_init(|| Tally::compile(&kind.schema().to_value()))
+        .as_ref()
 }
 
 /// Keywords that only annotate.
-const ANNOTATIONS: [&str; 9] = [
+const ANNOTATIONS: [&str; 7] = [
     "description",
     "title",
     "default",
@@ -93,9 +94,11 @@ const ANNOTATIONS: [&str; 9] = [
     "deprecated",
     "readOnly",
     "writeOnly",
-    "$schema",
-    "$defs",
 ];
+
+/// The keywords that act on an object's members, which a `$ref` beside
+/// them would make `describe` read from another subschema.
+const OBJECT_KEYWORDS: [&str; 4] = ["properties", "additionalProperties", "required", "anyOf"];
 
 /// The code of a keyword that makes one finding, as `schema::describe`
 /// names it.
@@ -142,7 +145,12 @@ impl Tally {
             let at = defs[&format!("#/$defs/{name}")];
             tally.nodes[at] = tally.node(schema, &defs)?;
         }
-        let node = tally.node(root, &defs)?;
+        // `$schema` and `$defs` belong to the root alone: nested, they
+        // would change the draft or what a `$ref` names.
+        let mut top = root.as_object()?.clone();
+        top.remove("$schema");
+        top.remove("$defs");
+        let node = tally.node(&Value::Object(top), &defs)?;
         tally.nodes.push(node);
         Some(tally)
     }
@@ -150,7 +158,11 @@ impl Tally {
     /// Compiles `schema` (its subschemas pushed as nodes of their own).
     fn node(&mut self, schema: &Value, defs: &HashMap<String, usize>) -> Option<Node> {
         let mut node = Node::default();
-        for (keyword, value) in schema.as_object()? {
+        let object = schema.as_object()?;
+        if object.contains_key("$ref") && OBJECT_KEYWORDS.iter().any(|k| object.contains_key(*k)) {
+            return None;
+        }
+        for (keyword, value) in object {
             match keyword.as_str() {
                 k if ANNOTATIONS.contains(&k) => {}
                 "properties" => {
@@ -194,6 +206,15 @@ impl Tally {
                     });
                 }
             }
+        }
+        // `additionalProperties: false` alone is one finding of its own
+        // (jsonschema's false schema), not one per key; and a missing
+        // field that a misspelt key explains is no finding, which in an
+        // object that is not closed could leave a failing `anyOf` branch
+        // without one.
+        let has_properties = object.contains_key("properties");
+        if (node.closed && !has_properties) || (!node.required.is_empty() && !node.closed) {
+            return None;
         }
         Some(node)
     }
@@ -317,7 +338,8 @@ impl Tally {
     }
 
     /// `anyOf`, as `schema::describe` explains it: nothing if a branch
-    /// holds; else the findings of the first branch that is not the null
+    /// has no finding (in the shapes `compile` accepts, a branch that
+    /// holds); else the findings of the first branch that is not the null
     /// of an `Option`; else one finding of its own.
     fn any_of(
         &self,
@@ -378,11 +400,32 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_with_an_unknown_keyword_has_no_tally() {
-        let schema = serde_json::json!({"type": "object", "propertyNames": {"maxLength": 3}});
-        assert!(super::Tally::compile(&schema).is_none());
-        let schema = serde_json::json!({"$ref": "#/$defs/Missing"});
-        assert!(super::Tally::compile(&schema).is_none());
+    fn a_schema_the_tally_would_count_otherwise_has_no_tally() {
+        use serde_json::json;
+        let refused = [
+            // A keyword it does not know, and a `$ref` to nothing.
+            json!({"type": "object", "propertyNames": {"maxLength": 3}}),
+            json!({"$ref": "#/$defs/Missing"}),
+            // One false-schema finding in jsonschema, not one per key.
+            json!({"type": "object", "additionalProperties": false}),
+            // A misspelt key could leave this `anyOf` branch failing
+            // without a finding.
+            json!({"anyOf": [{"type": "string"}, {"type": "object",
+                "properties": {"title": {}}, "required": ["title"]}]}),
+            // `describe` would look the fields up through the `$ref`.
+            json!({"$defs": {"N": {"type": "null"}}, "$ref": "#/$defs/N",
+                "properties": {"a": {}}, "additionalProperties": false}),
+            // A nested draft or definitions.
+            json!({"properties": {"a": {"$schema": "x"}}, "additionalProperties": false}),
+            json!({"properties": {"a": {"$defs": {}}}, "additionalProperties": false}),
+        ];
+        for schema in refused {
+            assert!(super::Tally::compile(&schema).is_none(), "{schema}");
+        }
+        let accepted = json!({"$schema": "x", "$defs": {"T": {"type": "string"}},
+            "type": "object", "properties": {"a": {"$ref": "#/$defs/T"}},
+            "additionalProperties": false, "required": ["a"]});
+        assert!(super::Tally::compile(&accepted).is_some());
     }
 
     /// A change one node deep in a record, as a careless or hostile
@@ -503,6 +546,19 @@ mod tests {
             for_kind(kind).unwrap().count(&value, &fresh, &mut findings);
             prop_assert_eq!(tallied(&findings), gate.counts());
             prop_assert_eq!(findings.iter().any(|f| f.breaks), gate.broken());
+            // And each record alone, as `check_split` checks a refused one.
+            let Some((key, _)) = kind.collection() else {
+                return Ok(());
+            };
+            for record in value.get(key).and_then(Value::as_array).into_iter().flatten() {
+                let alone = serde_json::json!({"$schema": "", key: [record]});
+                let mut gate = Gate::new(usize::MAX, kind, &path, None);
+                check(kind, &path, &alone, &mut gate);
+                let mut findings = Vec::new();
+                for_kind(kind).unwrap().count(&alone, &fresh, &mut findings);
+                prop_assert_eq!(tallied(&findings), gate.counts());
+                prop_assert_eq!(findings.iter().any(|f| f.breaks), gate.broken());
+            }
         }
     }
 }
