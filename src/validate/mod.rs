@@ -163,9 +163,16 @@ fn check_dir_with(
 
 /// [`validate_in_memory`], with the records when they have no errors.
 pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, Option<Valid>) {
-    let options = Options::default();
+    check_in_memory_with(dir, files, &Options::default())
+}
+
+fn check_in_memory_with(
+    dir: &Path,
+    files: &[(&str, &[u8])],
+    options: &Options,
+) -> (Report, Option<Valid>) {
     let input = load::read_in_memory(dir, files, options.max_per_code_and_file.max(1));
-    check_input(input, &options, Origin::Memory(files))
+    check_input(input, options, Origin::Memory(files))
 }
 
 /// Validates a JSON dataset held in memory, as if its files were in `dir`:
@@ -174,6 +181,13 @@ pub(crate) fn check_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> (Report, O
 #[must_use]
 pub fn validate_in_memory(dir: &Path, files: &[(&str, &[u8])]) -> Report {
     check_in_memory(dir, files).0
+}
+
+/// [`validate_in_memory`] with `options` (of which the limit of findings
+/// kept per code and file applies; the file size limit is for reads).
+#[must_use]
+pub fn validate_in_memory_with(dir: &Path, files: &[(&str, &[u8])], options: &Options) -> Report {
+    check_in_memory_with(dir, files, options).0
 }
 
 fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, Option<Valid>) {
@@ -860,6 +874,35 @@ mod tests {
             assert_eq!(in_file(&capped, file), 2, "{capped:?}");
             assert_eq!(in_file(&capped, file) + omitted(file), in_file(&all, file));
         }
+        assert_eq!(capped.errors(), all.errors());
+    }
+
+    #[test]
+    fn in_memory_validation_keeps_the_limit_it_is_given() {
+        let dataset = crate::generate::dataset(12, 5);
+        let mut files: Vec<(String, Vec<u8>)> =
+            crate::write::canonical_files(&dataset, "../schema")
+                .into_iter()
+                .map(|(kind, text)| (kind.default_file_name().to_owned(), text.into_bytes()))
+                .collect();
+        let at = files.iter().position(|(n, _)| n == "pledges.json").unwrap();
+        let text = String::from_utf8(files[at].1.clone()).unwrap();
+        files[at].1 = text
+            .replace("\"status\": \"", "\"status\": \"x")
+            .into_bytes();
+        let named: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let dir = Path::new("d");
+        let all = validate_in_memory(dir, &named);
+        let capped = validate_in_memory_with(
+            dir,
+            &named,
+            &Options::default().with_max_per_code_and_file(1),
+        );
+        assert!(all.errors() >= 12, "{all:?}");
+        assert_eq!(capped.diagnostics.len(), 1, "{capped:?}");
         assert_eq!(capped.errors(), all.errors());
     }
 
