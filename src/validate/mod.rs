@@ -457,13 +457,15 @@ fn check_split(
     for (index, item) in refused {
         alone[key][0] = item;
         // Once every finding of a record would only be counted, count them
-        // without jsonschema's errors: a file of many bad records then
-        // costs little more per byte than a valid one.
+        // by the walk that builds nothing, not by jsonschema's errors
+        // (each with its paths) that would be made and dropped.
         if let Some(tally) = tally.filter(|_| gate.any_spent()) {
             findings.clear();
             tally.count(&alone, gate, &mut findings);
-            if !findings.is_empty() && findings.iter().all(|f| gate.spent(f)) {
-                findings.iter().for_each(|f| gate.add(f));
+            if !findings.is_empty() && findings.iter().all(|f| gate.spent(f.code, f.table)) {
+                for f in &findings {
+                    gate.add(f.code, f.table, f.breaks);
+                }
                 let item = std::mem::take(&mut alone[key][0]);
                 semantics::check_text_at(path, format!("/{key}/{index}"), &item, out);
                 kept.push((index, item));

@@ -18,8 +18,6 @@ use crate::model::{
 };
 use crate::schema::{FileKind, subschema_at};
 
-use super::tally::Finding;
-
 struct Compiled {
     schema: Value,
     validator: Validator,
@@ -117,11 +115,11 @@ impl<'a> Gate<'a> {
         *n <= self.keep
     }
 
-    /// Whether a finding like `finding` would only be counted, its code's
-    /// limit in its file reached.
-    pub(crate) fn spent(&self, finding: &Finding) -> bool {
+    /// Whether a finding of `code` in `table` would only be counted, the
+    /// code's limit in that file reached.
+    pub(crate) fn spent(&self, code: Code, table: Option<usize>) -> bool {
         self.seen
-            .get(&(finding.code, finding.table))
+            .get(&(code, table))
             .is_some_and(|&n| n >= self.keep)
     }
 
@@ -131,9 +129,9 @@ impl<'a> Gate<'a> {
         self.seen.values().any(|&n| n >= self.keep)
     }
 
-    /// Counts `finding` without describing it.
-    pub(crate) fn add(&mut self, finding: &Finding) {
-        self.count(finding.code, finding.table, finding.breaks);
+    /// Counts a finding of `code` in `table` without describing it.
+    pub(crate) fn add(&mut self, code: Code, table: Option<usize>, breaks: bool) {
+        self.count(code, table, breaks);
     }
 
     /// How many of each code in each table it has counted.
