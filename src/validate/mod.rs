@@ -796,20 +796,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_csv(dir.path(), 1, &[]);
         let path = dir.path().join("pledges.csv");
-        let bytes = std::fs::read(&path).unwrap();
-        let mut reader = csv::Reader::from_reader(bytes.as_slice());
-        let headers = reader.headers().unwrap().clone();
-        let status = headers.iter().position(|h| h == "status").unwrap();
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        writer.write_record(&headers).unwrap();
-        for row in reader.records() {
-            let mut row: Vec<String> = row.unwrap().iter().map(str::to_owned).collect();
-            row[status] = "bogus".to_owned();
-            writer.write_record(&row).unwrap();
-        }
-        std::fs::write(&path, writer.into_inner().unwrap()).unwrap();
+        set_column(&path, "status", "bogus");
         let capped = validate_dir(
             dir.path(),
             &Options::default().with_max_per_code_and_file(3),
