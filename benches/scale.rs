@@ -338,6 +338,14 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
         out.extend_from_slice(&pledges_json[first..]);
         std::fs::write(dir.join("pledges.json"), out).expect("write");
     };
+    // A pledges.json of nothing but `items`.
+    let records = |items: &[&str]| {
+        let text = format!(
+            "{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{}]}}",
+            items.join(",")
+        );
+        std::fs::write(dir.join("pledges.json"), text).expect("write");
+    };
     let pledges_csv = std::fs::read_to_string(csv.join("pledges.csv")).expect("pledges.csv");
     match case {
         "one-error" => {
@@ -358,21 +366,11 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
             let half = "a".repeat(size / 2);
             splice(format!("\"title\": \"{half}\", \"id\": \"{half}\", ").as_bytes());
         }
-        "empty-records" => {
-            let items = vec!["{}"; 1_000_000].join(",");
-            let text = format!(
-                "{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{items}]}}"
-            );
-            std::fs::write(dir.join("pledges.json"), text).expect("write");
-        }
+        "empty-records" => records(&vec!["{}"; 1_000_000]),
         "unknown-keys-records" => {
             let keys: Vec<String> = (0..1000).map(|k| format!("\"a{k}\": 1")).collect();
             let record = format!("{{{}}}", keys.join(","));
-            let items = vec![record.as_str(); 1000].join(",");
-            let text = format!(
-                "{{\"$schema\": \"../schema/pledges.schema.json\", \"pledges\": [{items}]}}"
-            );
-            std::fs::write(dir.join("pledges.json"), text).expect("write");
+            records(&vec![record.as_str(); 1000]);
         }
         "deep" => {
             let depth = 1_000_000;

@@ -440,6 +440,7 @@ const NEAR: f64 = 0.8;
 /// The characters of a word, counted, to rule out most candidates without
 /// scoring them: a hostile file can ask for a "did you mean" of every one
 /// of a million keys, each against every field name.
+#[derive(Clone)]
 struct Letters {
     ascii: [u32; 128],
     /// Characters outside ASCII, counted together (a bound, not a count
@@ -457,12 +458,18 @@ impl Letters {
         };
         for c in word.chars() {
             letters.len += 1;
-            match usize::try_from(u32::from(c)) {
-                Ok(i) if i < 128 => letters.ascii[i] += 1,
-                _ => letters.other += 1,
-            }
+            *letters.slot(c) += 1;
         }
         letters
+    }
+
+    /// The count `c` is kept in.
+    fn slot(&mut self, c: char) -> &mut u32 {
+        if c.is_ascii() {
+            &mut self.ascii[c as usize]
+        } else {
+            &mut self.other
+        }
     }
 
     /// Whether `candidate` can score [`NEAR`] or more against the word.
@@ -474,15 +481,12 @@ impl Letters {
         if self.len == 0 || candidate.is_empty() {
             return true;
         }
-        let mut left = self.ascii;
-        let mut other = self.other;
+        // The word's characters not yet matched.
+        let mut left = self.clone();
         let (mut shared, mut len) = (0u32, 0usize);
         for c in candidate.chars() {
             len += 1;
-            let slot = match usize::try_from(u32::from(c)) {
-                Ok(i) if i < 128 => &mut left[i],
-                _ => &mut other,
-            };
+            let slot = left.slot(c);
             if *slot > 0 {
                 *slot -= 1;
                 shared += 1;

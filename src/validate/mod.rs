@@ -455,6 +455,7 @@ fn check_split(
     let tally = tally::for_kind(kind);
     let mut findings = Vec::new();
     for (index, item) in refused {
+        let place = format!("/{key}/{index}");
         alone[key][0] = item;
         // Once every finding of a record would only be counted, count them
         // by the walk that builds nothing, not by jsonschema's errors
@@ -467,12 +468,11 @@ fn check_split(
                     gate.add(f.code, f.table, f.breaks);
                 }
                 let item = std::mem::take(&mut alone[key][0]);
-                semantics::check_text_at(path, format!("/{key}/{index}"), &item, out);
+                semantics::check_text_at(path, place, &item, out);
                 kept.push((index, item));
                 continue;
             }
         }
-        let place = format!("/{key}/{index}");
         let counted = gate.counted();
         let mut own: Vec<Diagnostic> = schema::check(kind, path, &alone, gate)
             .into_iter()

@@ -188,7 +188,7 @@ pub(crate) fn check(
 
 /// The most keys of an object searched for a misspelling of a missing
 /// field; a larger object (a hostile one) has each missing field reported.
-pub(crate) const MAX_KEYS_SEARCHED: usize = 1000;
+const MAX_KEYS_SEARCHED: usize = 1000;
 
 /// The fields that the unknown keys of one object most likely misspell
 /// (each key's did-you-mean), found once per object: the schema reports
@@ -209,21 +209,33 @@ impl NearMisses {
         let Some(object) = object.as_object() else {
             return false;
         };
-        if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
-            return false;
-        }
         if self.pointer.as_deref() != Some(pointer) {
             let allowed = property_names(root, pointer);
-            self.names = object
-                .keys()
-                .filter(|k| !allowed.contains(k))
-                .filter_map(|k| did_you_mean(k, allowed.iter().map(String::as_str)))
+            self.names = misspelt_fields(object, &allowed)
+                .into_iter()
                 .map(str::to_owned)
                 .collect();
             self.pointer = Some(pointer.to_owned());
         }
         self.names.iter().any(|n| n == name)
     }
+}
+
+/// The fields of `fields` that the other keys of `object` most likely
+/// misspell (each key's did-you-mean); none for an empty object or one
+/// of more than [`MAX_KEYS_SEARCHED`] keys.
+pub(crate) fn misspelt_fields<'f>(
+    object: &serde_json::Map<String, Value>,
+    fields: &'f [String],
+) -> Vec<&'f str> {
+    if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
+        return Vec::new();
+    }
+    object
+        .keys()
+        .filter(|k| !fields.contains(k))
+        .filter_map(|k| did_you_mean(k, fields.iter().map(String::as_str)))
+        .collect()
 }
 
 /// Up to 60 characters of `s`, for messages.

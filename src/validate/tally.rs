@@ -26,8 +26,8 @@ use jsonschema::Validator;
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
-use super::schema::{Gate, MAX_KEYS_SEARCHED};
-use crate::diagnostic::{Code, did_you_mean, push_token};
+use super::schema::{Gate, misspelt_fields};
+use crate::diagnostic::{Code, push_token};
 use crate::model::PARTIAL_DATE_PATTERN;
 use crate::schema::FileKind;
 
@@ -307,23 +307,14 @@ impl Tally {
                 }
             }
         }
-        // The fields that unknown keys misspell, as `schema::NearMisses`
-        // finds them: found only if a field is missing.
+        // The fields that unknown keys misspell, as `schema::check` finds
+        // them: found only if a field is missing.
         let mut misspelt: Option<Vec<&str>> = None;
         for name in &node.required {
             if object.contains_key(name) {
                 continue;
             }
-            let misspelt = misspelt.get_or_insert_with(|| {
-                if object.is_empty() || object.len() > MAX_KEYS_SEARCHED {
-                    return Vec::new();
-                }
-                object
-                    .keys()
-                    .filter(|k| !node.properties.contains_key(*k))
-                    .filter_map(|k| did_you_mean(k, node.names.iter().map(String::as_str)))
-                    .collect()
-            });
+            let misspelt = misspelt.get_or_insert_with(|| misspelt_fields(object, &node.names));
             if misspelt.contains(&name.as_str()) {
                 continue;
             }
