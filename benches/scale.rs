@@ -58,7 +58,7 @@ const READERS: &[&str] = &[
 /// The worst-case inputs: each is the 100k dataset with `pledges.json` (or
 /// `csv/pledges.csv`) replaced by a bad one of about the same size, and the
 /// phase validates it (and must find it invalid).
-const HOSTILE: [(&str, &str); 12] = [
+const HOSTILE: [(&str, &str); 13] = [
     (
         "one-error",
         "one pledge with a status not in the code list (not hostile: the cost of any error)",
@@ -84,6 +84,10 @@ const HOSTILE: [(&str, &str); 12] = [
     (
         "unknown-keys-records",
         "a pledges.json of a thousand records of a thousand unknown keys each",
+    ),
+    (
+        "bad-records",
+        "every pledge with a bad date and a bidirectional control",
     ),
     (
         "csv-wide-header",
@@ -391,6 +395,17 @@ fn hostile_dir(base: &Path, case: &str) -> PathBuf {
                 for evidence in pledge["evidence"].as_array_mut().expect("evidence") {
                     near(&mut evidence["source"]);
                 }
+            }
+            let bytes = serde_json::to_vec_pretty(&value).expect("json");
+            std::fs::write(dir.join("pledges.json"), bytes).expect("write");
+        }
+        "bad-records" => {
+            let mut value: serde_json::Value =
+                serde_json::from_slice(&pledges_json).expect("pledges.json");
+            for pledge in value["pledges"].as_array_mut().expect("pledges") {
+                pledge["announced"] = serde_json::Value::from("2025-13-45");
+                let title = pledge["title"].as_str().expect("title");
+                pledge["title"] = serde_json::Value::from(format!("{title} \u{202e}"));
             }
             let bytes = serde_json::to_vec_pretty(&value).expect("json");
             std::fs::write(dir.join("pledges.json"), bytes).expect("write");

@@ -600,10 +600,14 @@ fn read_rows(
                 let id_index = ids.entry(table.kind).or_default();
                 let mut main_lines = Vec::with_capacity(rows.len());
                 let placed = places.entry(table.kind).or_default();
+                // Each record's members: its columns' top-level fields and
+                // its lists, so that the object is allocated once.
+                let members =
+                    table.columns.len() + TABLES.iter().filter(|t| t.kind == table.kind).count();
                 for row in rows {
                     let index = list.len();
                     placed.push(row.index);
-                    let mut object = Map::new();
+                    let mut object = Map::with_capacity(members);
                     let line = row.line;
                     for (i, (column, cell)) in table.columns.iter().zip(row.cells).enumerate() {
                         set_path(&mut object, column.path, cell_value(cell, numbers[i]));
@@ -641,8 +645,12 @@ fn read_rows(
                 };
                 let mut items: HashMap<usize, Vec<(usize, Row)>> = HashMap::new();
                 for row in rows {
-                    let parent = row.cells.first().cloned().flatten().unwrap_or_default();
-                    let Some(&index) = parent_ids.get(&parent) else {
+                    let parent = row
+                        .cells
+                        .first()
+                        .and_then(Option::as_deref)
+                        .unwrap_or_default();
+                    let Some(&index) = parent_ids.get(parent) else {
                         if only.is_some() {
                             continue;
                         }
@@ -658,7 +666,11 @@ fn read_rows(
                         input.diagnostics.push((d, None));
                         continue;
                     };
-                    let ordinal = row.cells.get(1).cloned().flatten().unwrap_or_default();
+                    let ordinal = row
+                        .cells
+                        .get(1)
+                        .and_then(Option::as_deref)
+                        .unwrap_or_default();
                     match ordinal.parse::<usize>() {
                         Ok(n) if n >= 1 => items.entry(index).or_default().push((n, row)),
                         _ => {
@@ -711,7 +723,7 @@ fn read_rows(
                         let item = if table.columns.len() == 1 && table.columns[0].path.is_empty() {
                             cell_value(values.next().flatten(), numbers[0])
                         } else {
-                            let mut object = Map::new();
+                            let mut object = Map::with_capacity(table.columns.len());
                             for (i, (column, cell)) in table.columns.iter().zip(values).enumerate()
                             {
                                 set_path(&mut object, column.path, cell_value(cell, numbers[i]));

@@ -202,7 +202,7 @@ pub(crate) fn parse_json(
     // A collection file is read record by record, so that one bad record
     // costs only itself a tree; any other file, or one whose records are
     // not an array, is read whole.
-    if !fatal && let Some(split) = kind.and_then(|kind| split_text(kind, &text)) {
+    if !fatal && let Some(split) = kind.and_then(|kind| split_text(kind, &text, repeats > 0)) {
         file.split = Some(split);
     } else if !fatal {
         match serde_json::from_str(&text) {

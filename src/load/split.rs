@@ -1,12 +1,16 @@
 //! A collection file read record by record: the records the types accept,
-//! and only the ones they refuse as JSON trees.
+//! and where to find the ones they refuse.
 //!
 //! One bad record must not cost the whole file its fast path. When the
 //! types refuse a file, its array of records is read item by item (on two
 //! cores): each item the types accept goes straight into the model, and
-//! only the items they refuse are kept as [`Value`]s, for the schema and
-//! the checks on raw JSON to explain. The file's other keys are kept as a
-//! small JSON object, its *shell*, with the array left empty.
+//! of the items they refuse only their place in the text is kept, for the
+//! schema and the checks on raw JSON to read one at a time. (A file that
+//! was read as a tree keeps its refused records as trees.) The file's other
+//! keys are kept as a small JSON object, its *shell*, with the array left
+//! empty.
+
+use std::ops::Range;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -33,15 +37,63 @@ pub(crate) struct Split {
     pub shell: Value,
     /// The records the types accept.
     pub items: Items,
-    /// The records they refuse, as JSON trees, each with its index, in
-    /// ascending order.
-    pub refused: Vec<(usize, Value)>,
+    /// The records they refuse, each with its index, in ascending order.
+    pub refused: Refused,
+}
+
+/// The records of a collection the types refuse.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// As JSON trees: the file was read as a tree (a CSV dataset, say).
+    Trees(Vec<(usize, Value)>),
+    /// As the byte ranges of their JSON text in the file's text, so that a
+    /// file of a million bad records is not a million trees at once.
+    Spans(Vec<(usize, Range<usize>)>),
+}
+
+impl Refused {
+    /// How many records were refused.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Trees(trees) => trees.len(),
+            Self::Spans(spans) => spans.len(),
+        }
+    }
+
+    /// Each refused record's index in the file, in ascending order.
+    #[cfg(test)]
+    pub(crate) fn indexes(&self) -> Vec<usize> {
+        match self {
+            Self::Trees(trees) => trees.iter().map(|(i, _)| *i).collect(),
+            Self::Spans(spans) => spans.iter().map(|(i, _)| *i).collect(),
+        }
+    }
+
+    /// Each refused record as a tree, made only as it is reached (`text` is
+    /// the file's text, which [`Refused::Spans`] point into); `None` for a
+    /// span that is not JSON in `text`, which a span [`split_text`] made
+    /// always is.
+    pub(crate) fn into_trees(
+        self,
+        text: Option<&str>,
+    ) -> Box<dyn Iterator<Item = (usize, Option<Value>)> + '_> {
+        match self {
+            Self::Trees(trees) => Box::new(trees.into_iter().map(|(i, tree)| (i, Some(tree)))),
+            Self::Spans(spans) => Box::new(spans.into_iter().map(move |(i, span)| {
+                let tree = text
+                    .and_then(|text| text.get(span))
+                    .and_then(|json| serde_json::from_str(json).ok());
+                (i, tree)
+            })),
+        }
+    }
 }
 
 /// Splits the JSON text of a `kind` file; `None` when it is not an object
 /// whose collection key holds an array (the caller then reads it whole).
-/// The text has passed the syntax scan.
-pub(crate) fn split_text(kind: FileKind, text: &str) -> Option<Split> {
+/// The text has passed the syntax scan; `repeats` says whether the scan
+/// found a key repeated in an object.
+pub(crate) fn split_text(kind: FileKind, text: &str, repeats: bool) -> Option<Split> {
     let (key, _) = kind.collection()?;
     // Later keys win, as they do in a `Value`; the scan has reported any
     // repeat.
@@ -56,11 +108,21 @@ pub(crate) fn split_text(kind: FileKind, text: &str) -> Option<Split> {
             shell.insert(name, serde_json::from_str(raw.get()).ok()?);
         }
     }
-    let (items, refused) = split_kind(kind, array?)?;
+    let all = array?
+        .into_iter()
+        .map(|raw| Text { raw, repeats })
+        .collect();
+    let (items, refused) = split_kind(kind, all)?;
+    // Each span is a slice of `text`: its place is its distance from the start.
+    let start = text.as_ptr() as usize;
+    let spans = refused.into_iter().map(|(i, raw)| {
+        let from = raw.get().as_ptr() as usize - start;
+        (i, from..from + raw.get().len())
+    });
     Some(Split {
         shell: Value::Object(shell),
         items,
-        refused,
+        refused: Refused::Spans(spans.collect()),
     })
 }
 
@@ -81,7 +143,7 @@ pub(crate) fn split_value(kind: FileKind, mut value: Value) -> Result<Split, Val
         Some((items, refused)) => Ok(Split {
             shell: value,
             items,
-            refused,
+            refused: Refused::Trees(refused),
         }),
         None => Err(value),
     }
@@ -116,36 +178,54 @@ pub(crate) fn from_rows<T: DeserializeOwned>(
     Some(Split {
         shell: Value::Object(shell.into_iter().collect()),
         items: wrap(typed),
-        refused,
+        refused: Refused::Trees(refused),
     })
+}
+
+/// A record of a file's JSON text, and whether the file repeats a key.
+#[derive(Clone, Copy)]
+struct Text<'a> {
+    raw: &'a RawValue,
+    repeats: bool,
 }
 
 /// A record the types can be tried on: raw JSON text or a parsed tree.
 trait Item: Send + Sized {
+    /// What is kept of a record the types refuse.
+    type Kept: Send;
+
     fn typed<T: DeserializeOwned>(&self) -> Option<T>;
 
-    /// A record the types refused, as a tree, unless they accept it as
-    /// one; `None` if it cannot be made a tree.
-    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, Value>>;
+    /// A record the types refused, unless they accept it on a second look;
+    /// `None` if it cannot be looked at again.
+    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, Self::Kept>>;
 }
 
-impl Item for &RawValue {
+impl<'a> Item for Text<'a> {
+    type Kept = &'a RawValue;
+
     fn typed<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_json::from_str::<Object<T>>(self.get())
+        serde_json::from_str::<Object<T>>(self.raw.get())
             .ok()
             .map(|o| o.0)
     }
 
-    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, Value>> {
-        // Refused as text, a record may still be accepted as a tree (a
-        // repeated key, which the scan reports, is refused by the types in
-        // text but gone from the tree), as the file's whole tree would be.
-        let tree: Value = serde_json::from_str(self.get()).ok()?;
-        Some(tree.typed().ok_or(tree))
+    fn refused<T: DeserializeOwned>(self) -> Option<Result<T, &'a RawValue>> {
+        // Refused as text, a record may still be accepted as a tree when
+        // the file repeats a key (the types refuse the repeat in text, the
+        // tree keeps the last one), as the file's whole tree would be.
+        // Without a repeat, the text and its tree read alike.
+        if !self.repeats {
+            return Some(Err(self.raw));
+        }
+        let tree: Value = serde_json::from_str(self.raw.get()).ok()?;
+        Some(tree.typed().ok_or(self.raw))
     }
 }
 
 impl Item for Value {
+    type Kept = Value;
+
     fn typed<T: DeserializeOwned>(&self) -> Option<T> {
         use serde::Deserialize;
         Object::<T>::deserialize(self).ok().map(|o| o.0)
@@ -156,15 +236,15 @@ impl Item for Value {
     }
 }
 
-/// The records the types accept and the others as trees, each with its
-/// index.
-type Parts = (Items, Vec<(usize, Value)>);
+/// The records the types accept, and what is kept of the others, each
+/// with its index.
+type Parts<K> = (Items, Vec<(usize, K)>);
 
 /// [`Parts`], before the accepted records are wrapped as [`Items`].
-type Halves<T> = (Vec<(usize, T)>, Vec<(usize, Value)>);
+type Halves<T, K> = (Vec<(usize, T)>, Vec<(usize, K)>);
 
 /// [`split`] into the records of `kind`; `None` for the manifest.
-fn split_kind<I: Item>(kind: FileKind, all: Vec<I>) -> Option<Parts> {
+fn split_kind<I: Item>(kind: FileKind, all: Vec<I>) -> Option<Parts<I::Kept>> {
     match kind {
         FileKind::Actors => split(all, Items::Actors),
         FileKind::Sources => split(all, Items::Sources),
@@ -176,14 +256,17 @@ fn split_kind<I: Item>(kind: FileKind, all: Vec<I>) -> Option<Parts> {
 }
 
 /// Splits `all`, half on each of two threads, into the records the types
-/// accept (wrapped by `wrap`) and the others as trees; `None` if one
-/// cannot be made a tree.
-fn split<I, T>(mut all: Vec<I>, wrap: impl FnOnce(Vec<(usize, T)>) -> Items) -> Option<Parts>
+/// accept (wrapped by `wrap`) and what is kept of the others; `None` if
+/// one cannot be looked at again.
+fn split<I, T>(
+    mut all: Vec<I>,
+    wrap: impl FnOnce(Vec<(usize, T)>) -> Items,
+) -> Option<Parts<I::Kept>>
 where
     I: Item,
     T: DeserializeOwned + Send,
 {
-    let half = |from: usize, items: Vec<I>| -> Option<Halves<T>> {
+    let half = |from: usize, items: Vec<I>| -> Option<Halves<T, I::Kept>> {
         let mut typed = Vec::with_capacity(items.len());
         let mut refused = Vec::new();
         for (i, item) in items.into_iter().enumerate() {

@@ -8,6 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::RetirementReason;
 use crate::schema::FileKind;
 use crate::tables::{Children, Record, Row, Shape, TABLES, Table, reference_target};
+use crate::validate::records::{RawLinks, RawRetirement, Site};
 use crate::validate::{Files, Part, Records};
 
 /// The ids of one collection, to look up each id's place in the id list.
@@ -502,20 +503,6 @@ fn looked_up_in(target: FileKind) -> FileKind {
     }
 }
 
-/// Where in a record a reference sits, to build its JSON Pointer only when
-/// a diagnostic needs it.
-#[derive(Clone, Copy, Debug)]
-enum Site {
-    /// `/field`
-    Field(&'static str),
-    /// `/field/j`
-    Item(&'static str, usize),
-    /// `/field/j/inner`
-    Nested(&'static str, usize, &'static str),
-    /// `/retired/replaced_by`
-    Replacement,
-}
-
 /// One id in one record that must name an existing record.
 struct Reference<'a> {
     from: FileKind,
@@ -742,7 +729,12 @@ fn each_reference<'a, R: Record>(record: &'a R, each: &mut impl FnMut(Site, File
     record.children(&mut Lists(each));
 }
 
-fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Link<'a>)) {
+/// What the reference checks read of a record of `kind` the types
+/// refused, taken from its JSON tree as [`typed_links`] takes it from a
+/// typed record: its `id`, its retirement, and the ids in its reference
+/// columns' fields (a list that holds a lone string counting as one item),
+/// each with where it sits.
+pub(crate) fn raw_links_of(kind: FileKind, record: &Value) -> RawLinks {
     // The ids a field holds: one string, or the strings of an array.
     fn strings(value: Option<&Value>) -> Vec<(Option<usize>, &str)> {
         match value {
@@ -755,60 +747,82 @@ fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Lin
             _ => Vec::new(),
         }
     }
-    for (index, record) in records.raw_items(kind) {
-        let current = record.get("retired").is_none_or(Value::is_null);
-        let mut reference = |site, target, id| {
-            links(Link::Reference(Reference {
-                from: kind,
-                index,
-                site,
-                target,
-                id,
-                from_current: current,
-            }));
-        };
-        // The reference columns of the record's tables, as in the typed
-        // records; a list that holds a lone string counts as one item.
-        for table in TABLES.iter().filter(|t| t.kind == kind) {
-            for column in table.columns {
-                let Some(target) = reference_target(column) else {
-                    continue;
-                };
-                match table.shape {
-                    Shape::Main => {
-                        for (j, id) in strings(record.get(column.path)) {
-                            let field = column.path;
-                            let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
-                            reference(site, target, id);
-                        }
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(Box::from);
+    let mut references = Vec::new();
+    let mut reference = |site, target, id: &str| references.push((site, target, Box::from(id)));
+    for table in TABLES.iter().filter(|t| t.kind == kind) {
+        for column in table.columns {
+            let Some(target) = reference_target(column) else {
+                continue;
+            };
+            match table.shape {
+                Shape::Main => {
+                    for (j, id) in strings(record.get(column.path)) {
+                        let field = column.path;
+                        let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
+                        reference(site, target, id);
                     }
-                    Shape::Child { field, .. } if column.path.is_empty() => {
-                        for (j, id) in strings(record.get(field)) {
-                            let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
-                            reference(site, target, id);
-                        }
+                }
+                Shape::Child { field, .. } if column.path.is_empty() => {
+                    for (j, id) in strings(record.get(field)) {
+                        let site = j.map_or(Site::Field(field), |j| Site::Item(field, j));
+                        reference(site, target, id);
                     }
-                    Shape::Child { field, .. } => {
-                        let inner = column.path;
-                        for (j, item) in record
-                            .get(field)
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                            .enumerate()
-                        {
-                            if let Some(id) = item.get(inner).and_then(Value::as_str) {
-                                reference(Site::Nested(field, j, inner), target, id);
-                            }
+                }
+                Shape::Child { field, .. } => {
+                    let inner = column.path;
+                    for (j, item) in record
+                        .get(field)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                    {
+                        if let Some(id) = item.get(inner).and_then(Value::as_str) {
+                            reference(Site::Nested(field, j, inner), target, id);
                         }
                     }
                 }
             }
         }
-        if let Some(retired) = record.get("retired").filter(|r| r.is_object()) {
-            let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
-            let reason = retired.get("reason").and_then(Value::as_str);
-            let replaced_by = retired.get("replaced_by").and_then(Value::as_str);
+    }
+    let retired = match record.get("retired") {
+        None | Some(Value::Null) => RawRetirement::None,
+        Some(retired @ Value::Object(_)) => RawRetirement::Given {
+            reason: text(retired.get("reason")),
+            replaced_by: text(retired.get("replaced_by")),
+        },
+        Some(_) => RawRetirement::Unreadable,
+    };
+    RawLinks {
+        id: text(record.get("id")),
+        retired,
+        references,
+    }
+}
+
+/// [`visit_part`] for the records of `kind` the types refused, from what
+/// [`raw_links_of`] kept of each.
+fn raw_links<'a>(records: &'a Records, kind: FileKind, links: &mut dyn FnMut(Link<'a>)) {
+    for (index, record) in records.raw_items(kind) {
+        let current = matches!(record.retired, RawRetirement::None);
+        for (site, target, id) in &record.references {
+            links(Link::Reference(Reference {
+                from: kind,
+                index,
+                site: *site,
+                target: *target,
+                id,
+                from_current: current,
+            }));
+        }
+        if let RawRetirement::Given {
+            reason,
+            replaced_by,
+        } = &record.retired
+        {
+            let id = record.id.as_deref().unwrap_or_default();
+            let (reason, replaced_by) = (reason.as_deref(), replaced_by.as_deref());
             links(Link::Retired(Retired {
                 kind,
                 index,
@@ -1076,6 +1090,201 @@ mod tests {
             prop_assert!(!once.is_empty());
             prop_assert_eq!(&findings(&records, 2), &once);
             prop_assert_eq!(&findings(&records, 3), &once);
+        }
+    }
+
+    /// The names the reference checks look for in a record of any kind,
+    /// and one they do not.
+    fn member_names() -> Vec<&'static str> {
+        let mut names = vec!["id", "retired", "reason", "replaced_by", "note"];
+        for table in TABLES {
+            if let Shape::Child { field, .. } = table.shape {
+                names.push(field);
+            }
+            names.extend(
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.path)
+                    .filter(|p| !p.is_empty()),
+            );
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// Any JSON, its object members named from [`member_names`] and its
+    /// strings few, so that ids repeat and fields are found.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (0u8..3).prop_map(Value::from),
+            prop::sample::select(vec!["a", "b", "withdrawn", "superseded", ""])
+                .prop_map(|s| Value::String(s.to_owned())),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(member_names()), inner), 0..8)
+                    .prop_map(|members| Value::Object(
+                        members
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), v))
+                            .collect()
+                    )),
+            ]
+        })
+    }
+
+    /// What [`visit_part`] finds in `records`, in its order, written out.
+    fn links_found(records: &Records) -> Vec<String> {
+        let mut out = Vec::new();
+        visit_part(records, Part::WHOLE, true, &mut |link| {
+            out.push(match link {
+                Link::Reference(r) => format!(
+                    "reference {:?} {} {:?} {:?} {}",
+                    r.from,
+                    r.pointer(),
+                    r.target,
+                    r.id,
+                    r.from_current
+                ),
+                Link::Retired(r) => format!(
+                    "retired {:?} {} {:?} {:?} {:?}",
+                    r.kind, r.index, r.id, r.reason, r.replaced_by
+                ),
+            });
+        });
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// What is kept of a record the types refused gives the reference
+        /// checks what the typed record gives them: a record the types
+        /// accept, read as a tree, links exactly as it does typed.
+        #[test]
+        fn the_links_kept_of_a_tree_are_the_links_of_the_typed_record(
+            n in 3usize..30,
+            seed in any::<u64>(),
+            retire in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<bool>()), 0..6),
+        ) {
+            let dataset = crate::generate::dataset(n, seed);
+            let (mut actors, mut sources, pledges) = (
+                dataset.actors().to_vec(),
+                dataset.sources().to_vec(),
+                dataset.pledges().to_vec(),
+            );
+            for (i, j, withdrawn) in retire {
+                let (a, b) = (i % actors.len(), j % actors.len());
+                let replacement = actors[b].id.clone();
+                actors[a].retired = Some(Retirement {
+                    reason: if withdrawn { RetirementReason::Withdrawn } else { RetirementReason::Superseded },
+                    replaced_by: (!withdrawn).then_some(replacement),
+                    note: Text::new("retired").expect("text"),
+                });
+                let s = i % sources.len();
+                sources[s].retired = Some(Retirement {
+                    reason: RetirementReason::Withdrawn,
+                    replaced_by: None,
+                    note: Text::new("withdrawn").expect("text"),
+                });
+            }
+            let typed = whole(actors, sources, pledges);
+            let mut raw = Records::default();
+            fn tree<T: serde::Serialize>(record: &T) -> Value {
+                serde_json::to_value(record).expect("a tree")
+            }
+            for (i, a) in &typed.actors {
+                raw.refused.entry(FileKind::Actors).or_default().push((i, raw_links_of(FileKind::Actors, &tree(a))));
+            }
+            for (i, s) in &typed.sources {
+                raw.refused.entry(FileKind::Sources).or_default().push((i, raw_links_of(FileKind::Sources, &tree(s))));
+            }
+            for (i, p) in &typed.pledges {
+                raw.refused.entry(FileKind::Pledges).or_default().push((i, raw_links_of(FileKind::Pledges, &tree(p))));
+            }
+            // The typed records give their retirements after their
+            // references, the raw ones record by record: the order is not read.
+            let sorted = |mut links: Vec<String>| {
+                links.sort();
+                links
+            };
+            let found = sorted(links_found(&typed));
+            prop_assert!(found.iter().any(|l| l.starts_with("reference Pledges")));
+            prop_assert_eq!(sorted(links_found(&raw)), found);
+            for kind in FileKind::RECORDS {
+                prop_assert_eq!(raw.ids(kind), typed.ids(kind));
+            }
+        }
+
+    }
+
+    /// A record's tree: members that the reference checks read (and
+    /// `note`), each holding any JSON.
+    fn any_record() -> impl Strategy<Value = Value> {
+        let mut names = vec!["id", "retired", "note"];
+        for table in TABLES {
+            match table.shape {
+                Shape::Child { field, .. } => names.push(field),
+                Shape::Main => names.extend(
+                    table
+                        .columns
+                        .iter()
+                        .filter(|c| reference_target(c).is_some())
+                        .map(|c| c.path),
+                ),
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        let members = prop::collection::vec((prop::sample::select(names), any_json()), 0..10);
+        prop_oneof![
+            1 => any_json(),
+            9 => members.prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever a refused record holds, each id kept of it is the
+        /// string at the place it is said to sit, its `id` is its id, and
+        /// it is retired, with the reason and replacement it gives, exactly
+        /// when its `retired` is there and not null.
+        #[test]
+        fn every_link_kept_of_any_tree_is_the_string_at_its_place(
+            kind in prop::sample::select(FileKind::RECORDS.to_vec()),
+            record in any_record(),
+        ) {
+            let kept = raw_links_of(kind, &record);
+            prop_assert_eq!(kept.id.as_deref(), record.get("id").and_then(Value::as_str));
+            let retired = record.get("retired").filter(|r| !r.is_null());
+            let mut records = Records::default();
+            records.refused.insert(kind, vec![(0, kept)]);
+            let base = format!("/{}/0", collection(kind));
+            let mut retirements = 0;
+            visit_part(&records, Part::WHOLE, true, &mut |link| match link {
+                Link::Reference(r) => {
+                    let pointer = r.pointer();
+                    let at = record.pointer(&pointer[base.len()..]).and_then(Value::as_str);
+                    assert_eq!(at, Some(r.id), "{pointer}");
+                    if !matches!(r.site, Site::Replacement) {
+                        assert_eq!(r.from_current, retired.is_none(), "{pointer}");
+                    }
+                }
+                Link::Retired(r) => {
+                    retirements += 1;
+                    let member = |name| retired?.get(name)?.as_str();
+                    assert_eq!(r.reason, member("reason"));
+                    assert_eq!(r.replaced_by, member("replaced_by"));
+                    assert_eq!(r.id, record["id"].as_str().unwrap_or_default());
+                }
+            });
+            prop_assert_eq!(retirements, usize::from(retired.is_some_and(Value::is_object)));
         }
     }
 }

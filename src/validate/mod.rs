@@ -243,10 +243,12 @@ fn check_input(input: Input, options: &Options, origin: Origin<'_>) -> (Report, 
         if let Some(s) = split.remove(&kind) {
             let check_reference = locations.is_none();
             let mut gate = schema::Gate::new(keep, kind, path, locations.as_ref());
+            let text = texts.get(path).map(String::as_str);
             check_split(
                 kind,
                 path,
                 s,
+                text,
                 check_reference,
                 &mut gate,
                 &mut records,
@@ -419,13 +421,18 @@ fn read_manifest(path: &Path, value: &Value, records: &mut Records, out: &mut Ve
 /// Checks a collection file read record by record: its shell against the
 /// file's schema, and each refused record against the schema on its own
 /// (in a file of one record, its pointers then moved to its place), with
-/// the text checks on the trees. Moves the records into `records`. Schema
-/// findings past `gate`'s limit are counted in it rather than made, and it
-/// says whether the file's array or an id in it is broken.
+/// the text checks on the trees. A refused record is made a tree only
+/// while it is checked (from `text`, the file's text, when the split kept
+/// its place there), and then only what the reference checks read of it
+/// is kept (`integrity::raw_links_of`). Moves the records into `records`.
+/// Schema findings past `gate`'s limit are counted in it rather than made,
+/// and it says whether the file's array or an id in it is broken.
+#[allow(clippy::too_many_arguments)]
 fn check_split(
     kind: FileKind,
     path: &Path,
     split: load::split::Split,
+    text: Option<&str>,
     check_reference: bool,
     gate: &mut schema::Gate<'_>,
     records: &mut Records,
@@ -454,8 +461,19 @@ fn check_split(
     let mut kept = Vec::with_capacity(refused.len());
     let tally = tally::for_kind(kind);
     let mut findings = Vec::new();
-    for (index, item) in refused {
+    for (index, item) in refused.into_trees(text) {
         let place = format!("/{key}/{index}");
+        let Some(item) = item else {
+            // Not possible for a span the split made; said rather than lost.
+            problems.push(Diagnostic::new(
+                Code::JsonSyntax,
+                path,
+                place,
+                "this record could not be read a second time",
+            ));
+            kept.push((index, records::RawLinks::default()));
+            continue;
+        };
         alone[key][0] = item;
         // Once every finding of a record would only be counted, count them
         // by the walk that builds nothing, not by jsonschema's errors
@@ -469,7 +487,7 @@ fn check_split(
                 }
                 let item = std::mem::take(&mut alone[key][0]);
                 semantics::check_text_at(path, place, &item, out);
-                kept.push((index, item));
+                kept.push((index, integrity::raw_links_of(kind, &item)));
                 continue;
             }
         }
@@ -498,7 +516,7 @@ fn check_split(
         }
         problems.extend(own);
         semantics::check_text_at(path, place, &item, out);
-        kept.push((index, item));
+        kept.push((index, integrity::raw_links_of(kind, &item)));
     }
     records.complete &= shell_valid && kept.is_empty();
     out.extend(problems);
@@ -1104,10 +1122,15 @@ mod tests {
             prop_assert_eq!(&split, &whole);
             // The same file as a tree (as a CSV dataset read value by
             // value arrives) splits into the same records.
-            let text = load::split::split_text(FileKind::Pledges, std::str::from_utf8(&files[at].1).unwrap());
+            let json = std::str::from_utf8(&files[at].1).unwrap();
+            let repeats = load::locate::scan(json, &[])
+                .problems
+                .iter()
+                .any(|p| matches!(p, load::locate::ScanProblem::DuplicateKey { .. }));
+            let text = load::split::split_text(FileKind::Pledges, json, repeats);
             let tree = load::split::split_value(FileKind::Pledges, value.clone()).ok();
             let refused = |s: &Option<load::split::Split>| {
-                s.as_ref().map(|s| s.refused.iter().map(|(i, _)| *i).collect::<Vec<_>>())
+                s.as_ref().map(|s| s.refused.indexes())
             };
             prop_assert!(text.is_some());
             prop_assert_eq!(refused(&text), refused(&tree));

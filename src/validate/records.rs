@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use crate::model::{Actor, Event, Manifest, Pledge, Source, Statement};
 use crate::schema::FileKind;
 
@@ -100,9 +98,53 @@ impl<'a, T> IntoIterator for &'a Indexed<T> {
     }
 }
 
+/// Where in a record a reference sits, to build its JSON Pointer only when
+/// a diagnostic needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Site {
+    /// `/field`
+    Field(&'static str),
+    /// `/field/j`
+    Item(&'static str, usize),
+    /// `/field/j/inner`
+    Nested(&'static str, usize, &'static str),
+    /// `/retired/replaced_by`
+    Replacement,
+}
+
+/// What the reference checks read of a record the types refused: a few
+/// strings of it, not its tree (a file of a million bad records keeps a
+/// million of these while the checks run).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct RawLinks {
+    /// Its `id`, when that is a string.
+    pub id: Option<Box<str>>,
+    /// Its `retired` member.
+    pub retired: RawRetirement,
+    /// The ids in its reference fields, each with where it sits and the
+    /// collection it names, in the order of the tables and their columns.
+    pub references: Vec<(Site, FileKind, Box<str>)>,
+}
+
+/// A refused record's `retired` member, as far as the checks read it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) enum RawRetirement {
+    /// Absent or null: the record is current.
+    #[default]
+    None,
+    /// Something else that is not an object: retired, but nothing more is read.
+    Unreadable,
+    /// An object, with its `reason` and `replaced_by` where they are strings.
+    Given {
+        reason: Option<Box<str>>,
+        replaced_by: Option<Box<str>>,
+    },
+}
+
 /// The records that could be read, each with its index in its file: a
-/// record the types accept is in the typed lists, one they refuse is kept
-/// as its JSON tree in `refused`, and no record is in both.
+/// record the types accept is in the typed lists, what the reference
+/// checks read of one they refuse is kept in `refused`, and no record is
+/// in both.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub manifest: Option<Manifest>,
@@ -113,9 +155,9 @@ pub(crate) struct Records {
     pub statements: Indexed<Statement>,
     /// Whether every file and record was read.
     pub complete: bool,
-    /// The records the types refused, as JSON trees, each with its index,
-    /// in ascending order of index.
-    pub refused: HashMap<FileKind, Vec<(usize, Value)>>,
+    /// What the reference checks read of each record the types refused,
+    /// with its index, in ascending order of index.
+    pub refused: HashMap<FileKind, Vec<(usize, RawLinks)>>,
     /// The files whose array of records was read, record by record or
     /// whole.
     pub whole: Vec<FileKind>,
@@ -129,9 +171,9 @@ impl Records {
         self.whole.contains(&kind)
     }
 
-    /// The records of a collection file the types refused, as JSON trees,
-    /// with their indexes.
-    pub fn raw_items(&self, kind: FileKind) -> impl Iterator<Item = (usize, &Value)> {
+    /// What the reference checks read of the records of a collection file
+    /// the types refused, with their indexes.
+    pub fn raw_items(&self, kind: FileKind) -> impl Iterator<Item = (usize, &RawLinks)> {
         self.refused
             .get(&kind)
             .into_iter()
@@ -173,7 +215,7 @@ impl Records {
         };
         let raw: Vec<(usize, &str)> = self
             .raw_items(kind)
-            .filter_map(|(i, item)| Some((i, item.get("id")?.as_str()?)))
+            .filter_map(|(i, item)| Some((i, item.id.as_deref()?)))
             .collect();
         if raw.is_empty() {
             return typed;
