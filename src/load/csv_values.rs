@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::csv_trees::{ChildRows, CsvRecords, KindRows, Row, Slots, cell_types};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::schema::FileKind;
-use crate::schema::subschema_at;
 use crate::tables::manifest_value;
 use crate::tables::{DATAPACKAGE, Shape, TABLES, Table, collection};
 
@@ -206,119 +206,11 @@ pub(crate) struct CsvInput {
     pub package_text: Option<String>,
 }
 
-/// What JSON a column's cells become: text, or a number of the schema's
-/// `number` or `integer` type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CellType {
-    Text,
-    Number,
-    Integer,
-}
-
-fn number_columns(table: &Table) -> Vec<CellType> {
-    let root = table.kind.schema().to_value();
-    table
-        .columns
-        .iter()
-        .map(|c| {
-            let base = format!("/{}/0", collection(table.kind));
-            let pointer = match table.shape {
-                Shape::Main => format!("{base}/{}", c.path),
-                Shape::Child { field, .. } => format!("{base}/{field}/0/{}", c.path),
-            };
-            // `"number"`, or `["number", "null"]` for a nullable one (an
-            // empty cell is null either way).
-            let types =
-                subschema_at(&root, pointer.trim_end_matches('/')).and_then(|s| s.get("type"));
-            let is = |name: &str| {
-                types.is_some_and(|t| {
-                    t.as_str() == Some(name)
-                        || t.as_array()
-                            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(name)))
-                })
-            };
-            if is("number") {
-                CellType::Number
-            } else if is("integer") {
-                CellType::Integer
-            } else {
-                CellType::Text
-            }
-        })
-        .collect()
-}
-
-/// [`to_value`] of a cell read (`None`: the column is missing), its text
-/// moved into the value rather than copied.
-fn cell_value(cell: Option<String>, kind: CellType) -> Value {
-    match cell {
-        None => Value::Null,
-        Some(text) if kind == CellType::Text => {
-            if text.is_empty() {
-                Value::Null
-            } else {
-                Value::String(text)
-            }
-        }
-        Some(text) => to_value(&text, kind),
-    }
-}
-
-fn to_value(text: &str, cell: CellType) -> Value {
-    if text.is_empty() {
-        return Value::Null;
-    }
-    let number = match cell {
-        CellType::Text => None,
-        // A whole number stays one (`3`, not `3.0`), for the types to read.
-        CellType::Integer => text
-            .parse::<i64>()
-            .ok()
-            .map(serde_json::Number::from)
-            .or_else(|| {
-                text.parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-            }),
-        CellType::Number => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64),
-    };
-    match number {
-        Some(n) => Value::Number(n),
-        None => Value::String(text.to_owned()),
-    }
-}
-
-fn set_path(object: &mut Map<String, Value>, path: &str, value: Value) {
-    match path.split_once('/') {
-        None => {
-            object.insert(path.to_owned(), value);
-        }
-        Some((head, rest)) => {
-            let entry = object
-                .entry(head.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(inner) = entry {
-                set_path(inner, rest, value);
-            }
-        }
-    }
-}
-
-struct Row {
-    /// Its place among the table's rows that could be read.
-    index: usize,
-    line: usize,
-    cells: Vec<Option<String>>,
-}
-
-/// Reads one table: checks its header, returns its rows with every value
-/// column in definition order (`None` where the column is missing). Past
-/// `keep` unexpected columns, or rows that cannot be read, the rest are
-/// counted in `skipped` rather than made into diagnostics. Only the rows
-/// `wanted` (by their place and their first cell) are returned.
+/// Reads one table: checks its header, returns how to find each of the
+/// table's headers in its rows, and the rows. Past `keep` unexpected
+/// columns, or rows that cannot be read, the rest are counted in `skipped`
+/// rather than made into diagnostics. Only the rows `wanted` (by their
+/// place and their first cell) are returned.
 fn read_table(
     path: &Path,
     table: &Table,
@@ -327,7 +219,7 @@ fn read_table(
     wanted: &dyn Fn(usize, Option<&str>) -> bool,
     out: &mut Vec<(Diagnostic, Option<usize>)>,
     skipped: &mut Vec<(Code, PathBuf, usize)>,
-) -> Option<Vec<Row>> {
+) -> Option<(Slots, Vec<Row>)> {
     let bytes = match super::files::read_regular(path, max_size) {
         Ok(bytes) => bytes,
         Err(e) if super::files::TooLarge::of(&e).is_some() => {
@@ -481,15 +373,7 @@ fn read_table(
                     continue;
                 }
                 let line = record.position().map_or(0, |p| p.line() as usize);
-                let cells = index
-                    .iter()
-                    .map(|i| i.and_then(|i| record.get(i)).map(str::to_owned))
-                    .collect();
-                rows.push(Row {
-                    index: read - 1,
-                    line,
-                    cells,
-                });
+                rows.push(Slots::row(&index, read - 1, line, &record));
             }
             Err(e) => {
                 bad_rows += 1;
@@ -505,53 +389,59 @@ fn read_table(
     if bad_rows > keep {
         skipped.push((Code::CsvSyntax, path.to_owned(), bad_rows - keep));
     }
-    Some(rows)
+    Some((Slots::new(&index), rows))
 }
 
 /// Reads the CSV dataset in `dir`, making at most `keep` diagnostics of
 /// one code in one table where a table can hold very many.
 pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
-    read_rows(dir, max_size, keep, None).0
+    let (mut input, kinds) = read_rows(dir, max_size, keep, None);
+    for (kind, mut rows) in kinds {
+        let list: Vec<Value> = (0..rows.rows.len()).map(|i| rows.take_tree(i)).collect();
+        let mut file = Map::new();
+        file.insert(
+            "$schema".into(),
+            Value::String(super::csv_typed::schema_reference(kind)),
+        );
+        file.insert(collection(kind).into(), Value::Array(list));
+        input.values.insert(kind, Value::Object(file));
+    }
+    input
 }
 
 /// Reads the records at the rows `only` names (by kind, each a main
-/// table's row places, ascending) as JSON trees with their places, for a
-/// dataset the fast path has read but for these rows: their tables are
-/// read again, and only their rows made into trees. `None` if one of them
-/// cannot be read so.
+/// table's row places, ascending), for a dataset the fast path has read
+/// but for these rows: their tables are read again, and only their rows
+/// kept, to be made into trees one at a time. `None` if one of them cannot
+/// be read so.
 pub(crate) fn read_records(
     dir: &Path,
     max_size: u64,
     only: &HashMap<FileKind, Vec<usize>>,
-) -> Option<HashMap<FileKind, Vec<(usize, Value)>>> {
-    let (mut input, places) = read_rows(dir, max_size, usize::MAX, Some(only));
+) -> Option<HashMap<FileKind, CsvRecords>> {
+    let (_, kinds) = read_rows(dir, max_size, usize::MAX, Some(only));
+    let mut kinds: HashMap<FileKind, KindRows> = kinds.into_iter().collect();
     let mut records = HashMap::new();
     for (&kind, wanted) in only {
-        let Value::Object(mut file) = input.values.remove(&kind)? else {
-            return None;
-        };
-        let Value::Array(items) = file.remove(collection(kind))? else {
-            return None;
-        };
-        let found: Vec<(usize, Value)> = places.get(&kind)?.iter().copied().zip(items).collect();
-        if found.len() != wanted.len() {
+        let rows = kinds.remove(&kind)?;
+        let places: Vec<usize> = rows.rows.iter().map(|row| row.index).collect();
+        if places.len() != wanted.len() {
             return None;
         }
-        records.insert(kind, found);
+        records.insert(kind, CsvRecords { places, rows });
     }
     Some(records)
 }
 
-/// [`read_dir`], or with `only`, [`read_records`]'s rows alone; with the
-/// place of each record read, by kind.
+/// Reads the tables of [`read_dir`], or with `only`, [`read_records`]'s
+/// rows alone: the rows of each kind whose main table could be read.
 fn read_rows(
     dir: &Path,
     max_size: u64,
     keep: usize,
     only: Option<&HashMap<FileKind, Vec<usize>>>,
-) -> (CsvInput, HashMap<FileKind, Vec<usize>>) {
+) -> (CsvInput, Vec<(FileKind, KindRows)>) {
     let mut input = CsvInput::default();
-    let mut places: HashMap<FileKind, Vec<usize>> = HashMap::new();
     let package_path = dir.join(DATAPACKAGE);
     let package = crate::load::read_json_file(&package_path, max_size, &mut input.diagnostics);
     if let Some(value) = &package.value {
@@ -563,13 +453,12 @@ fn read_rows(
     input.map.package = package_path;
 
     let mut ids: HashMap<FileKind, HashMap<String, usize>> = HashMap::new();
-    let mut records: HashMap<FileKind, Vec<Value>> = HashMap::new();
+    let mut kinds: Vec<(FileKind, KindRows)> = Vec::new();
     for table in TABLES {
         if only.is_some_and(|only| !only.contains_key(&table.kind)) {
             continue;
         }
         let path = dir.join(table.file_name());
-        let numbers = number_columns(table);
         // With `only`, a main table's wanted rows by place, a child
         // table's by their parent.
         let rows_wanted = only.and_then(|only| only.get(&table.kind));
@@ -590,66 +479,46 @@ fn read_rows(
             &mut input.diagnostics,
             &mut input.skipped,
         );
-        let Some(rows) = read else {
+        let Some((slots, rows)) = read else {
             continue;
         };
         let coll = collection(table.kind);
         match table.shape {
             Shape::Main => {
-                let list = records.entry(table.kind).or_default();
+                let main_lines = rows.iter().map(|row| line_of(row.line)).collect();
+                let records = KindRows {
+                    table,
+                    types: cell_types(table),
+                    slots,
+                    rows,
+                    children: Vec::new(),
+                };
                 let id_index = ids.entry(table.kind).or_default();
-                let mut main_lines = Vec::with_capacity(rows.len());
-                let placed = places.entry(table.kind).or_default();
-                // Each record's members: its columns' top-level fields and
-                // its lists, so that the object is allocated once.
-                let members =
-                    table.columns.len() + TABLES.iter().filter(|t| t.kind == table.kind).count();
-                for row in rows {
-                    let index = list.len();
-                    placed.push(row.index);
-                    let mut object = Map::with_capacity(members);
-                    let line = row.line;
-                    for (i, (column, cell)) in table.columns.iter().zip(row.cells).enumerate() {
-                        set_path(&mut object, column.path, cell_value(cell, numbers[i]));
+                for i in 0..records.rows.len() {
+                    if let Some(id) = records.id(i) {
+                        id_index.entry(id.to_owned()).or_insert(i);
                     }
-                    // A nested object whose cells are all empty is null.
-                    for value in object.values_mut() {
-                        if matches!(value, Value::Object(inner) if inner.values().all(Value::is_null))
-                        {
-                            *value = Value::Null;
-                        }
-                    }
-                    for child in TABLES.iter().filter(|t| t.kind == table.kind) {
-                        if let Shape::Child { field, .. } = child.shape {
-                            object.insert(field.to_owned(), Value::Array(Vec::new()));
-                        }
-                    }
-                    if let Some(Value::String(id)) = object.get("id") {
-                        id_index.entry(id.clone()).or_insert(index);
-                    }
-                    main_lines.push(line_of(line));
-                    list.push(Value::Object(object));
                 }
                 input
                     .map
                     .tables
                     .push(TableLines::main(table, path.clone(), main_lines));
+                kinds.push((table.kind, records));
             }
             Shape::Child {
-                field,
+                field: _,
                 parent_column,
             } => {
                 // Without its main table a child table has nothing to attach to.
-                let Some(parent_ids) = parents else {
+                let (Some(parent_ids), Some((_, records))) = (
+                    parents,
+                    kinds.iter_mut().find(|(kind, _)| *kind == table.kind),
+                ) else {
                     continue;
                 };
                 let mut items: HashMap<usize, Vec<(usize, Row)>> = HashMap::new();
                 for row in rows {
-                    let parent = row
-                        .cells
-                        .first()
-                        .and_then(Option::as_deref)
-                        .unwrap_or_default();
+                    let parent = slots.cell(&row, 0).unwrap_or_default();
                     let Some(&index) = parent_ids.get(parent) else {
                         if only.is_some() {
                             continue;
@@ -666,11 +535,7 @@ fn read_rows(
                         input.diagnostics.push((d, None));
                         continue;
                     };
-                    let ordinal = row
-                        .cells
-                        .get(1)
-                        .and_then(Option::as_deref)
-                        .unwrap_or_default();
+                    let ordinal = slots.cell(&row, 1).unwrap_or_default();
                     match ordinal.parse::<usize>() {
                         Ok(n) if n >= 1 => items.entry(index).or_default().push((n, row)),
                         _ => {
@@ -686,20 +551,18 @@ fn read_rows(
                         }
                     }
                 }
-                let list = records.entry(table.kind).or_default();
-                let mut child_lines: Vec<Vec<Line>> = vec![Vec::new(); list.len()];
-                let mut parents: Vec<usize> = items.keys().copied().collect();
-                parents.sort_unstable();
-                for index in parents {
+                let n = records.rows.len();
+                let mut child_lines: Vec<Vec<Line>> = vec![Vec::new(); n];
+                let mut by_parent: Vec<Vec<Row>> =
+                    std::iter::repeat_with(Vec::new).take(n).collect();
+                let mut with_items: Vec<usize> = items.keys().copied().collect();
+                with_items.sort_unstable();
+                for index in with_items {
                     let mut rows = items.remove(&index).unwrap_or_default();
                     rows.sort_by_key(|(n, row)| (*n, row.line));
                     let ordinals: Vec<usize> = rows.iter().map(|(n, _)| *n).collect();
                     if ordinals.iter().enumerate().any(|(j, n)| *n != j + 1) {
-                        let id = list[index]
-                            .get("id")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned();
+                        let id = records.id(index).unwrap_or_default().to_owned();
                         let row = rows
                             .iter()
                             .enumerate()
@@ -717,43 +580,21 @@ fn read_rows(
                         input.diagnostics.push((d, None));
                     }
                     child_lines[index] = rows.iter().map(|(_, row)| line_of(row.line)).collect();
-                    let mut array = Vec::with_capacity(rows.len());
-                    for (_, row) in rows {
-                        let mut values = row.cells.into_iter().skip(2);
-                        let item = if table.columns.len() == 1 && table.columns[0].path.is_empty() {
-                            cell_value(values.next().flatten(), numbers[0])
-                        } else {
-                            let mut object = Map::with_capacity(table.columns.len());
-                            for (i, (column, cell)) in table.columns.iter().zip(values).enumerate()
-                            {
-                                set_path(&mut object, column.path, cell_value(cell, numbers[i]));
-                            }
-                            Value::Object(object)
-                        };
-                        array.push(item);
-                    }
-                    if let Some(Value::Object(record)) = list.get_mut(index) {
-                        record.insert(field.to_owned(), Value::Array(array));
-                    }
+                    by_parent[index] = rows.into_iter().map(|(_, row)| row).collect();
                 }
                 input.map.tables.push(TableLines::child(
                     table,
                     path.clone(),
                     child_lines.iter().map(Vec::as_slice),
                 ));
+                records.children.push(ChildRows {
+                    table,
+                    types: cell_types(table),
+                    slots,
+                    items: by_parent,
+                });
             }
         }
     }
-    for kind in FileKind::RECORDS {
-        if let Some(list) = records.remove(&kind) {
-            let mut file = Map::new();
-            file.insert(
-                "$schema".into(),
-                Value::String(super::csv_typed::schema_reference(kind)),
-            );
-            file.insert(collection(kind).into(), Value::Array(list));
-            input.values.insert(kind, Value::Object(file));
-        }
-    }
-    (input, places)
+    (input, kinds)
 }

@@ -13,6 +13,7 @@
 //! for the findings that need them.
 
 pub(crate) mod chunked;
+pub(crate) mod csv_trees;
 pub(crate) mod csv_typed;
 pub(crate) mod csv_values;
 pub(crate) mod files;
@@ -383,16 +384,16 @@ fn refused_places<T>(records: &[Option<T>]) -> Vec<usize> {
 }
 
 /// A CSV dataset's records of one kind: the file whole when the types
-/// accepted every row, else split, with the trees of the rows they refused.
-fn csv_records<T: serde::de::DeserializeOwned>(
+/// accepted every row, else split, with the rows of those they refused.
+fn csv_records<T>(
     kind: FileKind,
     records: Vec<Option<T>>,
-    trees: Option<Vec<(usize, Value)>>,
+    rows: Option<csv_trees::CsvRecords>,
     whole: impl FnOnce(String, Vec<T>) -> Typed,
     wrap: impl FnOnce(Vec<(usize, T)>) -> split::Items,
 ) -> Option<Result<Typed, split::Split>> {
     let schema = csv_typed::schema_reference(kind);
-    let Some(trees) = trees else {
+    let Some(rows) = rows else {
         let all: Option<Vec<T>> = records.into_iter().collect();
         return Some(Ok(whole(schema, all?)));
     };
@@ -401,11 +402,12 @@ fn csv_records<T: serde::de::DeserializeOwned>(
         .enumerate()
         .filter_map(|(i, r)| Some((i, r?)))
         .collect();
-    split::from_rows(kind, schema, typed, trees, wrap).map(Err)
+    split::from_rows(kind, schema, typed, rows, wrap).map(Err)
 }
 
 /// A CSV dataset read on the fast path, the rows the types refuse read
-/// again as trees; `None` when the fast path gives up.
+/// again, to be made trees as they are checked; `None` when the fast path
+/// gives up.
 fn read_csv_typed(dir: &Path, max_size: u64) -> Option<Input> {
     let csv = csv_typed::read_dir(dir, max_size)?;
     let refused: HashMap<FileKind, Vec<usize>> = [
@@ -418,20 +420,20 @@ fn read_csv_typed(dir: &Path, max_size: u64) -> Option<Input> {
     .into_iter()
     .filter(|(_, places)| !places.is_empty())
     .collect();
-    let mut trees = if refused.is_empty() {
+    let mut rows = if refused.is_empty() {
         HashMap::new()
     } else {
         csv_values::read_records(dir, max_size, &refused)?
     };
     let mut typed = HashMap::from([(FileKind::Manifest, Typed::Manifest(csv.manifest))]);
     let mut split = HashMap::new();
-    // Each kind's file, whole, or split with the trees of its refused rows.
+    // Each kind's file, whole, or split with its refused rows.
     macro_rules! place {
         ($kind:ident, $records:ident, $file:ident) => {
             let read = csv_records(
                 FileKind::$kind,
                 csv.$records,
-                trees.remove(&FileKind::$kind),
+                rows.remove(&FileKind::$kind),
                 |schema, $records| Typed::$kind($file { schema, $records }),
                 split::Items::$kind,
             )?;

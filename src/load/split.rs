@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::csv_trees::CsvRecords;
 use crate::model::strict::Object;
 use crate::model::{Actor, Event, Pledge, Source, Statement};
 use crate::schema::FileKind;
@@ -49,6 +50,8 @@ pub(crate) enum Refused {
     /// As the byte ranges of their JSON text in the file's text, so that a
     /// file of a million bad records is not a million trees at once.
     Spans(Vec<(usize, Range<usize>)>),
+    /// As the rows of CSV tables, for the same reason.
+    Rows(CsvRecords),
 }
 
 impl Refused {
@@ -57,7 +60,15 @@ impl Refused {
         match self {
             Self::Trees(trees) => trees.len(),
             Self::Spans(spans) => spans.len(),
+            Self::Rows(rows) => rows.len(),
         }
+    }
+
+    /// Whether a record's tree is to be tried against the types again:
+    /// the CSV fast path reads rows, not trees, and what it refuses the
+    /// types may accept as a tree, as the slow path would.
+    pub(crate) fn retries(&self) -> bool {
+        matches!(self, Self::Rows(_))
     }
 
     /// Each refused record's index in the file, in ascending order.
@@ -66,6 +77,7 @@ impl Refused {
         match self {
             Self::Trees(trees) => trees.iter().map(|(i, _)| *i).collect(),
             Self::Spans(spans) => spans.iter().map(|(i, _)| *i).collect(),
+            Self::Rows(rows) => rows.places.clone(),
         }
     }
 
@@ -85,6 +97,7 @@ impl Refused {
                     .and_then(|json| serde_json::from_str(json).ok());
                 (i, tree)
             })),
+            Self::Rows(rows) => Box::new(rows.into_trees().map(|(i, tree)| (i, Some(tree)))),
         }
     }
 }
@@ -150,27 +163,17 @@ pub(crate) fn split_value(kind: FileKind, mut value: Value) -> Result<Split, Val
 }
 
 /// A collection read row by row from CSV tables: the records the types
-/// accepted there, and trees of the rows they refused, each tried against
-/// the types once more as a tree (the slow path's reading, which the
-/// results must match). `None` for a kind that is not a collection.
-pub(crate) fn from_rows<T: DeserializeOwned>(
+/// accepted there, and the rows of those they refused, whose trees are
+/// made as they are checked (and tried against the types once more then:
+/// see [`Refused::retries`]). `None` for a kind that is not a collection.
+pub(crate) fn from_rows<T>(
     kind: FileKind,
     schema: String,
-    mut typed: Vec<(usize, T)>,
-    trees: Vec<(usize, Value)>,
+    typed: Vec<(usize, T)>,
+    rows: CsvRecords,
     wrap: impl FnOnce(Vec<(usize, T)>) -> Items,
 ) -> Option<Split> {
     let (key, _) = kind.collection()?;
-    let (mut refused, before) = (Vec::new(), typed.len());
-    for (index, tree) in trees {
-        match tree.typed::<T>() {
-            Some(record) => typed.push((index, record)),
-            None => refused.push((index, tree)),
-        }
-    }
-    if typed.len() > before {
-        typed.sort_by_key(|(index, _)| *index);
-    }
     let shell = [
         ("$schema".to_owned(), Value::String(schema)),
         (key.to_owned(), Value::Array(Vec::new())),
@@ -178,8 +181,40 @@ pub(crate) fn from_rows<T: DeserializeOwned>(
     Some(Split {
         shell: Value::Object(shell.into_iter().collect()),
         items: wrap(typed),
-        refused: Refused::Trees(refused),
+        refused: Refused::Rows(rows),
     })
+}
+
+impl Items {
+    /// Takes in the record at `index` if the types accept its tree.
+    pub(crate) fn adopt(&mut self, index: usize, tree: &Value) -> bool {
+        fn take<T: DeserializeOwned>(
+            list: &mut Vec<(usize, T)>,
+            index: usize,
+            tree: &Value,
+        ) -> bool {
+            tree.typed::<T>().map(|r| list.push((index, r))).is_some()
+        }
+        match self {
+            Self::Actors(v) => take(v, index, tree),
+            Self::Sources(v) => take(v, index, tree),
+            Self::Pledges(v) => take(v, index, tree),
+            Self::Events(v) => take(v, index, tree),
+            Self::Statements(v) => take(v, index, tree),
+        }
+    }
+
+    /// Puts the records back in the order of their indexes (after
+    /// [`Items::adopt`]).
+    pub(crate) fn sort(&mut self) {
+        match self {
+            Self::Actors(v) => v.sort_by_key(|(i, _)| *i),
+            Self::Sources(v) => v.sort_by_key(|(i, _)| *i),
+            Self::Pledges(v) => v.sort_by_key(|(i, _)| *i),
+            Self::Events(v) => v.sort_by_key(|(i, _)| *i),
+            Self::Statements(v) => v.sort_by_key(|(i, _)| *i),
+        }
+    }
 }
 
 /// A record of a file's JSON text, and whether the file repeats a key.

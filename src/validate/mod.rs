@@ -443,9 +443,10 @@ fn check_split(
     };
     let load::split::Split {
         shell,
-        items,
+        mut items,
         refused,
     } = split;
+    let (retry, mut adopted) = (refused.retries(), false);
     let mut problems = schema::check(kind, path, &shell, gate);
     let shell_valid = problems.is_empty();
     // A file of one record, its other members as small as the schema allows.
@@ -474,6 +475,10 @@ fn check_split(
             kept.push((index, records::RawLinks::default()));
             continue;
         };
+        if retry && items.adopt(index, &item) {
+            adopted = true;
+            continue;
+        }
         alone[key][0] = item;
         // Once every finding of a record would only be counted, count them
         // by the walk that builds nothing, not by jsonschema's errors
@@ -517,6 +522,9 @@ fn check_split(
         problems.extend(own);
         semantics::check_text_at(path, place, &item, out);
         kept.push((index, integrity::raw_links_of(kind, &item)));
+    }
+    if adopted {
+        items.sort();
     }
     records.complete &= shell_valid && kept.is_empty();
     out.extend(problems);
@@ -926,6 +934,56 @@ mod tests {
             dataset.map(crate::Dataset::from_valid),
             Some(crate::generate::dataset(12, 7))
         );
+    }
+
+    /// A row the CSV fast path refused whose tree the types accept (the
+    /// two readings disagreeing) is taken into the typed records in its
+    /// place, not reported, as the slow path would read it.
+    #[test]
+    fn a_refused_csv_row_whose_tree_the_types_accept_is_taken_in_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        write_csv(dir.path(), 3, &[]);
+        let wanted = HashMap::from([(FileKind::Pledges, vec![2, 5])]);
+        let mut rows = load::csv_values::read_records(dir.path(), u64::MAX, &wanted).unwrap();
+        let typed = load::csv_typed::read_dir(dir.path(), u64::MAX).unwrap();
+        let others: Vec<(usize, Pledge)> = typed
+            .pledges
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| ![2, 5].contains(i))
+            .map(|(i, p)| (i, p.unwrap()))
+            .collect();
+        let split = load::split::from_rows(
+            FileKind::Pledges,
+            load::csv_typed::schema_reference(FileKind::Pledges),
+            others,
+            rows.remove(&FileKind::Pledges).unwrap(),
+            load::split::Items::Pledges,
+        )
+        .unwrap();
+        let path = dir.path().join("pledges.csv");
+        let mut gate = schema::Gate::new(MAX_PER_CODE_AND_FILE, FileKind::Pledges, &path, None);
+        let mut records = Records {
+            complete: true,
+            ..Records::default()
+        };
+        let mut found = Vec::new();
+        check_split(
+            FileKind::Pledges,
+            &path,
+            split,
+            None,
+            false,
+            &mut gate,
+            &mut records,
+            &mut found,
+        );
+        assert!(found.is_empty(), "{found:?}");
+        assert!(records.complete);
+        assert!(records.raw_items(FileKind::Pledges).next().is_none());
+        let read: Vec<&Pledge> = records.pledges.iter().map(|(_, p)| p).collect();
+        let generated = crate::generate::dataset(12, 3);
+        assert_eq!(read, generated.pledges().iter().collect::<Vec<_>>());
     }
 
     #[test]
