@@ -105,8 +105,9 @@ pub(crate) struct Row {
     /// Its place among the table's rows that could be read.
     pub index: usize,
     pub line: usize,
-    /// The cells of the table's columns that the header has, in the
-    /// table's order, one after another.
+    /// The cells of the table's headers (a child table's parent and
+    /// ordinal first) that the file's header row has, in the table's
+    /// order, one after another; empty once the row is made a tree.
     text: Box<str>,
     /// Where each of those cells ends in `text`.
     ends: Box<[usize]>,
@@ -168,7 +169,10 @@ impl Slots {
     /// Header `h`'s cell in `row`; `None` when the header row lacks it.
     pub(crate) fn cell<'r>(&self, row: &'r Row, h: usize) -> Option<&'r str> {
         let slot = self.0.get(h).copied().flatten()?;
-        let start = if slot == 0 { 0 } else { row.ends[slot - 1] };
+        let start = match slot {
+            0 => 0,
+            _ => *row.ends.get(slot - 1)?,
+        };
         row.text.get(start..*row.ends.get(slot)?)
     }
 }

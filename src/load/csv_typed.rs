@@ -5,7 +5,7 @@
 //! finishes one; the child tables are then joined to their parents. A
 //! main-table row the types refuse (a cell they do not accept, or a list
 //! they require left empty) is left out as `None`, with its child rows,
-//! and read again alone as a tree afterwards (see
+//! and read again alone afterwards, made a tree when it is checked (see
 //! [`super::csv_values::read_records`]). The path gives up (returns
 //! `None`) at the first thing it does not expect: a byte-order mark, a
 //! header that is not exactly the table's, a child row the types refuse,

@@ -25,7 +25,7 @@ pub(crate) struct ReadFile {
     /// when the text is clean JSON that the types accept.
     pub typed: Option<Typed>,
     /// A collection file the types refuse, read record by record: the
-    /// records they accept typed, the others as trees (then `value` is
+    /// records they accept typed, the others by their place in `text` (then `value` is
     /// `None`).
     pub split: Option<Split>,
     /// The problems the syntax scan found past `keep` of one code: counted,

@@ -351,7 +351,7 @@ fn read_json_dir(dir: &Path, load: Origin<'_>, stream: bool, keep: usize) -> Inp
 
 /// Reads a CSV dataset: straight into the data model when it is clean
 /// (unless `fast` is off, for tests), with the rows the types refuse read
-/// again alone as trees; otherwise (a header, an unknown parent, an
+/// again alone and kept as rows, to be made trees one at a time; otherwise (a header, an unknown parent, an
 /// ordinal, a byte that is not UTF-8) value by value.
 fn read_csv_dir(dir: &Path, fast: bool, max_size: u64, keep: usize) -> Input {
     if let Some(input) = fast.then(|| read_csv_typed(dir, max_size)).flatten() {

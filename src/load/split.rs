@@ -5,8 +5,9 @@
 //! types refuse a file, its array of records is read item by item (on two
 //! cores): each item the types accept goes straight into the model, and
 //! of the items they refuse only their place in the text is kept, for the
-//! schema and the checks on raw JSON to read one at a time. (A file that
-//! was read as a tree keeps its refused records as trees.) The file's other
+//! schema and the checks on raw JSON to read one at a time. (A CSV
+//! dataset's refused records are kept as their rows, and a file that was
+//! read as a tree keeps them as trees.) The file's other
 //! keys are kept as a small JSON object, its *shell*, with the array left
 //! empty.
 
@@ -45,7 +46,7 @@ pub(crate) struct Split {
 /// The records of a collection the types refuse.
 #[derive(Debug)]
 pub(crate) enum Refused {
-    /// As JSON trees: the file was read as a tree (a CSV dataset, say).
+    /// As JSON trees: the file was read as a tree (off the fast path).
     Trees(Vec<(usize, Value)>),
     /// As the byte ranges of their JSON text in the file's text, so that a
     /// file of a million bad records is not a million trees at once.
@@ -83,8 +84,8 @@ impl Refused {
 
     /// Each refused record as a tree, made only as it is reached (`text` is
     /// the file's text, which [`Refused::Spans`] point into); `None` for a
-    /// span that is not JSON in `text`, which a span [`split_text`] made
-    /// always is.
+    /// span that is not JSON in `text` (or with no `text`), which a span
+    /// [`split_text`] made always is.
     pub(crate) fn into_trees(
         self,
         text: Option<&str>,

@@ -938,19 +938,30 @@ mod tests {
 
     /// A row the CSV fast path refused whose tree the types accept (the
     /// two readings disagreeing) is taken into the typed records in its
-    /// place, not reported, as the slow path would read it.
+    /// place, not reported, as the slow path would read it; a row whose
+    /// tree they refuse too is reported, and the others keep their places.
     #[test]
     fn a_refused_csv_row_whose_tree_the_types_accept_is_taken_in_its_place() {
         let dir = tempfile::tempdir().unwrap();
-        write_csv(dir.path(), 3, &[]);
-        let wanted = HashMap::from([(FileKind::Pledges, vec![2, 5])]);
+        let pledges = TABLES.iter().position(|t| t.name == "pledges").unwrap();
+        let status = TABLES[pledges]
+            .headers()
+            .iter()
+            .position(|h| *h == "status");
+        let edit = Edit::Cell {
+            row: 4,
+            column: status.unwrap(),
+            text: "bogus",
+        };
+        write_csv(dir.path(), 3, &[(pledges, edit)]);
+        let wanted = HashMap::from([(FileKind::Pledges, vec![2, 4, 5])]);
         let mut rows = load::csv_values::read_records(dir.path(), u64::MAX, &wanted).unwrap();
         let typed = load::csv_typed::read_dir(dir.path(), u64::MAX).unwrap();
         let others: Vec<(usize, Pledge)> = typed
             .pledges
             .into_iter()
             .enumerate()
-            .filter(|(i, _)| ![2, 5].contains(i))
+            .filter(|(i, _)| ![2, 4, 5].contains(i))
             .map(|(i, p)| (i, p.unwrap()))
             .collect();
         let split = load::split::from_rows(
@@ -978,12 +989,23 @@ mod tests {
             &mut records,
             &mut found,
         );
-        assert!(found.is_empty(), "{found:?}");
-        assert!(records.complete);
-        assert!(records.raw_items(FileKind::Pledges).next().is_none());
-        let read: Vec<&Pledge> = records.pledges.iter().map(|(_, p)| p).collect();
+        let found: Vec<(Code, &str)> = found.iter().map(|d| (d.code, d.pointer.as_str())).collect();
+        assert_eq!(found, [(Code::InvalidValue, "/pledges/4/status")]);
+        assert!(!records.complete);
+        let refused: Vec<usize> = records
+            .raw_items(FileKind::Pledges)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(refused, [4]);
+        let read: Vec<(usize, &Pledge)> = records.pledges.iter().collect();
         let generated = crate::generate::dataset(12, 3);
-        assert_eq!(read, generated.pledges().iter().collect::<Vec<_>>());
+        let expected: Vec<(usize, &Pledge)> = generated
+            .pledges()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 4)
+            .collect();
+        assert_eq!(read, expected);
     }
 
     #[test]
