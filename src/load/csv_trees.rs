@@ -9,8 +9,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::schema::subschema_at;
+use crate::schema::{FileKind, subschema_at};
 use crate::tables::{Shape, TABLES, Table, collection};
+
+/// The `$schema` a record file read from CSV is given, on either path.
+pub(crate) fn schema_reference(kind: FileKind) -> String {
+    format!("../schema/{}", kind.schema_file_name())
+}
 
 /// What JSON a column's cells become: text, or a number of the schema's
 /// `number` or `integer` type.

@@ -30,7 +30,6 @@ use crate::model::{
     Account, Actor, ActorId, Category, Condition, Event, EventId, Evidence, Inference, Link,
     Manifest, Pledge, PledgeId, Quantity, Role, Source, Statement, StatusReport, Text,
 };
-use crate::schema::FileKind;
 use crate::tables::DATAPACKAGE;
 use crate::tables::manifest_value;
 use crate::tables::{Cells, Row as TableRow, Shape, TABLES, Table};
@@ -1098,12 +1097,6 @@ impl<'a> Parents<'a> {
         *next = found + 1;
         Some(found)
     }
-}
-
-/// The `$schema` a record file read from CSV is given (as the slow path
-/// gives it).
-pub(crate) fn schema_reference(kind: FileKind) -> String {
-    format!("../schema/{}", kind.schema_file_name())
 }
 
 #[cfg(test)]

@@ -401,7 +401,7 @@ pub(crate) fn read_dir(dir: &Path, max_size: u64, keep: usize) -> CsvInput {
         let mut file = Map::new();
         file.insert(
             "$schema".into(),
-            Value::String(super::csv_typed::schema_reference(kind)),
+            Value::String(super::csv_trees::schema_reference(kind)),
         );
         file.insert(collection(kind).into(), Value::Array(list));
         input.values.insert(kind, Value::Object(file));

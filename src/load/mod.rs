@@ -392,7 +392,7 @@ fn csv_records<T>(
     whole: impl FnOnce(String, Vec<T>) -> Typed,
     wrap: impl FnOnce(Vec<(usize, T)>) -> split::Items,
 ) -> Option<Result<Typed, split::Split>> {
-    let schema = csv_typed::schema_reference(kind);
+    let schema = csv_trees::schema_reference(kind);
     let Some(rows) = rows else {
         let all: Option<Vec<T>> = records.into_iter().collect();
         return Some(Ok(whole(schema, all?)));

@@ -966,7 +966,7 @@ mod tests {
             .collect();
         let split = load::split::from_rows(
             FileKind::Pledges,
-            load::csv_typed::schema_reference(FileKind::Pledges),
+            load::csv_trees::schema_reference(FileKind::Pledges),
             others,
             rows.remove(&FileKind::Pledges).unwrap(),
             load::split::Items::Pledges,
