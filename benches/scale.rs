@@ -28,6 +28,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The allocator the `pledges` binary uses, so that the phases cost what
+/// the command does.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use std::time::Instant;
 
 use serde::de::IgnoredAny;

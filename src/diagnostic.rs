@@ -424,7 +424,7 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let letters = Letters::of(word);
+    let mut letters = Letters::of(word);
     candidates
         .into_iter()
         .filter(|c| letters.may_be_near(c))
@@ -440,12 +440,13 @@ const NEAR: f64 = 0.8;
 /// The characters of a word, counted, to rule out most candidates without
 /// scoring them: a hostile file can ask for a "did you mean" of every one
 /// of a million keys, each against every field name.
-#[derive(Clone)]
 struct Letters {
-    ascii: [u32; 128],
+    /// Each ASCII character's count, taken down while a candidate is
+    /// weighed and put back after (so below zero for a moment).
+    ascii: [i32; 128],
     /// Characters outside ASCII, counted together (a bound, not a count
     /// of matches).
-    other: u32,
+    other: i32,
     len: usize,
 }
 
@@ -464,7 +465,7 @@ impl Letters {
     }
 
     /// The count `c` is kept in.
-    fn slot(&mut self, c: char) -> &mut u32 {
+    fn slot(&mut self, c: char) -> &mut i32 {
         if c.is_ascii() {
             &mut self.ascii[c as usize]
         } else {
@@ -477,20 +478,24 @@ impl Letters {
     /// 0.7, and Jaro is `(m/a + m/b + (m - t)/m) / 3` for `m` matching
     /// characters, at most the characters the two share: so `m/a + m/b`
     /// must exceed 1.1. Never false for a candidate that would score.
-    fn may_be_near(&self, candidate: &str) -> bool {
+    fn may_be_near(&mut self, candidate: &str) -> bool {
         if self.len == 0 || candidate.is_empty() {
             return true;
         }
-        // The word's characters not yet matched.
-        let mut left = self.clone();
+        // Each of the candidate's characters takes one of the word's, if
+        // one is left; the counts are put back after, rather than copied
+        // for each candidate.
         let (mut shared, mut len) = (0u32, 0usize);
         for c in candidate.chars() {
             len += 1;
-            let slot = left.slot(c);
+            let slot = self.slot(c);
             if *slot > 0 {
-                *slot -= 1;
                 shared += 1;
             }
+            *slot -= 1;
+        }
+        for c in candidate.chars() {
+            *self.slot(c) += 1;
         }
         let shared = f64::from(shared);
         #[allow(clippy::cast_precision_loss)]

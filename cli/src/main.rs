@@ -28,6 +28,13 @@ use clap::Parser;
 
 use crate::args::{Cli, Command};
 
+/// The allocator: jemalloc, because an invalid dataset is checked record
+/// by record, each record's tree made and dropped, and glibc's allocator
+/// spent a third of such a run (BENCHMARKS.md, worst cases).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Exit code: the data is valid, or the command succeeded.
 pub const SUCCESS: u8 = 0;
 /// Exit code: the data is invalid, or a check found a difference.

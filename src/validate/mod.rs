@@ -486,9 +486,18 @@ fn check_split(
         if let Some(tally) = tally.filter(|_| gate.any_spent()) {
             findings.clear();
             tally.count(&alone, gate, &mut findings);
-            if !findings.is_empty() && findings.iter().all(|f| gate.spent(f.code, f.table)) {
-                for f in &findings {
-                    gate.add(f.code, f.table, f.breaks);
+            // A record's findings come in runs of one code in one table
+            // (a missing field's, say): each run is looked up once.
+            let same =
+                |a: &tally::Finding, b: &tally::Finding| a.code == b.code && a.table == b.table;
+            if !findings.is_empty()
+                && findings
+                    .chunk_by(same)
+                    .all(|run| gate.spent(run[0].code, run[0].table))
+            {
+                for run in findings.chunk_by(same) {
+                    let breaks = run.iter().any(|f| f.breaks);
+                    gate.add_many(run[0].code, run[0].table, breaks, run.len());
                 }
                 let item = std::mem::take(&mut alone[key][0]);
                 semantics::check_text_at(path, place, &item, out);

@@ -129,9 +129,11 @@ impl<'a> Gate<'a> {
         self.seen.values().any(|&n| n >= self.keep)
     }
 
-    /// Counts a finding of `code` in `table` without describing it.
-    pub(crate) fn add(&mut self, code: Code, table: Option<usize>, breaks: bool) {
-        self.count(code, table, breaks);
+    /// Counts `n` findings of `code` in `table` without describing them.
+    pub(crate) fn add_many(&mut self, code: Code, table: Option<usize>, breaks: bool, n: usize) {
+        self.broken |= breaks;
+        self.counted += n;
+        *self.seen.entry((code, table)).or_insert(0) += n;
     }
 
     /// How many of each code in each table it has counted.

@@ -310,6 +310,8 @@ impl Tally {
         // The fields that unknown keys misspell, as `schema::check` finds
         // them: found only if a field is missing.
         let mut misspelt: Option<Vec<&str>> = None;
+        // Every missing field is at the object's own place.
+        let mut place = None;
         for name in &node.required {
             if object.contains_key(name) {
                 continue;
@@ -318,7 +320,7 @@ impl Tally {
             if misspelt.contains(&name.as_str()) {
                 continue;
             }
-            let (table, breaks) = gate.classify(pointer);
+            let &mut (table, breaks) = place.get_or_insert_with(|| gate.classify(pointer));
             out.push(Finding {
                 code: Code::MissingField,
                 table,
