@@ -486,16 +486,27 @@ impl Letters {
         // one is left; the counts are put back after, rather than copied
         // for each candidate.
         let (mut shared, mut len) = (0u32, 0usize);
-        for c in candidate.chars() {
-            len += 1;
-            let slot = self.slot(c);
-            if *slot > 0 {
-                shared += 1;
+        if candidate.is_ascii() {
+            // A field name or an id: a byte is a character.
+            for &b in candidate.as_bytes() {
+                let slot = &mut self.ascii[usize::from(b & 0x7f)];
+                shared += u32::from(*slot > 0);
+                *slot -= 1;
             }
-            *slot -= 1;
-        }
-        for c in candidate.chars() {
-            *self.slot(c) += 1;
+            for &b in candidate.as_bytes() {
+                self.ascii[usize::from(b & 0x7f)] += 1;
+            }
+            len = candidate.len();
+        } else {
+            for c in candidate.chars() {
+                len += 1;
+                let slot = self.slot(c);
+                shared += u32::from(*slot > 0);
+                *slot -= 1;
+            }
+            for c in candidate.chars() {
+                *self.slot(c) += 1;
+            }
         }
         let shared = f64::from(shared);
         #[allow(clippy::cast_precision_loss)]

@@ -418,6 +418,18 @@ fn read_manifest(path: &Path, value: &Value, records: &mut Records, out: &mut Ve
     }
 }
 
+/// The one record of [`check_split`]'s file of one record, found by its
+/// place (the second member, the first item) rather than by hashing the
+/// collection's key again for each of a million records.
+fn the_record(alone: &mut Value) -> Option<&mut Value> {
+    alone
+        .as_object_mut()?
+        .values_mut()
+        .nth(1)?
+        .as_array_mut()?
+        .first_mut()
+}
+
 /// Checks a collection file read record by record: its shell against the
 /// file's schema, and each refused record against the schema on its own
 /// (in a file of one record, its pointers then moved to its place), with
@@ -459,11 +471,16 @@ fn check_split(
         .collect(),
     );
     let at_first = format!("/{key}/0");
+    let in_file = format!("/{key}/");
     let mut kept = Vec::with_capacity(refused.len());
     let tally = tally::for_kind(kind);
     let mut findings = Vec::new();
+    let mut digits = itoa::Buffer::new();
     for (index, item) in refused.into_trees(text) {
-        let place = format!("/{key}/{index}");
+        let index_text = digits.format(index);
+        let mut place = String::with_capacity(in_file.len() + index_text.len());
+        place.push_str(&in_file);
+        place.push_str(index_text);
         let Some(item) = item else {
             // Not possible for a span the split made; said rather than lost.
             problems.push(Diagnostic::new(
@@ -479,13 +496,19 @@ fn check_split(
             adopted = true;
             continue;
         }
-        alone[key][0] = item;
+        match the_record(&mut alone) {
+            Some(slot) => *slot = item,
+            None => alone[key][0] = item,
+        }
         // Once every finding of a record would only be counted, count them
         // by the walk that builds nothing, not by jsonschema's errors
         // (each with its paths) that would be made and dropped.
         if let Some(tally) = tally.filter(|_| gate.any_spent()) {
             findings.clear();
-            tally.count(&alone, gate, &mut findings);
+            let record = the_record(&mut alone).map_or(&Value::Null, |r| &*r);
+            if !tally.count_record(key, record, &at_first, gate, &mut findings) {
+                tally.count(&alone, gate, &mut findings);
+            }
             // A record's findings come in runs of one code in one table
             // (a missing field's, say): each run is looked up once.
             let same =
@@ -499,7 +522,9 @@ fn check_split(
                     let breaks = run.iter().any(|f| f.breaks);
                     gate.add_many(run[0].code, run[0].table, breaks, run.len());
                 }
-                let item = std::mem::take(&mut alone[key][0]);
+                let item = the_record(&mut alone)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
                 semantics::check_text_at(path, place, &item, out);
                 kept.push((index, integrity::raw_links_of(kind, &item)));
                 continue;
@@ -517,7 +542,9 @@ fn check_split(
                 Some(d)
             })
             .collect();
-        let item = std::mem::take(&mut alone[key][0]);
+        let item = the_record(&mut alone)
+            .map(std::mem::take)
+            .unwrap_or_default();
         if own.is_empty() && gate.counted() == counted {
             // The schema accepts the record, yet the types refused it: the
             // two disagree, which is a bug here.

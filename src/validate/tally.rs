@@ -233,6 +233,31 @@ impl Tally {
         self.walk(root, value, &mut pointer, gate, out);
     }
 
+    /// [`Tally::count`] of a file of one record, `record` at `pointer`
+    /// (`/{key}/0`), walked from the record's own schema: the rest of such
+    /// a file is made to pass, so only the record can have findings.
+    /// `false` (nothing counted) if the schema holds no records at `key`.
+    pub(crate) fn count_record(
+        &self,
+        key: &str,
+        record: &Value,
+        pointer: &str,
+        gate: &Gate<'_>,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let root = &self.nodes[self.nodes.len() - 1];
+        let Some(item) = root
+            .properties
+            .get(key)
+            .and_then(|&list| self.nodes[list].items)
+        else {
+            return false;
+        };
+        let mut pointer = pointer.to_owned();
+        self.walk(item, record, &mut pointer, gate, out);
+        true
+    }
+
     fn walk(
         &self,
         at: usize,
@@ -551,6 +576,13 @@ mod tests {
                 for_kind(kind).unwrap().count(&alone, &fresh, &mut findings);
                 prop_assert_eq!(tallied(&findings), gate.counts());
                 prop_assert_eq!(findings.iter().any(|f| f.breaks), gate.broken());
+                // Walked from the record's own schema, the same findings.
+                let mut own = Vec::new();
+                let at = format!("/{key}/0");
+                let tally = for_kind(kind).unwrap();
+                prop_assert!(tally.count_record(key, record, &at, &fresh, &mut own));
+                prop_assert_eq!(tallied(&own), tallied(&findings));
+                prop_assert_eq!(own.iter().any(|f| f.breaks), gate.broken());
             }
         }
     }
