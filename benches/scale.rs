@@ -28,12 +28,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The allocator the `pledges` binary uses, so that the phases cost what
-/// the command does.
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use std::time::Instant;
 
 use serde::de::IgnoredAny;
@@ -41,6 +35,12 @@ use ukraine_pledges::validate::{Options, validate_dir};
 use ukraine_pledges::write::write_csv_dir;
 use ukraine_pledges::write::write_json_dir;
 use ukraine_pledges::{Dataset, generate};
+
+/// The allocator the `pledges` binary uses, so that the phases cost what
+/// the command does.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const PHASES: [&str; 6] = [
     "json-parse",

@@ -246,11 +246,21 @@ impl Tally {
         out: &mut Vec<Finding>,
     ) -> bool {
         let root = &self.nodes[self.nodes.len() - 1];
-        let Some(item) = root
-            .properties
-            .get(key)
-            .and_then(|&list| self.nodes[list].items)
-        else {
+        let Some(&list) = root.properties.get(key) else {
+            return false;
+        };
+        let list_node = &self.nodes[list];
+        // The rest of the file passes only if nothing there but the
+        // record's own schema can make a finding: no other member
+        // required, nothing at the list but its leaves (`type`, a length,
+        // which a list of one record meets).
+        let only_these = |name: &String| name == "$schema" || name == key;
+        let plain = root.required.iter().all(only_these)
+            && root.refs.is_empty()
+            && root.any_of.is_empty()
+            && list_node.refs.is_empty()
+            && list_node.any_of.is_empty();
+        let Some(item) = list_node.items.filter(|_| plain) else {
             return false;
         };
         let mut pointer = pointer.to_owned();
