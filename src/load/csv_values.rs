@@ -436,21 +436,9 @@ pub(crate) fn read_records(
 
 /// A main table's ids: the first row of each, and whether each row is
 /// the first of its id (a repeated id's later rows have no children).
-#[derive(Default)]
 struct IdIndex {
     rows: HashMap<String, usize>,
     first: Vec<bool>,
-}
-
-/// Finds a child row's parent among its main table's rows: where the last
-/// row's parent was, or the row after it (a table in its parents' order
-/// has its rows so), else by the index. The guesses read the rows in
-/// order; the index is a lookup at random, which at 400k parents misses
-/// the cache on nearly every row.
-struct Parents<'p> {
-    index: &'p IdIndex,
-    rows: &'p KindRows,
-    last: Cell<usize>,
 }
 
 impl IdIndex {
@@ -475,6 +463,17 @@ impl IdIndex {
         }
         index
     }
+}
+
+/// Finds a child row's parent among its main table's rows: where the last
+/// row's parent was, or the row after it (a table in its parents' order
+/// has its rows so), else by the index. The guesses read the rows in
+/// order; the index is a lookup at random, which at 400k parents misses
+/// the cache on nearly every row.
+struct Parents<'p> {
+    index: &'p IdIndex,
+    rows: &'p KindRows,
+    last: Cell<usize>,
 }
 
 impl<'p> Parents<'p> {
